@@ -1,0 +1,52 @@
+# newsflow — the two commands a new user needs: `make run` and `make test`.
+SHELL := /bin/bash
+CARGO ?= cargo
+SAMPLES ?= samples/pages
+
+.PHONY: help run test lint fmt build release unit e2e deploy-check kafka-up kafka-down demo bench clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+run: ## file mode on the bundled sample pages (no Kafka needed): prints one article event per page
+	@scripts/prereqs.sh rust
+	$(CARGO) build --release -p newsflow
+	target/release/newsflow process --pretty --input $(SAMPLES)
+
+test: ## unit, golden and end-to-end tests against a real Kafka broker, plus deploy checks
+	scripts/test.sh
+
+lint: ## formatting and clippy, warnings are errors
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+fmt: ## format the code
+	$(CARGO) fmt --all
+
+build: ## debug build of everything
+	$(CARGO) build --workspace --all-targets --locked
+
+release: ## optimized worker binary at target/release/newsflow
+	$(CARGO) build --release -p newsflow --locked
+
+unit: ## unit and golden tests only (no broker)
+	$(CARGO) test --workspace --exclude e2e --locked
+
+deploy-check: ## helm chart, dashboard and alert rule checks
+	scripts/check-deploy.sh
+
+kafka-up: ## start a local Apache Kafka broker (KRaft) on 127.0.0.1:19092
+	scripts/kafka.sh up
+
+kafka-down: ## stop it and delete its data
+	scripts/kafka.sh down
+
+demo: ## broker, topics, worker, sample pages in, article events out
+	scripts/demo.sh
+
+bench: ## throughput and latency: file mode and end to end through the broker
+	scripts/bench.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf .run

@@ -1,0 +1,253 @@
+//! The decision rules.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+
+use crate::fingerprint::{estimated_containment, estimated_jaccard};
+use crate::store::{Claim, Signature, Store};
+use crate::{Decision, DedupConfig, DedupError, Fingerprint, Status};
+
+/// Below this estimated Jaccard similarity the containment estimate is not trusted: with 128 slots a
+/// handful of chance collisions would otherwise turn into a high containment for bodies of very
+/// different lengths. Teasers down to ~25% of the full text still pass.
+const MIN_JACCARD_FOR_CONTAINMENT: f64 = 0.2;
+
+/// Decides whether articles are unique, duplicates, near-duplicates or updates, against a [`Store`].
+#[derive(Debug)]
+pub struct Deduplicator<S: Store> {
+    config: DedupConfig,
+    store: S,
+}
+
+impl<S: Store> Deduplicator<S> {
+    /// Validates `config` and wraps `store`.
+    pub fn new(config: DedupConfig, store: S) -> Result<Self, DedupError> {
+        config.validate()?;
+        Ok(Deduplicator { config, store })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &DedupConfig {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The store, mutably.
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+
+    /// Fingerprints `text` with this deduplicator's configuration (same as [`crate::fingerprint`]).
+    pub fn fingerprint(&self, text: &str) -> Fingerprint {
+        crate::fingerprint(text, &self.config)
+    }
+
+    /// Decides on one article and records it; see the [crate documentation](crate) for the rules.
+    ///
+    /// `owner` is the delivery-stable identity of the input message (e.g. `topic/partition/offset`):
+    /// calling again with the same owner returns the first decision. `article_id` is the id of the
+    /// article ([`article_id`](crate::article_id) of `normalized_url`), `fp` its body's fingerprint and
+    /// `now_unix` the current time in unix seconds.
+    ///
+    /// A fingerprint whose signature length differs from `permutations` (made with another
+    /// configuration) is matched exactly only, never as a near-duplicate.
+    pub fn try_decide(
+        &mut self,
+        owner: &str,
+        article_id: &str,
+        normalized_url: &str,
+        fp: &Fingerprint,
+        now_unix: i64,
+    ) -> Result<Decision, S::Error> {
+        if let Some(decision) = self.store.get_decision(owner, now_unix)? {
+            return Ok(decision);
+        }
+        let decision = self.rules(owner, article_id, normalized_url, fp, now_unix)?;
+        Ok(self
+            .store
+            .claim_decision(owner, &decision, now_unix)?
+            .unwrap_or(decision))
+    }
+
+    fn rules(
+        &mut self,
+        owner: &str,
+        article_id: &str,
+        normalized_url: &str,
+        fp: &Fingerprint,
+        now: i64,
+    ) -> Result<Decision, S::Error> {
+        let claim = Claim {
+            article_id: article_id.to_owned(),
+            owner: owner.to_owned(),
+            content_hash: fp.content_hash.clone(),
+            seen_at: now,
+        };
+
+        // Rule 1: the URL was seen before (by another message).
+        if let Some(first) = self.store.claim_url(normalized_url, &claim, now)?
+            && first.owner != owner
+        {
+            if first.content_hash == fp.content_hash {
+                // Point at the first article with this body (the URL's first article may itself have
+                // been a copy of another).
+                let original = match self.store.claim_content(&fp.content_hash, &claim, now)? {
+                    Some(seen) if seen.owner != owner => seen.article_id,
+                    _ => first.article_id,
+                };
+                return Ok(exact(original));
+            }
+            // Remember the new text as this article's, so that a re-crawl of the same version is a
+            // duplicate, not another update.
+            let version = Claim {
+                article_id: first.article_id.clone(),
+                ..claim
+            };
+            if let Some(seen) = self.store.claim_content(&fp.content_hash, &version, now)?
+                && seen.owner != owner
+                && seen.article_id == first.article_id
+            {
+                return Ok(exact(first.article_id));
+            }
+            let similarity = self
+                .store
+                .get_signatures(std::slice::from_ref(&first.article_id), now)?
+                .into_iter()
+                .flatten()
+                .next()
+                .map_or(0.0, |sig| estimated_jaccard(&sig.minhash, &fp.minhash));
+            return Ok(Decision {
+                status: Status::Update,
+                duplicate_of: Some(first.article_id),
+                similarity: similarity as f32,
+            });
+        }
+
+        // Rule 2: the same body under another URL.
+        if fp.word_count == 0 {
+            return Ok(Decision::unique());
+        }
+        if let Some(first) = self.store.claim_content(&fp.content_hash, &claim, now)?
+            && first.owner != owner
+        {
+            return Ok(exact(first.article_id));
+        }
+
+        // Rule 3: near-duplicates.
+        if fp.word_count < self.config.min_words_near || fp.minhash.len() != self.config.permutations {
+            return Ok(Decision::unique());
+        }
+        let signature = Signature {
+            article_id: article_id.to_owned(),
+            owner: owner.to_owned(),
+            seen_at: now,
+            minhash: fp.minhash.clone(),
+            word_count: fp.word_count,
+            shingle_count: fp.shingle_count,
+        };
+        let members = self
+            .store
+            .add_to_bands(&fp.band_keys(self.config.bands), &signature, now)?;
+        let candidates = rank_candidates(members, article_id, self.config.max_candidates);
+        if candidates.is_empty() {
+            return Ok(Decision::unique());
+        }
+        let signatures = self.store.get_signatures(&candidates, now)?;
+        let best = signatures
+            .iter()
+            .flatten()
+            .filter(|sig| sig.owner != owner && sig.article_id != article_id)
+            .filter_map(|sig| self.score(fp, sig).map(|score| (score, sig)))
+            // Highest Jaccard, then highest containment; the earliest candidate on ties.
+            .fold(None::<(Score, &Signature)>, |best, (score, sig)| match best {
+                Some((b, _)) if (b.jaccard, b.containment) >= (score.jaccard, score.containment) => best,
+                _ => Some((score, sig)),
+            });
+        Ok(match best {
+            Some((score, sig)) => Decision {
+                status: Status::NearDuplicate,
+                duplicate_of: Some(sig.article_id.clone()),
+                similarity: score.similarity as f32,
+            },
+            None => Decision::unique(),
+        })
+    }
+
+    /// The similarity of `fp` to a candidate, if it is a near-duplicate.
+    fn score(&self, fp: &Fingerprint, candidate: &Signature) -> Option<Score> {
+        let jaccard = estimated_jaccard(&fp.minhash, &candidate.minhash);
+        let containment = if jaccard >= MIN_JACCARD_FOR_CONTAINMENT {
+            estimated_containment(jaccard, fp.shingle_count, candidate.shingle_count)
+        } else {
+            0.0
+        };
+        let similarity = if jaccard >= self.config.jaccard_threshold {
+            jaccard
+        } else if containment >= self.config.containment_threshold {
+            containment
+        } else {
+            return None;
+        };
+        Some(Score {
+            jaccard,
+            containment,
+            similarity,
+        })
+    }
+}
+
+impl<S: Store<Error = Infallible>> Deduplicator<S> {
+    /// [`try_decide`](Deduplicator::try_decide) for stores that cannot fail, such as [`MemoryStore`](crate::MemoryStore).
+    pub fn decide(
+        &mut self,
+        owner: &str,
+        article_id: &str,
+        normalized_url: &str,
+        fp: &Fingerprint,
+        now_unix: i64,
+    ) -> Decision {
+        match self.try_decide(owner, article_id, normalized_url, fp, now_unix) {
+            Ok(decision) => decision,
+            Err(never) => match never {},
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Score {
+    jaccard: f64,
+    containment: f64,
+    similarity: f64,
+}
+
+fn exact(article_id: String) -> Decision {
+    Decision {
+        status: Status::Duplicate,
+        duplicate_of: Some(article_id),
+        similarity: 1.0,
+    }
+}
+
+/// Distinct candidate ids other than `own_id`, those sharing the most bands first (earliest first on
+/// ties), at most `max`.
+fn rank_candidates(members: Vec<String>, own_id: &str, max: usize) -> Vec<String> {
+    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+    for (position, id) in members.into_iter().enumerate() {
+        if id != own_id {
+            counts.entry(id).or_insert((0, position)).0 += 1;
+        }
+    }
+    let mut ranked: Vec<(String, (usize, usize))> = counts.into_iter().collect();
+    ranked.sort_by(|(_, (count_a, first_a)), (_, (count_b, first_b))| {
+        count_b.cmp(count_a).then(first_a.cmp(first_b))
+    });
+    ranked.into_iter().take(max).map(|(id, _)| id).collect()
+}
+
+#[cfg(test)]
+#[path = "decide_tests.rs"]
+mod tests;

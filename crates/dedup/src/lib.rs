@@ -1,0 +1,315 @@
+//! Exact and near-duplicate detection of news articles.
+//!
+//! This crate owns the dedup decision and everything it rests on: URL normalization and article ids
+//! ([`normalize_url`], [`article_id`]), body fingerprints ([`fingerprint`]: a content hash and a MinHash
+//! signature of word shingles with its LSH bands), the decision rules ([`Deduplicator::decide`]), the
+//! [`Store`] contract a dedup state must fulfil and the bounded in-process [`MemoryStore`].
+//!
+//! It is a pure, synchronous library: values and configuration in, values out. It must never do I/O,
+//! touch the network, read the environment or the clock (time is a parameter, in unix seconds), log,
+//! or panic on input. A shared store (Redis) is a future [`Store`] implementation living elsewhere;
+//! the trait is shaped so that each operation is one atomic "insert if absent, else return what is
+//! there" step that such a store can run in one round trip.
+//!
+//! # Decision rules
+//! For an article (its delivery `owner`, id, normalized URL and fingerprint):
+//! 1. a decision already recorded for the same `owner` is returned as is (redelivery);
+//! 2. the same normalized URL was seen before: same content hash → [`Status::Duplicate`] of the first
+//!    article, different text → [`Status::Update`] of it;
+//! 3. the same content hash was seen under another URL → [`Status::Duplicate`];
+//! 4. bodies of at least `min_words_near` tokens are looked up by LSH (any shared band makes a
+//!    candidate) and verified by estimated Jaccard similarity or estimated containment of the shorter
+//!    body in the longer: the best match → [`Status::NearDuplicate`];
+//! 5. otherwise [`Status::Unique`].
+//!
+//! Records written by the same owner are never matched against it, so a redelivered message never
+//! becomes a duplicate of itself, even when an earlier attempt stopped half-way. Between different
+//! owners the first one recorded wins.
+#![warn(missing_docs)]
+
+mod decide;
+mod fingerprint;
+mod memory;
+mod store;
+mod url_norm;
+
+pub use decide::Deduplicator;
+pub use fingerprint::{Fingerprint, content_hash, fingerprint};
+pub use memory::MemoryStore;
+pub use store::{Claim, Signature, Store};
+pub use url_norm::{article_id, normalize_url};
+
+use serde::{Deserialize, Serialize};
+
+/// Errors of this crate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DedupError {
+    /// The URL cannot be parsed or is not an http(s) URL with a host.
+    #[error("invalid url {url:?}: {reason}")]
+    InvalidUrl {
+        /// The offending URL (truncated).
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The configuration is inconsistent.
+    #[error("invalid dedup config: {0}")]
+    InvalidConfig(String),
+}
+
+/// Dedup options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DedupConfig {
+    /// Bodies with fewer tokens are matched exactly only, never as near-duplicates. Default: 50.
+    pub min_words_near: usize,
+    /// Estimated Jaccard similarity of shingle sets at or above which two bodies are near-duplicates.
+    /// Default: 0.5.
+    pub jaccard_threshold: f64,
+    /// Estimated containment of the shorter body's shingles in the longer body at or above which two
+    /// bodies are near-duplicates (truncated teasers, appended updates). Default: 0.8.
+    pub containment_threshold: f64,
+    /// How long an article stays in the dedup window, in seconds. Default: 604800 (7 days).
+    pub window_secs: i64,
+    /// Articles (delivered messages) the memory store keeps at most; the oldest are evicted first.
+    /// Default: 1000000.
+    pub max_entries: usize,
+    /// Tokens per shingle. Default: 3.
+    pub shingle_size: usize,
+    /// MinHash permutations, i.e. signature length. Default: 128.
+    pub permutations: usize,
+    /// LSH bands; must divide `permutations` (rows per band = permutations / bands). Default: 32.
+    pub bands: usize,
+    /// Most candidates verified per article, those sharing the most bands first. Default: 32.
+    pub max_candidates: usize,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        DedupConfig {
+            min_words_near: 50,
+            jaccard_threshold: 0.5,
+            containment_threshold: 0.8,
+            window_secs: 7 * 24 * 3600,
+            max_entries: 1_000_000,
+            shingle_size: 3,
+            permutations: 128,
+            bands: 32,
+            max_candidates: 32,
+        }
+    }
+}
+
+impl DedupConfig {
+    /// Checks that the options are consistent.
+    pub fn validate(&self) -> Result<(), DedupError> {
+        let fail = |msg: String| Err(DedupError::InvalidConfig(msg));
+        let unit = |x: f64| x > 0.0 && x <= 1.0;
+        if !unit(self.jaccard_threshold) {
+            return fail(format!(
+                "jaccard_threshold must be in (0, 1], got {}",
+                self.jaccard_threshold
+            ));
+        }
+        if !unit(self.containment_threshold) {
+            return fail(format!(
+                "containment_threshold must be in (0, 1], got {}",
+                self.containment_threshold
+            ));
+        }
+        if self.window_secs <= 0 {
+            return fail(format!("window_secs must be positive, got {}", self.window_secs));
+        }
+        if self.max_entries == 0 {
+            return fail("max_entries must be positive".to_owned());
+        }
+        if !(1..=16).contains(&self.shingle_size) {
+            return fail(format!(
+                "shingle_size must be in 1..=16, got {}",
+                self.shingle_size
+            ));
+        }
+        if !(1..=1024).contains(&self.permutations) {
+            return fail(format!(
+                "permutations must be in 1..=1024, got {}",
+                self.permutations
+            ));
+        }
+        if self.bands == 0 || !self.permutations.is_multiple_of(self.bands) {
+            return fail(format!(
+                "bands must divide permutations, got {} bands for {} permutations",
+                self.bands, self.permutations
+            ));
+        }
+        if self.max_candidates == 0 {
+            return fail("max_candidates must be positive".to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// Outcome of deduplication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// First copy of this story.
+    Unique,
+    /// Same body (after whitespace and case normalization) as an earlier article.
+    Duplicate,
+    /// A near copy of an earlier article: edited, re-wrapped, truncated or extended.
+    NearDuplicate,
+    /// Same normalized URL as an earlier article, with changed text.
+    Update,
+}
+
+impl Status {
+    /// Stable snake_case name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Unique => "unique",
+            Status::Duplicate => "duplicate",
+            Status::NearDuplicate => "near_duplicate",
+            Status::Update => "update",
+        }
+    }
+}
+
+/// The dedup verdict for one article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The verdict.
+    pub status: Status,
+    /// Id of the earlier article this one duplicates or updates; `None` when unique.
+    pub duplicate_of: Option<String>,
+    /// Similarity to `duplicate_of` in [0, 1]: 1 for exact duplicates; for near-duplicates the
+    /// estimated Jaccard similarity when it reached the threshold, else the estimated containment; for
+    /// updates the estimated Jaccard similarity to the first version (0 when that version had no
+    /// stored signature); 0 when unique.
+    pub similarity: f32,
+}
+
+impl Decision {
+    /// A unique verdict.
+    pub fn unique() -> Self {
+        Decision {
+            status: Status::Unique,
+            duplicate_of: None,
+            similarity: 0.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(config: DedupConfig, expected: Result<(), &str>) {
+        match (config.validate(), expected) {
+            (Ok(()), Ok(())) => {}
+            (Err(err), Err(want)) => assert!(err.to_string().contains(want), "{err}"),
+            (got, want) => panic!("validate() = {got:?}, want {want:?}"),
+        }
+    }
+
+    #[test]
+    fn config_validation() {
+        let base = DedupConfig::default;
+        check(base(), Ok(()));
+        check(
+            DedupConfig { bands: 48, ..base() },
+            Err("bands must divide permutations"),
+        );
+        check(
+            DedupConfig { bands: 0, ..base() },
+            Err("bands must divide permutations"),
+        );
+        check(
+            DedupConfig {
+                permutations: 64,
+                bands: 16,
+                ..base()
+            },
+            Ok(()),
+        );
+        check(
+            DedupConfig {
+                permutations: 0,
+                ..base()
+            },
+            Err("permutations"),
+        );
+        check(
+            DedupConfig {
+                shingle_size: 0,
+                ..base()
+            },
+            Err("shingle_size"),
+        );
+        check(
+            DedupConfig {
+                jaccard_threshold: 0.0,
+                ..base()
+            },
+            Err("jaccard_threshold"),
+        );
+        check(
+            DedupConfig {
+                containment_threshold: 1.5,
+                ..base()
+            },
+            Err("containment_threshold"),
+        );
+        check(
+            DedupConfig {
+                jaccard_threshold: f64::NAN,
+                ..base()
+            },
+            Err("jaccard_threshold"),
+        );
+        check(
+            DedupConfig {
+                window_secs: 0,
+                ..base()
+            },
+            Err("window_secs"),
+        );
+        check(
+            DedupConfig {
+                max_entries: 0,
+                ..base()
+            },
+            Err("max_entries"),
+        );
+        check(
+            DedupConfig {
+                max_candidates: 0,
+                ..base()
+            },
+            Err("max_candidates"),
+        );
+    }
+
+    #[test]
+    fn config_serde() {
+        let config: DedupConfig = serde_json::from_str(r#"{"bands": 16}"#).unwrap();
+        assert_eq!(config.bands, 16);
+        assert_eq!(config.permutations, 128);
+        assert!(serde_json::from_str::<DedupConfig>(r#"{"band": 16}"#).is_err());
+        let back: DedupConfig = serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn status_names() {
+        for status in [
+            Status::Unique,
+            Status::Duplicate,
+            Status::NearDuplicate,
+            Status::Update,
+        ] {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+        }
+    }
+}

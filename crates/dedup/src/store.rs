@@ -1,0 +1,97 @@
+//! The contract of a dedup state.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Decision;
+
+/// A claim on a normalized URL or on a content hash: who got there first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    /// The article the key belongs to.
+    pub article_id: String,
+    /// Delivery identity of the message that made the claim (e.g. `topic/partition/offset`).
+    pub owner: String,
+    /// Content hash of the body the claim was made with.
+    pub content_hash: String,
+    /// When the claim was made (unix seconds).
+    pub seen_at: i64,
+}
+
+/// A stored MinHash signature, what near-duplicate candidates are verified against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signature {
+    /// The article the signature belongs to.
+    pub article_id: String,
+    /// Delivery identity of the message that stored it.
+    pub owner: String,
+    /// When it was stored (unix seconds).
+    pub seen_at: i64,
+    /// The MinHash signature ([`Fingerprint::minhash`](crate::Fingerprint::minhash)).
+    pub minhash: Vec<u32>,
+    /// Tokens in the body.
+    pub word_count: usize,
+    /// Distinct shingles in the body.
+    pub shingle_count: usize,
+}
+
+/// A dedup state: a set of keyed records, each written once ("insert if absent, else return what is
+/// there") and forgotten after the store's window.
+///
+/// Every method is one atomic step, so that a shared store gives every worker the same first writer:
+/// a Redis implementation maps `claim_*` onto `SET key value NX GET EX window` (or a tiny script),
+/// [`add_to_bands`](Store::add_to_bands) onto one script call and
+/// [`get_signatures`](Store::get_signatures) onto one `MGET`; a decision then costs at most six round
+/// trips (two for duplicates caught by URL or content). Records expire `window` seconds after they
+/// were written; expired records must read as absent.
+///
+/// `now` is the caller's time in unix seconds; implementations must not read the clock.
+pub trait Store {
+    /// Why the store could not be consulted. [`std::convert::Infallible`] for in-process stores, which
+    /// makes [`Deduplicator::decide`](crate::Deduplicator::decide) available.
+    type Error: std::error::Error;
+
+    /// The decision recorded for `owner`, if any.
+    fn get_decision(&mut self, owner: &str, now: i64) -> Result<Option<Decision>, Self::Error>;
+
+    /// Records `decision` for `owner` unless one is recorded already, which is then returned and kept.
+    fn claim_decision(
+        &mut self,
+        owner: &str,
+        decision: &Decision,
+        now: i64,
+    ) -> Result<Option<Decision>, Self::Error>;
+
+    /// Records `claim` under the normalized URL `url` unless a claim is there already, which is then
+    /// returned and kept.
+    fn claim_url(&mut self, url: &str, claim: &Claim, now: i64) -> Result<Option<Claim>, Self::Error>;
+
+    /// Records `claim` under `content_hash` unless a claim is there already, which is then returned and
+    /// kept.
+    fn claim_content(
+        &mut self,
+        content_hash: &str,
+        claim: &Claim,
+        now: i64,
+    ) -> Result<Option<Claim>, Self::Error>;
+
+    /// Stores `signature` under its article id unless one is there already, and appends the article id
+    /// to each band of `band_keys` (in insertion order; an id already in a band stays where it is).
+    ///
+    /// Returns, band after band, the article ids that were inserted into that band before this
+    /// article, oldest first: an id appears once for every band it shares with this article. Ids
+    /// inserted after this article are never returned, even when the call is repeated, so that of two
+    /// similar articles only the later one sees the earlier.
+    fn add_to_bands(
+        &mut self,
+        band_keys: &[u64],
+        signature: &Signature,
+        now: i64,
+    ) -> Result<Vec<String>, Self::Error>;
+
+    /// The signatures stored for `article_ids`, in the same order (`None` where absent or expired).
+    fn get_signatures(
+        &mut self,
+        article_ids: &[String],
+        now: i64,
+    ) -> Result<Vec<Option<Signature>>, Self::Error>;
+}

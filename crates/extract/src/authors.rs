@@ -1,0 +1,331 @@
+//! Author name cleaning: bylines in, a list of plain names out.
+
+use crate::text::normalize;
+
+/// Byline lead-ins, longest first, compared case-insensitively.
+const PREFIXES: &[&str] = &[
+    "written by",
+    "posted by",
+    "reported by",
+    "reporting by",
+    "story by",
+    "words by",
+    "text by",
+    "text von",
+    "ein beitrag von",
+    "ein kommentar von",
+    "ein gastbeitrag von",
+    "geschrieben von",
+    "publié par",
+    "écrit par",
+    "escrito por",
+    "scritto da",
+    "автор:",
+    "автор",
+    "autorin:",
+    "autorin",
+    "autor:",
+    "autor",
+    "author:",
+    "author",
+    "auteur:",
+    "auteur",
+    "texte:",
+    "text:",
+    "by:",
+    "by",
+    "von:",
+    "von",
+    "par",
+    "por",
+    "door",
+    "di",
+    "av",
+    "af",
+];
+
+/// Words describing a role rather than a name.
+const ROLES: &[&str] = &[
+    "writer",
+    "reporter",
+    "correspondent",
+    "editor",
+    "journalist",
+    "contributor",
+    "columnist",
+    "photographer",
+    "producer",
+    "staff",
+    "senior",
+    "chief",
+    "deputy",
+    "associate",
+    "managing",
+    "contributing",
+    "political",
+    "foreign",
+    "editorial",
+    "redakteur",
+    "redakteurin",
+    "korrespondent",
+    "korrespondentin",
+    "journalistin",
+    "journaliste",
+    "rédacteur",
+    "rédactrice",
+    "envoyé",
+    "envoyée",
+    "correspondant",
+    "correspondante",
+    "redactor",
+    "redactora",
+    "periodista",
+    "corresponsal",
+    "fotograf",
+    "fotografin",
+    "корреспондент",
+    "журналист",
+    "редактор",
+];
+
+/// Names that are not people.
+const GENERIC: &[&str] = &[
+    "admin",
+    "administrator",
+    "staff",
+    "guest",
+    "anonymous",
+    "unknown",
+    "null",
+    "none",
+    "editor",
+    "redaktion",
+    "team",
+    "newsroom",
+    "webmaster",
+];
+
+/// Lowercase words after which the rest of a byline is not a name.
+const STOP_WORDS: &[&str] = &[
+    "on", "at", "am", "le", "um", "the", "in", "for", "from", "im", "en", "with", "updated",
+    "published", "posted", "aktualisiert", "veröffentlicht", "publié", "stand", "mis",
+    "photos", "photo", "fotos", "foto", "bilder", "video",
+];
+
+/// Conjunctions separating names.
+const AND_WORDS: &[&str] = &["and", "&", "und", "et", "y", "e", "i", "и", "ve", "og", "och"];
+
+/// Returns the byline text after a lead-in such as "By" or "Von", if `s`
+/// starts with one (followed by a space or colon).
+pub(crate) fn strip_byline_prefix(s: &str) -> Option<&str> {
+    let t = s.trim_start();
+    for p in PREFIXES {
+        let Some(head) = t.get(..p.len()) else { continue };
+        if !head.eq_ignore_ascii_case(p) && head.to_lowercase() != *p {
+            continue;
+        }
+        let rest = t.get(p.len()..).unwrap_or_default();
+        if p.ends_with(':') || rest.starts_with([' ', ':', '\u{a0}']) {
+            return Some(rest.trim_start_matches([' ', ':', '\u{a0}']));
+        }
+    }
+    None
+}
+
+fn strip_prefixes(mut s: &str) -> &str {
+    for _ in 0..3 {
+        match strip_byline_prefix(s) {
+            Some(rest) => s = rest,
+            None => break,
+        }
+    }
+    s
+}
+
+/// Removes parenthesised and bracketed parts.
+fn drop_brackets(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn title_case(s: &str) -> String {
+    s.split(' ')
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(f) => f.to_uppercase().chain(cs.flat_map(char::to_lowercase)).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+fn is_role(w: &str) -> bool {
+    let l = w.to_lowercase();
+    ROLES.contains(&l.trim_matches(|c: char| !c.is_alphanumeric()))
+}
+
+/// Cleans one name candidate; `None` if it does not look like a name.
+fn clean_name(raw: &str) -> Option<String> {
+    let s = raw.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.' | '-' | '–' | '—' | '"' | '\''));
+    let words: Vec<&str> = s.split_whitespace().collect();
+    // Leading roles ("Senior Correspondent Jane Doe") are dropped; a role
+    // after the name ends it ("Jane Doe Staff Writer").
+    let start = words.iter().take_while(|w| is_role(w)).count();
+    let rest = words.get(start..).unwrap_or_default();
+    let end = rest.iter().position(|w| is_role(w)).unwrap_or(rest.len());
+    let words = rest.get(..end).unwrap_or_default();
+    if words.is_empty() || words.len() > 6 {
+        return None;
+    }
+    let name = words.join(" ");
+    let name = name.trim_matches(|c: char| matches!(c, ',' | '.' | ':' | ';' | '-'));
+    let chars = name.chars().count();
+    if !(2..=60).contains(&chars) {
+        return None;
+    }
+    let first = name.chars().next()?;
+    if !first.is_alphabetic() || first.is_lowercase() {
+        return None;
+    }
+    if GENERIC.contains(&name.to_lowercase().as_str()) {
+        return None;
+    }
+    if name.chars().any(|c| c.is_ascii_digit() || matches!(c, '@' | '/' | '\\' | '<' | '>' | '=' | '#' | '?')) {
+        return None;
+    }
+    let has_lower = name.chars().any(char::is_lowercase);
+    if !has_lower && words.len() > 1 {
+        return Some(title_case(name));
+    }
+    Some(name.to_string())
+}
+
+/// Splits one byline segment into names.
+fn split_names(seg: &str, out: &mut Vec<String>) {
+    let seg = strip_prefixes(seg.trim());
+    // Cut at the first word that ends the name part.
+    let mut kept: Vec<&str> = Vec::new();
+    for w in seg.split_whitespace() {
+        let bare = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if w.contains('@') && bare.len() > 1 && !w.starts_with('@') {
+            continue; // e-mail address
+        }
+        if w.starts_with('@') {
+            continue; // social handle
+        }
+        let lower = bare.to_lowercase();
+        if w.chars().any(|c| c.is_ascii_digit())
+            || (STOP_WORDS.contains(&lower.as_str())
+                && (bare.chars().next().is_some_and(char::is_lowercase)
+                    || matches!(lower.as_str(), "updated" | "published" | "posted" | "aktualisiert" | "veröffentlicht" | "stand")))
+        {
+            break;
+        }
+        kept.push(w);
+    }
+    let mut current: Vec<&str> = Vec::new();
+    let mut flush = |current: &mut Vec<&str>, out: &mut Vec<String>| {
+        if let Some(n) = clean_name(&current.join(" ")) {
+            if !out.iter().any(|o| o.to_lowercase() == n.to_lowercase()) {
+                out.push(n);
+            }
+        }
+        current.clear();
+    };
+    for w in kept {
+        if AND_WORDS.contains(&w.to_lowercase().as_str()) {
+            flush(&mut current, out);
+            continue;
+        }
+        let ends_item = w.ends_with([',', ';']);
+        current.push(w.trim_end_matches([',', ';']));
+        if ends_item {
+            flush(&mut current, out);
+        }
+    }
+    flush(&mut current, out);
+}
+
+/// Cleans a raw author string (a byline, a meta value, a JSON-LD name) into
+/// zero or more names: no "By", roles, dates or e-mail addresses; lists like
+/// "A, B and C" are split.
+pub(crate) fn clean(raw: &str) -> Vec<String> {
+    let s = normalize(raw);
+    let mut out = Vec::new();
+    if s.is_empty() || s.chars().count() > 200 || s.contains("://") || s.starts_with("www.") {
+        return out;
+    }
+    let s = drop_brackets(&s);
+    for seg in s.split(['|', '·', '•', '/', '\n', '—', '–']) {
+        split_names(seg, &mut out);
+        if out.len() >= 10 {
+            break;
+        }
+    }
+    out
+}
+
+/// Adds the cleaned names from `raw` to `out`, skipping duplicates.
+pub(crate) fn add(out: &mut Vec<String>, raw: &str) {
+    for n in clean(raw) {
+        if !out.iter().any(|o| o.to_lowercase() == n.to_lowercase()) {
+            out.push(n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(input: &str, expected: &[&str]) {
+        assert_eq!(clean(input), expected, "input: {input:?}");
+    }
+
+    #[test]
+    fn cleaning() {
+        check("By Jane Doe", &["Jane Doe"]);
+        check("by JANE DOE", &["Jane Doe"]);
+        check("  By:  Jane   Doe  ", &["Jane Doe"]);
+        check("By Jane Doe and John Smith", &["Jane Doe", "John Smith"]);
+        check("Jane Doe, John Smith & Ann Lee", &["Jane Doe", "John Smith", "Ann Lee"]);
+        check("Von Anna Müller und Jonas Weber · 25. November 2022", &["Anna Müller", "Jonas Weber"]);
+        check("Par Marie Dupont et Luc Martin", &["Marie Dupont", "Luc Martin"]);
+        check("Jane Doe, Staff Writer", &["Jane Doe"]);
+        check("Jane Doe | Senior Correspondent", &["Jane Doe"]);
+        check("Senior Correspondent Jane Doe", &["Jane Doe"]);
+        check("Jane Doe (jane.doe@example.com)", &["Jane Doe"]);
+        check("Jane Doe jane.doe@example.com", &["Jane Doe"]);
+        check("By Jane Doe in Brussels", &["Jane Doe"]);
+        check("By Jane Doe Updated November 25, 2022", &["Jane Doe"]);
+        check("By Jane Doe on Nov 25", &["Jane Doe"]);
+        check("Jane Doe (AFP)", &["Jane Doe"]);
+        check("Автор: Иван Петров", &["Иван Петров"]);
+        check("https://www.facebook.com/janedoe", &[]);
+        check("admin", &[]);
+        check("rmt/sms", &[]);
+        check("", &[]);
+        check("Jean-Pierre de la Fontaine", &["Jean-Pierre de la Fontaine"]);
+        check("Reuters", &["Reuters"]);
+    }
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(strip_byline_prefix("By Jane"), Some("Jane"));
+        assert_eq!(strip_byline_prefix("Von Anna"), Some("Anna"));
+        assert_eq!(strip_byline_prefix("Bye now"), None);
+        assert_eq!(strip_byline_prefix("Vonnegut"), None);
+    }
+}

@@ -1,0 +1,457 @@
+//! Date parsing and normalization to RFC 3339 with an offset.
+//!
+//! Structured values (JSON-LD, `<meta>`, `<time datetime>`) keep their time
+//! and offset; a value without an offset is taken as UTC. Dates found in
+//! running text or in the URL only give a day, rendered as `T00:00:00Z`.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Utc};
+
+/// Years accepted from text and URLs (structured values allow a wider range).
+const TEXT_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+const STRUCTURED_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+fn day(y: i32, m: u32, d: u32, years: &std::ops::RangeInclusive<i32>) -> Option<String> {
+    if !years.contains(&y) {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(y, m, d)?;
+    Some(format!("{}T00:00:00Z", date.format("%Y-%m-%d")))
+}
+
+fn render(dt: DateTime<FixedOffset>) -> Option<String> {
+    use chrono::Datelike;
+    if !STRUCTURED_YEARS.contains(&dt.year()) {
+        return None;
+    }
+    Some(dt.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+/// Normalizes a machine-readable date (ISO 8601 variants, RFC 2822, Unix
+/// time); falls back to looking for a human-readable date in the string.
+pub(crate) fn parse_structured(s: &str) -> Option<String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Some(v) = parse_iso(s) {
+        return Some(v);
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
+        return render(dt);
+    }
+    if s.len() >= 9 && s.len() <= 13 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = s.parse().ok()?;
+        let secs = if s.len() == 13 { n / 1000 } else { n };
+        let dt = Utc.timestamp_opt(secs, 0).single()?;
+        return render(dt.fixed_offset());
+    }
+    find_in_text(s, false)
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn num(&mut self, min: usize, max: usize) -> Option<u32> {
+        let start = self.i;
+        let mut v: u32 = 0;
+        while let Some(c) = self.peek().filter(u8::is_ascii_digit) {
+            if self.i - start >= max {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+            self.i += 1;
+        }
+        (self.i - start >= min).then_some(v)
+    }
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn rest(&self) -> &[u8] {
+        self.b.get(self.i..).unwrap_or_default()
+    }
+}
+
+/// ISO 8601 / RFC 3339 and close relatives: `2022-11-25`, `2022/11/25`,
+/// `20221125`, with an optional `T` or space, `HH:MM[:SS[.fff]]` and a zone
+/// (`Z`, `UTC`, `GMT`, `+01:00`, `+0100`, `+01`).
+fn parse_iso(s: &str) -> Option<String> {
+    let mut c = Cursor { b: s.as_bytes(), i: 0 };
+    let y = c.num(4, 4)? as i32;
+    let sep = c.peek();
+    let (m, d) = if matches!(sep, Some(b'-' | b'/' | b'.')) {
+        c.i += 1;
+        let m = c.num(1, 2)?;
+        if !c.eat(sep.unwrap_or(b'-')) {
+            return None;
+        }
+        (m, c.num(1, 2)?)
+    } else {
+        (c.num(2, 2)?, c.num(2, 2)?)
+    };
+    let date = NaiveDate::from_ymd_opt(y, m, d)?;
+    if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
+        return if c.rest().iter().all(u8::is_ascii_whitespace) {
+            day(y, m, d, &STRUCTURED_YEARS)
+        } else {
+            None
+        };
+    }
+    let hh = c.num(2, 2)?;
+    if !c.eat(b':') {
+        return None;
+    }
+    let mm = c.num(2, 2)?;
+    let ss = if c.eat(b':') { c.num(2, 2)? } else { 0 };
+    if c.eat(b'.') || c.eat(b',') {
+        while c.peek().is_some_and(|b| b.is_ascii_digit()) {
+            c.i += 1;
+        }
+    }
+    let time = NaiveTime::from_hms_opt(hh, mm, ss.min(59))?;
+    while c.eat(b' ') {}
+    let rest = std::str::from_utf8(c.rest()).ok()?.trim();
+    let offset_secs = parse_offset(rest)?;
+    let offset = FixedOffset::east_opt(offset_secs)?;
+    let dt = offset.from_local_datetime(&date.and_time(time)).single()?;
+    render(dt)
+}
+
+/// Seconds east of UTC for a zone suffix; empty means UTC.
+fn parse_offset(z: &str) -> Option<i32> {
+    if z.is_empty() || matches!(z, "Z" | "z" | "UTC" | "GMT" | "UT") {
+        return Some(0);
+    }
+    let sign = match z.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = z.get(1..)?.chars().filter(|c| *c != ':').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = match digits.len() {
+        2 => (digits.parse::<i32>().ok()?, 0),
+        4 => (
+            digits.get(..2)?.parse::<i32>().ok()?,
+            digits.get(2..)?.parse::<i32>().ok()?,
+        ),
+        _ => return None,
+    };
+    if h > 18 || m > 59 {
+        return None;
+    }
+    Some(sign * (h * 3600 + m * 60))
+}
+
+/// Month number for a month name or abbreviation (English, German, French,
+/// Spanish, Italian, Portuguese, Dutch, Russian, Polish).
+fn month_from_word(w: &str) -> Option<u32> {
+    let m = match w {
+        "january" | "jan" | "januar" | "jänner" | "janvier" | "janv" | "enero" | "ene"
+        | "gennaio" | "janeiro" | "januari" | "января" | "январь" | "stycznia" => 1,
+        "february" | "feb" | "februar" | "feber" | "février" | "fevrier" | "févr" | "fevr"
+        | "febrero" | "febbraio" | "fevereiro" | "februari" | "февраля" | "февраль"
+        | "lutego" => 2,
+        "march" | "mar" | "märz" | "maerz" | "mär" | "mars" | "marzo" | "março" | "marco"
+        | "maart" | "марта" | "март" | "marca" => 3,
+        "april" | "apr" | "avril" | "avr" | "abril" | "abr" | "aprile" | "апреля" | "апрель"
+        | "kwietnia" => 4,
+        "may" | "mai" | "mayo" | "maggio" | "maio" | "mei" | "мая" | "май" | "maja" => 5,
+        "june" | "jun" | "juni" | "juin" | "junio" | "giugno" | "junho" | "июня" | "июнь"
+        | "czerwca" => 6,
+        "july" | "jul" | "juli" | "juillet" | "juil" | "julio" | "luglio" | "julho" | "июля"
+        | "июль" | "lipca" => 7,
+        "august" | "aug" | "août" | "aout" | "agosto" | "ago" | "augustus" | "августа"
+        | "август" | "sierpnia" => 8,
+        "september" | "sep" | "sept" | "septembre" | "septiembre" | "setiembre" | "settembre"
+        | "setembro" | "сентября" | "сентябрь" | "września" | "wrzesnia" => 9,
+        "october" | "oct" | "oktober" | "okt" | "octobre" | "octubre" | "ottobre" | "outubro"
+        | "октября" | "октябрь" | "października" | "pazdziernika" => 10,
+        "november" | "nov" | "novembre" | "noviembre" | "novembro" | "ноября" | "ноябрь"
+        | "listopada" => 11,
+        "december" | "dec" | "dezember" | "dez" | "décembre" | "decembre" | "déc" | "diciembre"
+        | "dic" | "dicembre" | "dezembro" | "декабря" | "декабрь" | "grudnia" => 12,
+        _ => return None,
+    };
+    Some(m)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Num(u32, usize),
+    Word(String),
+    Sep(char),
+}
+
+fn tokenize(s: &str) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_ascii_digit() {
+            let mut v: u32 = 0;
+            let mut len = 0usize;
+            while let Some(&d) = chars.peek().filter(|c| c.is_ascii_digit()) {
+                v = v
+                    .saturating_mul(10)
+                    .saturating_add(d.to_digit(10).unwrap_or(0));
+                len += 1;
+                chars.next();
+            }
+            out.push(Tok::Num(v, len));
+        } else if c.is_alphabetic() {
+            let mut w = String::new();
+            while let Some(&a) = chars.peek().filter(|a| a.is_alphabetic()) {
+                w.extend(a.to_lowercase());
+                chars.next();
+            }
+            out.push(Tok::Word(w));
+        } else {
+            if !c.is_whitespace() {
+                out.push(Tok::Sep(c));
+            }
+            chars.next();
+        }
+    }
+    out
+}
+
+/// Finds the first plausible calendar date in human-readable text:
+/// `November 25, 2022`, `Nov. 25, 2022`, `25 November 2022`,
+/// `25. November 2022`, `25 novembre 2022`, `25 de noviembre de 2022`,
+/// `25.11.2022`, `25/11/2022` (`11/25/2022` when `month_first`), `2022-11-25`.
+pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
+    let s = crate::text::truncate_chars(s, 2000);
+    let toks = tokenize(s);
+    let tok = |k: usize| toks.get(k);
+    let num = |k: usize, min: usize, max: usize| match tok(k) {
+        Some(Tok::Num(v, len)) if *len >= min && *len <= max => Some(*v),
+        _ => None,
+    };
+    let sep = |k: usize, c: char| matches!(tok(k), Some(Tok::Sep(x)) if *x == c);
+    let month = |k: usize| match tok(k) {
+        Some(Tok::Word(w)) => month_from_word(w),
+        _ => None,
+    };
+    let filler = |k: usize| {
+        matches!(tok(k), Some(Tok::Word(w)) if matches!(w.as_str(), "de" | "del" | "di" | "th" | "st" | "nd" | "rd" | "er" | "o"))
+            || sep(k, '.')
+            || sep(k, ',')
+    };
+    let skip = |mut k: usize| {
+        let mut n = 0;
+        while filler(k) && n < 3 {
+            k += 1;
+            n += 1;
+        }
+        k
+    };
+    for k in 0..toks.len() {
+        let y_ok = |y: Option<u32>| y.and_then(|y| i32::try_from(y).ok());
+        // Numeric forms.
+        if let Some(a) = num(k, 1, 4) {
+            for sc in ['.', '/', '-'] {
+                if !(sep(k + 1, sc) && sep(k + 3, sc)) {
+                    continue;
+                }
+                let Some(b) = num(k + 2, 1, 2) else { continue };
+                let len_a = match tok(k) {
+                    Some(Tok::Num(_, l)) => *l,
+                    _ => 0,
+                };
+                if len_a == 4 {
+                    if let Some(d) = num(k + 4, 1, 2) {
+                        if let Some(v) = day(a as i32, b, d, &TEXT_YEARS) {
+                            return Some(v);
+                        }
+                    }
+                } else if let Some(y) = y_ok(num(k + 4, 4, 4)) {
+                    if len_a > 2 {
+                        continue;
+                    }
+                    let (m, d) = if sc == '/' && (b > 12 || (month_first && a <= 12)) {
+                        (a, b)
+                    } else {
+                        (b, a)
+                    };
+                    if let Some(v) = day(y, m, d, &TEXT_YEARS) {
+                        return Some(v);
+                    }
+                }
+            }
+            // Day, month name, year.
+            if let Some(d) = num(k, 1, 2) {
+                let j = skip(k + 1);
+                if let Some(m) = month(j) {
+                    let j = skip(j + 1);
+                    if let Some(y) = y_ok(num(j, 4, 4)) {
+                        if let Some(v) = day(y, m, d, &TEXT_YEARS) {
+                            return Some(v);
+                        }
+                    }
+                }
+            }
+        }
+        // Month name, day, year.
+        if let Some(m) = month(k) {
+            let j = skip(k + 1);
+            if let Some(d) = num(j, 1, 2) {
+                let j = skip(j + 1);
+                if let Some(y) = y_ok(num(j, 4, 4)) {
+                    if let Some(v) = day(y, m, d, &TEXT_YEARS) {
+                        return Some(v);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A day encoded in a URL path: `/2022/11/25/`, `/2022-11-25-slug`,
+/// `/20221125/`.
+pub(crate) fn from_url(url: &str) -> Option<String> {
+    let path = match url::Url::parse(url) {
+        Ok(u) => u.path().to_string(),
+        Err(_) => url.to_string(),
+    };
+    let b = path.as_bytes();
+    // Digit runs with their positions.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0usize;
+    while i < b.len() {
+        if b.get(i).is_some_and(u8::is_ascii_digit) {
+            let start = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            runs.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    let val = |r: (usize, usize)| path.get(r.0..r.1).and_then(|s| s.parse::<u32>().ok());
+    for (k, &r) in runs.iter().enumerate() {
+        let len = r.1 - r.0;
+        if len == 8 {
+            let s = path.get(r.0..r.1)?;
+            let (y, m, d) = (
+                s.get(..4)?.parse::<i32>().ok()?,
+                s.get(4..6)?.parse::<u32>().ok()?,
+                s.get(6..8)?.parse::<u32>().ok()?,
+            );
+            if let Some(v) = day(y, m, d, &TEXT_YEARS) {
+                return Some(v);
+            }
+        }
+        if len != 4 {
+            continue;
+        }
+        let (Some(&r2), Some(&r3)) = (runs.get(k + 1), runs.get(k + 2)) else {
+            continue;
+        };
+        let single_sep = |a: (usize, usize), b2: (usize, usize)| {
+            b2.0 == a.1 + 1 && matches!(b.get(a.1), Some(b'/' | b'-' | b'_'))
+        };
+        if !(single_sep(r, r2) && single_sep(r2, r3)) || r2.1 - r2.0 > 2 || r3.1 - r3.0 > 2 {
+            continue;
+        }
+        if let (Some(y), Some(m), Some(d)) = (val(r), val(r2), val(r3)) {
+            if let Some(v) = day(y as i32, m, d, &TEXT_YEARS) {
+                return Some(v);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(input: &str, expected: Option<&str>) {
+        assert_eq!(parse_structured(input).as_deref(), expected, "input: {input:?}");
+    }
+
+    #[track_caller]
+    fn check_text(input: &str, expected: Option<&str>) {
+        assert_eq!(find_in_text(input, false).as_deref(), expected, "input: {input:?}");
+    }
+
+    #[track_caller]
+    fn check_url(input: &str, expected: Option<&str>) {
+        assert_eq!(from_url(input).as_deref(), expected, "input: {input:?}");
+    }
+
+    #[test]
+    fn structured() {
+        check("2022-11-25T14:13:07Z", Some("2022-11-25T14:13:07Z"));
+        check("2022-11-25T14:13:07.000Z", Some("2022-11-25T14:13:07Z"));
+        check("2022-11-25T14:13:07+01:00", Some("2022-11-25T14:13:07+01:00"));
+        check("2022-11-25T14:13:07+0100", Some("2022-11-25T14:13:07+01:00"));
+        check("2022-11-25T14:13:07-05", Some("2022-11-25T14:13:07-05:00"));
+        check("2022-11-25T14:13:07+00:00", Some("2022-11-25T14:13:07Z"));
+        check("2022-11-25 14:13", Some("2022-11-25T14:13:00Z"));
+        check("2022-11-25T14:13:07", Some("2022-11-25T14:13:07Z"));
+        check("2022-11-25", Some("2022-11-25T00:00:00Z"));
+        check(" 2022/11/25 ", Some("2022-11-25T00:00:00Z"));
+        check("20221125", Some("2022-11-25T00:00:00Z"));
+        check("Fri, 25 Nov 2022 14:13:07 +0000", Some("2022-11-25T14:13:07Z"));
+        check("Fri, 25 Nov 2022 14:13:07 GMT", Some("2022-11-25T14:13:07Z"));
+        check("1669385587", Some("2022-11-25T14:13:07Z"));
+        check("1669385587000", Some("2022-11-25T14:13:07Z"));
+        check("November 25, 2022", Some("2022-11-25T00:00:00Z"));
+        check("2022-13-45", None);
+        check("2022-02-30T10:00:00Z", None);
+        check("yesterday", None);
+        check("", None);
+    }
+
+    #[test]
+    fn in_text() {
+        check_text("Published November 25, 2022 at 3pm", Some("2022-11-25T00:00:00Z"));
+        check_text("Nov. 25, 2022", Some("2022-11-25T00:00:00Z"));
+        check_text("Friday, November 25th, 2022", Some("2022-11-25T00:00:00Z"));
+        check_text("25 November 2022", Some("2022-11-25T00:00:00Z"));
+        check_text("Von Anna · 25. November 2022", Some("2022-11-25T00:00:00Z"));
+        check_text("am 3. März 2021 um 12:00", Some("2021-03-03T00:00:00Z"));
+        check_text("publié le 25 novembre 2022", Some("2022-11-25T00:00:00Z"));
+        check_text("1er décembre 2022", Some("2022-12-01T00:00:00Z"));
+        check_text("25 de noviembre de 2022", Some("2022-11-25T00:00:00Z"));
+        check_text("25 ноября 2022 г.", Some("2022-11-25T00:00:00Z"));
+        check_text("Stand: 25.11.2022, 14:30 Uhr", Some("2022-11-25T00:00:00Z"));
+        check_text("25/11/2022", Some("2022-11-25T00:00:00Z"));
+        check_text("11/25/2022", Some("2022-11-25T00:00:00Z"));
+        assert_eq!(
+            find_in_text("03/04/2022", true).as_deref(),
+            Some("2022-03-04T00:00:00Z")
+        );
+        check_text("03/04/2022", Some("2022-04-03T00:00:00Z"));
+        check_text("updated 2022-11-25", Some("2022-11-25T00:00:00Z"));
+        check_text("in 1850 there were 25 May 1850", None);
+        check_text("no date here, 12 apples", None);
+        check_text("version 31.12", None);
+    }
+
+    #[test]
+    fn in_url() {
+        check_url("https://x.com/news/2022/11/25/nato-chief", Some("2022-11-25T00:00:00Z"));
+        check_url("https://x.com/2022-11-25-nato-chief", Some("2022-11-25T00:00:00Z"));
+        check_url("https://x.com/a/20221125/b.html", Some("2022-11-25T00:00:00Z"));
+        check_url("https://x.com/en/nato-chief/a-63888888", None);
+        check_url("https://x.com/2022/11/nato", None);
+        check_url("https://x.com/2022/13/45/x", None);
+    }
+}

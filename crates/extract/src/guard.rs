@@ -1,0 +1,271 @@
+//! Cheap checks done before parsing: content type, binary junk, and a linear
+//! pre-scan of the markup that bounds the parser's work.
+
+use crate::ExtractError;
+
+/// Rejects content types that are certainly not HTML. Unknown or generic
+/// types (`application/octet-stream`, `text/plain`) are judged by content.
+pub(crate) fn check_content_type(content_type: Option<&str>) -> Result<(), ExtractError> {
+    let Some(ct) = content_type else {
+        return Ok(());
+    };
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let bad = mime.starts_with("image/")
+        || mime.starts_with("audio/")
+        || mime.starts_with("video/")
+        || mime.starts_with("font/")
+        || matches!(
+            mime.as_str(),
+            "application/pdf"
+                | "application/zip"
+                | "application/gzip"
+                | "application/x-gzip"
+                | "application/json"
+                | "application/javascript"
+                | "text/javascript"
+                | "text/css"
+                | "application/msword"
+                | "application/vnd.ms-excel"
+        );
+    if bad {
+        Err(ExtractError::NotHtml("content type is not html"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Rejects empty input and binary data; `bytes` are the raw input bytes
+/// (without a UTF-16 BOM check: callers skip this for UTF-16 input).
+pub(crate) fn check_bytes(bytes: &[u8]) -> Result<(), ExtractError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ExtractError::NotHtml("empty input"));
+    }
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"%PDF", "pdf document"),
+        (b"\x89PNG", "png image"),
+        (b"GIF8", "gif image"),
+        (b"\xFF\xD8\xFF", "jpeg image"),
+        (b"PK\x03\x04", "zip archive"),
+        (b"\x1F\x8B", "gzip data"),
+        (b"RIFF", "riff media"),
+        (b"\x00\x00\x00", "binary data"),
+    ];
+    for (magic, what) in MAGIC {
+        if bytes.starts_with(magic) {
+            return Err(ExtractError::NotHtml(what));
+        }
+    }
+    let head = bytes.get(..bytes.len().min(8192)).unwrap_or(bytes);
+    let mut nul = 0usize;
+    let mut control = 0usize;
+    for &b in head {
+        if b == 0 {
+            nul += 1;
+        } else if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B) {
+            control += 1;
+        }
+    }
+    // A few stray NULs happen in real pages; a noticeable share does not.
+    if nul * 100 > head.len() || (nul + control) * 20 > head.len() {
+        return Err(ExtractError::NotHtml("binary content"));
+    }
+    Ok(())
+}
+
+/// Element names that never stay open (void elements) or that the parser
+/// closes implicitly, so they do not add to the open-element stack.
+fn does_not_nest(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"keygen"
+            | b"basefont"
+            | b"bgsound"
+            | b"frame"
+            | b"image"
+            | b"p"
+            | b"li"
+            | b"dt"
+            | b"dd"
+            | b"option"
+            | b"optgroup"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"thead"
+            | b"tbody"
+            | b"tfoot"
+            | b"colgroup"
+            | b"caption"
+            | b"rb"
+            | b"rt"
+            | b"rp"
+            | b"rtc"
+            | b"html"
+            | b"head"
+            | b"body"
+    )
+}
+
+/// Elements whose content is raw text up to the matching end tag.
+fn is_raw_text(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"script"
+            | b"style"
+            | b"textarea"
+            | b"title"
+            | b"xmp"
+            | b"iframe"
+            | b"noembed"
+            | b"noframes"
+            | b"noscript"
+    )
+}
+
+/// Upper bound for the sum, over all start tags, of the nesting depth at
+/// which they occur: a proxy for the parser's scope-scanning work.
+const NESTING_WORK_BUDGET: u64 = 60_000_000;
+
+/// Linear scan of the markup estimating the depth of the parser's stack of
+/// open elements; rejects input that would make parsing quadratic.
+pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<(), ExtractError> {
+    let b = html.as_bytes();
+    let mut i = 0usize;
+    let mut depth = 0usize;
+    let mut work = 0u64;
+    let mut name = [0u8; 16];
+    while let Some(off) = b.get(i..).and_then(|s| s.iter().position(|&c| c == b'<')) {
+        i += off + 1;
+        let Some(&c) = b.get(i) else { break };
+        if c == b'!' {
+            if b.get(i + 1..i + 3) == Some(b"--") {
+                i = find(b, i + 3, b"-->").map_or(b.len(), |p| p + 3);
+            } else {
+                i = find(b, i, b">").map_or(b.len(), |p| p + 1);
+            }
+            continue;
+        }
+        let closing = c == b'/';
+        let start = if closing { i + 1 } else { i };
+        if !b.get(start).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let mut len = 0usize;
+        let mut j = start;
+        while let Some(&ch) = b.get(j) {
+            if ch.is_ascii_alphanumeric() || ch == b'-' || ch == b':' {
+                if let Some(slot) = name.get_mut(len) {
+                    *slot = ch.to_ascii_lowercase();
+                }
+                len += 1;
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        let tag = name.get(..len.min(name.len())).unwrap_or_default();
+        let tag: &[u8] = if len > name.len() { b"x-long" } else { tag };
+        let Some(gt) = find(b, j, b">") else { break };
+        i = gt + 1;
+        if closing {
+            if !does_not_nest(tag) {
+                depth = depth.saturating_sub(1);
+            }
+            continue;
+        }
+        let self_closing = gt > 0 && b.get(gt - 1) == Some(&b'/');
+        if is_raw_text(tag) {
+            i = find_end_tag(b, i, tag).unwrap_or(b.len());
+            continue;
+        }
+        if tag == b"plaintext" {
+            break;
+        }
+        work += depth as u64;
+        if !self_closing && !does_not_nest(tag) {
+            depth += 1;
+            if depth > max_depth {
+                return Err(ExtractError::TooDeep { limit: max_depth });
+            }
+        }
+        if work > NESTING_WORK_BUDGET {
+            return Err(ExtractError::TooDeep { limit: max_depth });
+        }
+    }
+    Ok(())
+}
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut i = from;
+    loop {
+        let off = hay.get(i..)?.iter().position(|&c| c == first)?;
+        let at = i + off;
+        if hay.get(at..at + needle.len())? == needle {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+}
+
+/// Position just past `</tag`'s closing `>` (case-insensitive), if any.
+fn find_end_tag(b: &[u8], from: usize, tag: &[u8]) -> Option<usize> {
+    let mut i = from;
+    loop {
+        let at = find(b, i, b"</")?;
+        let name = b.get(at + 2..at + 2 + tag.len());
+        if name.is_some_and(|n| n.eq_ignore_ascii_case(tag)) {
+            return find(b, at + 2 + tag.len(), b">").map(|p| p + 1);
+        }
+        i = at + 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(html: &str, limit: usize, ok: bool) {
+        assert_eq!(check_markup(html, limit).is_ok(), ok, "{html}");
+    }
+
+    #[test]
+    fn nesting() {
+        check("<div><div><p>x</div></div>", 2, true);
+        check("<div><div><div>x", 2, false);
+        check("<p><p><p><p><li><li><br><img>", 1, true);
+        check("<script><div><div><div></script><div>", 1, true);
+        check("<!-- <div><div><div> --><div>", 1, true);
+        check("<svg><path/><path/><path/></svg>", 1, true);
+        check(&"<div>".repeat(100_000), 2048, false);
+    }
+
+    #[test]
+    fn binary() {
+        assert!(check_bytes(b"").is_err());
+        assert!(check_bytes(b"  \n").is_err());
+        assert!(check_bytes(b"%PDF-1.7 ...").is_err());
+        assert!(check_bytes(&[0u8, 1, 2, 3, 4, 5, 6, 7, 8, 9]).is_err());
+        assert!(check_bytes(b"<html><body>hi</body></html>").is_ok());
+    }
+}

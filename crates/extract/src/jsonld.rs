@@ -1,0 +1,367 @@
+//! JSON-LD (schema.org) metadata: tolerant parsing and field picking.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde_json::{Map, Value};
+
+/// schema.org types treated as articles.
+const ARTICLE_TYPES: &[&str] = &[
+    "Article",
+    "NewsArticle",
+    "BlogPosting",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "ReviewNewsArticle",
+    "BackgroundNewsArticle",
+    "AskPublicNewsArticle",
+    "SatiricalArticle",
+    "ScholarlyArticle",
+    "TechArticle",
+    "Report",
+    "LiveBlogPosting",
+    "SocialMediaPosting",
+    "DiscussionForumPosting",
+    "Review",
+];
+
+/// Keys under which articles are listed rather than being the page itself.
+const LIST_KEYS: &[&str] = &["itemListElement", "hasPart", "isPartOf", "relatedLink", "citation"];
+
+/// What the page's JSON-LD says.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct LdInfo {
+    pub headline: Option<String>,
+    pub authors: Vec<String>,
+    pub date_published: Option<String>,
+    pub date_modified: Option<String>,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    pub image: Option<String>,
+    pub keywords: Vec<String>,
+    pub sections: Vec<String>,
+    pub publisher: Option<String>,
+    pub website_name: Option<String>,
+    pub language: Option<String>,
+    /// An article-typed object describes the page itself.
+    pub is_article: bool,
+    /// A listing type (CollectionPage, ItemList, ...) describes the page.
+    pub is_listing: bool,
+    /// A SearchResultsPage describes the page.
+    pub is_search: bool,
+}
+
+/// Parses every JSON value found in a `<script type="application/ld+json">`
+/// body, tolerating comments/CDATA wrappers, raw control characters inside
+/// strings, trailing semicolons and concatenated documents.
+pub(crate) fn parse_script(raw: &str, out: &mut Vec<Value>) {
+    let mut s = raw.trim();
+    for wrapper in ["<!--", "//<![CDATA[", "<![CDATA["] {
+        s = s.strip_prefix(wrapper).unwrap_or(s).trim();
+    }
+    for wrapper in ["-->", "//]]>", "]]>", ";"] {
+        s = s.strip_suffix(wrapper).unwrap_or(s).trim();
+    }
+    let before = out.len();
+    let ok = parse_all(s, out);
+    if !ok && out.len() == before {
+        let cleaned: String = s
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        parse_all(&cleaned, out);
+    }
+}
+
+/// Parses concatenated JSON values; false if an error stopped it.
+fn parse_all(s: &str, out: &mut Vec<Value>) -> bool {
+    for v in serde_json::Deserializer::from_str(s).into_iter::<Value>() {
+        match v {
+            Ok(v) => out.push(v),
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+fn type_names(o: &Map<String, Value>) -> Vec<&str> {
+    let strip = |t: &str| -> &str {
+        t.rsplit(['/', ':', '#']).next().unwrap_or(t)
+    };
+    match o.get("@type") {
+        Some(Value::String(t)) => vec![strip(t)],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(strip).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A scalar rendered as a trimmed non-empty string.
+fn as_text(v: &Value) -> Option<String> {
+    let s = match v {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Object(o) => return o.get("@value").and_then(as_text),
+        Value::Array(a) => return a.iter().find_map(as_text),
+        _ => return None,
+    };
+    (!s.is_empty()).then_some(s)
+}
+
+struct Graph<'v> {
+    objects: Vec<(&'v Map<String, Value>, bool)>,
+    by_id: HashMap<&'v str, &'v Map<String, Value>>,
+}
+
+impl<'v> Graph<'v> {
+    /// Breadth-first walk so the page's own objects come before nested ones.
+    fn new(values: &'v [Value]) -> Self {
+        let mut objects = Vec::new();
+        let mut by_id = HashMap::new();
+        let mut queue: VecDeque<(&Value, bool)> = values.iter().map(|v| (v, false)).collect();
+        while let Some((v, listed)) = queue.pop_front() {
+            if objects.len() > 2000 {
+                break;
+            }
+            match v {
+                Value::Array(a) => queue.extend(a.iter().map(|x| (x, listed))),
+                Value::Object(o) => {
+                    if let Some(id) = o.get("@id").and_then(Value::as_str) {
+                        // Keep the fullest object for an id (references are bare).
+                        let keep = by_id
+                            .get(id)
+                            .is_none_or(|prev: &&Map<String, Value>| prev.len() < o.len());
+                        if keep {
+                            by_id.insert(id, o);
+                        }
+                    }
+                    objects.push((o, listed));
+                    for (k, child) in o {
+                        if matches!(child, Value::Object(_) | Value::Array(_)) {
+                            let l = listed || LIST_KEYS.contains(&k.as_str());
+                            queue.push_back((child, l));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Graph { objects, by_id }
+    }
+
+    /// Follows a bare `{"@id": ...}` reference to the full object.
+    fn resolve(&self, o: &'v Map<String, Value>) -> &'v Map<String, Value> {
+        if o.len() <= 2 && !o.contains_key("name") {
+            if let Some(full) = o.get("@id").and_then(Value::as_str).and_then(|id| self.by_id.get(id)) {
+                return full;
+            }
+        }
+        o
+    }
+
+    fn name_of(&self, v: &'v Value) -> Option<String> {
+        match v {
+            Value::Object(o) => {
+                let o = self.resolve(o);
+                if let Some(n) = o.get("name").and_then(as_text) {
+                    return Some(n);
+                }
+                let given = o.get("givenName").and_then(as_text);
+                let family = o.get("familyName").and_then(as_text);
+                match (given, family) {
+                    (Some(g), Some(f)) => Some(format!("{g} {f}")),
+                    (g, f) => g.or(f),
+                }
+            }
+            other => as_text(other),
+        }
+    }
+
+    fn names(&self, v: &'v Value, out: &mut Vec<String>) {
+        match v {
+            Value::Array(a) => {
+                for x in a.iter().take(20) {
+                    if let Some(n) = self.name_of(x) {
+                        out.push(n);
+                    }
+                }
+            }
+            other => {
+                if let Some(n) = self.name_of(other) {
+                    out.push(n);
+                }
+            }
+        }
+    }
+
+    fn url_of(&self, v: &'v Value) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            Value::Array(a) => a.iter().find_map(|x| self.url_of(x)),
+            Value::Object(o) => {
+                let o = self.resolve(o);
+                ["url", "contentUrl", "@id"]
+                    .iter()
+                    .find_map(|k| o.get(*k).and_then(Value::as_str))
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+            }
+            _ => None,
+        }
+    }
+}
+
+fn list_of(v: &Value, split_commas: bool, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => {
+            if split_commas {
+                out.extend(
+                    s.split([',', ';'])
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string),
+                );
+            } else if !s.trim().is_empty() {
+                out.push(s.trim().to_string());
+            }
+        }
+        Value::Array(a) => {
+            for x in a.iter().take(100) {
+                list_of(x, split_commas, out);
+            }
+        }
+        Value::Object(o) => {
+            if let Some(n) = o.get("name") {
+                list_of(n, false, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Interprets the JSON-LD values of one page.
+pub(crate) fn interpret(values: &[Value]) -> LdInfo {
+    let g = Graph::new(values);
+    let mut info = LdInfo::default();
+    let mut article: Option<&Map<String, Value>> = None;
+    let mut page: Option<&Map<String, Value>> = None;
+    for &(o, listed) in &g.objects {
+        let types = type_names(o);
+        if listed {
+            continue;
+        }
+        if article.is_none() && types.iter().any(|t| ARTICLE_TYPES.contains(t)) {
+            article = Some(o);
+        }
+        if types.iter().any(|t| matches!(*t, "CollectionPage" | "ItemList")) {
+            info.is_listing = true;
+        }
+        if types.contains(&"SearchResultsPage") {
+            info.is_search = true;
+        }
+        if page.is_none() && types.iter().any(|t| t.ends_with("WebPage") || *t == "ItemPage") {
+            page = Some(o);
+        }
+        if info.website_name.is_none() && types.contains(&"WebSite") {
+            info.website_name = o.get("name").and_then(as_text);
+        }
+    }
+    info.is_article = article.is_some();
+    let primary = article.or(page);
+    let Some(a) = primary else {
+        return info;
+    };
+    let get = |k: &str| a.get(k);
+    info.headline = get("headline")
+        .and_then(as_text)
+        .or_else(|| get("name").and_then(as_text))
+        .or_else(|| get("alternativeHeadline").and_then(as_text));
+    if let Some(v) = get("author") {
+        g.names(v, &mut info.authors);
+    }
+    if info.authors.is_empty() {
+        if let Some(v) = get("creator") {
+            g.names(v, &mut info.authors);
+        }
+    }
+    info.date_published = get("datePublished")
+        .and_then(as_text)
+        .or_else(|| get("dateCreated").and_then(as_text));
+    info.date_modified = get("dateModified").and_then(as_text);
+    info.description = get("description").and_then(as_text);
+    info.url = get("url")
+        .and_then(|v| g.url_of(v))
+        .or_else(|| get("mainEntityOfPage").and_then(|v| g.url_of(v)));
+    info.image = get("image")
+        .and_then(|v| g.url_of(v))
+        .or_else(|| get("thumbnailUrl").and_then(|v| g.url_of(v)));
+    if let Some(v) = get("keywords") {
+        list_of(v, true, &mut info.keywords);
+    }
+    if let Some(v) = get("articleSection") {
+        list_of(v, false, &mut info.sections);
+    }
+    info.publisher = get("publisher").and_then(|v| g.name_of(v));
+    info.language = get("inLanguage").and_then(|v| match v {
+        Value::Object(o) => o
+            .get("alternateName")
+            .or_else(|| o.get("name"))
+            .and_then(as_text),
+        other => as_text(other),
+    });
+    info
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> LdInfo {
+        let mut v = Vec::new();
+        parse_script(s, &mut v);
+        interpret(&v)
+    }
+
+    #[test]
+    fn graph_with_references() {
+        let info = parse(
+            r#"{"@context":"https://schema.org","@graph":[
+              {"@type":"WebSite","@id":"https://x.fr/#site","name":"Le Site"},
+              {"@type":["NewsArticle"],"headline":"Titre","author":[{"@id":"#p1"},{"@id":"#p2"}],
+               "datePublished":"2022-11-25T09:00:00+01:00","keywords":"a, b","articleSection":["Monde"],
+               "image":{"@type":"ImageObject","url":"https://x.fr/i.jpg"},
+               "publisher":{"@id":"#org"},"mainEntityOfPage":{"@id":"https://x.fr/a"}},
+              {"@type":"Person","@id":"#p1","name":"Marie Dupont"},
+              {"@type":"Person","@id":"#p2","givenName":"Luc","familyName":"Martin"},
+              {"@type":"Organization","@id":"#org","name":"Le Journal"}]}"#,
+        );
+        assert!(info.is_article);
+        assert_eq!(info.headline.as_deref(), Some("Titre"));
+        assert_eq!(info.authors, vec!["Marie Dupont", "Luc Martin"]);
+        assert_eq!(info.keywords, vec!["a", "b"]);
+        assert_eq!(info.sections, vec!["Monde"]);
+        assert_eq!(info.publisher.as_deref(), Some("Le Journal"));
+        assert_eq!(info.website_name.as_deref(), Some("Le Site"));
+        assert_eq!(info.url.as_deref(), Some("https://x.fr/a"));
+        assert_eq!(info.image.as_deref(), Some("https://x.fr/i.jpg"));
+    }
+
+    #[test]
+    fn junk_tolerated() {
+        let info = parse("<!-- {\"@type\":\"Article\",\"headline\":\"a\nb\"}; -->");
+        assert_eq!(info.headline.as_deref(), Some("a b"));
+        let info = parse("{not json at all");
+        assert!(!info.is_article);
+        let info = parse(r#"[{"@type":"BlogPosting","author":"Jane"}]{"@type":"WebSite","name":"W"}"#);
+        assert_eq!(info.authors, vec!["Jane"]);
+        assert_eq!(info.website_name.as_deref(), Some("W"));
+    }
+
+    #[test]
+    fn listed_articles_do_not_count() {
+        let info = parse(
+            r#"{"@type":"ItemList","itemListElement":[{"@type":"ListItem","item":{"@type":"NewsArticle","headline":"x"}}]}"#,
+        );
+        assert!(!info.is_article);
+        assert!(info.is_listing);
+    }
+}

@@ -1,0 +1,238 @@
+//! Article extraction: raw HTML bytes in, a clean [`Document`] out.
+//!
+//! This crate owns everything between "we fetched some bytes" and "here is the
+//! article": charset detection and decoding, parsing (once, with `scraper`),
+//! metadata harvesting (JSON-LD, OpenGraph, Twitter cards, `<meta>`, Dublin
+//! Core, microdata, `<time>`, bylines and dates in the text or the URL), and a
+//! readability/trafilatura-style main-text extractor that drops boilerplate
+//! (navigation, rails, share bars, comments, captions, credits, ...). It also
+//! decides when a page is not an article at all (home pages and section fronts,
+//! error pages, search results, pages with too little text).
+//!
+//! It must never do I/O of any kind (no network, files, environment, clocks
+//! that change results, logging), never panic on any input, never recurse
+//! over the document tree (deeply nested input must not overflow the stack),
+//! and must keep its work bounded on pathological input: oversized input is
+//! rejected up front and markup nested deeply enough to make the HTML parser
+//! quadratic is rejected before parsing.
+//!
+//! The entry point is [`extract`].
+
+#![warn(missing_docs)]
+
+mod authors;
+mod body;
+mod charset;
+mod dates;
+mod dom;
+mod guard;
+mod jsonld;
+mod meta;
+mod text;
+
+use serde::{Deserialize, Serialize};
+
+/// Options; deserialized from the `[extract]` table of the worker's TOML config.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExtractConfig {
+    /// Pages whose extracted body has fewer words are rejected as
+    /// not-an-article (`too_short`), except when the text sits inside an
+    /// `<article>` / `articleBody` or the page declares itself an article:
+    /// a short article is still an article. CJK text counts two characters
+    /// as one word. Default: 20.
+    pub min_body_words: usize,
+    /// Larger input is rejected with [`ExtractError::TooLarge`] before any
+    /// work is done. Default: 8 MiB (8_388_608).
+    pub max_html_bytes: usize,
+    /// When true, image captions are also kept in [`Document::text`] at their
+    /// position; they are always returned in [`Document::captions`].
+    /// Default: false.
+    pub include_captions: bool,
+    /// Markup nested deeper than this many (unclosed) elements is rejected
+    /// with [`ExtractError::TooDeep`] before parsing, because the HTML
+    /// parser's work grows with the square of the nesting depth. Real pages
+    /// stay far below it. Default: 2048.
+    pub max_nesting_depth: usize,
+    /// At most this many tags are returned in [`Document::tags`]. Default: 30.
+    pub max_tags: usize,
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        Self {
+            min_body_words: 20,
+            max_html_bytes: 8 * 1024 * 1024,
+            include_captions: false,
+            max_nesting_depth: 2048,
+            max_tags: 30,
+        }
+    }
+}
+
+/// One fetched page.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// Raw bytes as fetched, in any charset.
+    pub html: &'a [u8],
+    /// The fetched URL; used to resolve relative links and as a date source.
+    pub url: &'a str,
+    /// The HTTP `Content-Type` header value, if any; may carry a charset.
+    pub content_type: Option<&'a str>,
+}
+
+/// What was extracted from one article page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Document {
+    /// Headline, without a trailing site name.
+    pub title: Option<String>,
+    /// Cleaned author names: no "By", roles or e-mail addresses; "A and B" is
+    /// split into two entries.
+    pub authors: Vec<String>,
+    /// Publication time, RFC 3339 with an offset (`T00:00:00Z` when only the
+    /// day is known).
+    pub published_at: Option<String>,
+    /// Last modification time, same format as `published_at`.
+    pub modified_at: Option<String>,
+    /// Summary / standfirst from the page metadata.
+    pub description: Option<String>,
+    /// Absolute canonical URL from `rel=canonical`, `og:url` or JSON-LD.
+    pub canonical_url: Option<String>,
+    /// Publication name (`og:site_name`, JSON-LD publisher, ...).
+    pub site_name: Option<String>,
+    /// Absolute URL of the lead image.
+    pub image: Option<String>,
+    /// Tags, keywords and sections, de-duplicated, in source order.
+    pub tags: Vec<String>,
+    /// Language as declared by the page (`<html lang>`, `og:locale`,
+    /// `content-language`), verbatim, e.g. `en` or `pt-BR`.
+    pub language_hint: Option<String>,
+    /// Body text: paragraphs in document order separated by a blank line
+    /// (`"\n\n"`); headings, list items and quotes are their own paragraphs.
+    pub text: String,
+    /// Image captions found in the article, without photo credits.
+    pub captions: Vec<String>,
+    /// Name of the encoding used to decode the bytes, e.g. `UTF-8`.
+    pub charset: String,
+}
+
+/// Why a page was judged not to be an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotArticleReason {
+    /// No main text could be found at all.
+    NoBody,
+    /// Mostly link teasers and little continuous prose: a home page or a
+    /// section front.
+    LinkList,
+    /// A "page not found" or similar error page.
+    ErrorPage,
+    /// A search result listing.
+    SearchResults,
+    /// Some text, but fewer words than `min_body_words`.
+    TooShort,
+}
+
+impl NotArticleReason {
+    /// Stable snake_case name, suitable as a metrics label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoBody => "no_body",
+            Self::LinkList => "link_list",
+            Self::ErrorPage => "error_page",
+            Self::SearchResults => "search_results",
+            Self::TooShort => "too_short",
+        }
+    }
+}
+
+impl std::fmt::Display for NotArticleReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why extraction failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtractError {
+    /// The input is larger than `max_html_bytes`.
+    #[error("input is {size} bytes, above the limit of {limit}")]
+    TooLarge {
+        /// Input size in bytes.
+        size: usize,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The input is not HTML (empty, binary, or a non-HTML content type).
+    #[error("input is not html: {0}")]
+    NotHtml(&'static str),
+    /// The markup is nested too deeply to parse in bounded time.
+    #[error("markup is nested too deeply to parse in bounded time (limit {limit} levels)")]
+    TooDeep {
+        /// The configured nesting limit.
+        limit: usize,
+    },
+    /// The page is HTML but not an article.
+    #[error("not an article: {reason}")]
+    NotArticle {
+        /// Why.
+        reason: NotArticleReason,
+    },
+}
+
+impl ExtractError {
+    /// Stable snake_case name of the error kind, suitable as a metrics label
+    /// (`not_article` errors also carry [`NotArticleReason::as_str`]).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::TooLarge { .. } => "too_large",
+            Self::NotHtml(_) => "not_html",
+            Self::TooDeep { .. } => "too_deep",
+            Self::NotArticle { .. } => "not_article",
+        }
+    }
+}
+
+/// Extracts the article from one fetched page.
+///
+/// Pure and synchronous: the result depends only on `input` and `config`.
+pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, ExtractError> {
+    let size = input.html.len();
+    if size > config.max_html_bytes {
+        return Err(ExtractError::TooLarge {
+            size,
+            limit: config.max_html_bytes,
+        });
+    }
+    guard::check_content_type(input.content_type)?;
+    let decoded = charset::decode(input.html, input.content_type, input.url)?;
+    guard::check_markup(&decoded.text, config.max_nesting_depth)?;
+
+    let html = scraper::Html::parse_document(&decoded.text);
+    let dom = dom::Dom::build(&html);
+    let base = url::Url::parse(input.url).ok();
+    let page_meta = meta::collect(&dom, base.as_ref());
+    let body = body::extract_body(&dom, &page_meta, config);
+
+    let verdict = body::classify(&dom, &page_meta, &body, input.url, config);
+    if let Some(reason) = verdict {
+        return Err(ExtractError::NotArticle { reason });
+    }
+
+    let finished = meta::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
+    Ok(Document {
+        title: finished.title,
+        authors: finished.authors,
+        published_at: finished.published_at,
+        modified_at: finished.modified_at,
+        description: finished.description,
+        canonical_url: finished.canonical_url,
+        site_name: finished.site_name,
+        image: finished.image,
+        tags: finished.tags,
+        language_hint: finished.language_hint,
+        text: body.text(),
+        captions: body.captions.clone(),
+        charset: decoded.encoding.name().to_string(),
+    })
+}

@@ -1,0 +1,143 @@
+//! Client and consumer callbacks: rebalances, statistics (lag), client errors and librdkafka logs.
+//! They run on the consumer thread, inside `poll`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use rdkafka::client::ClientContext;
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::{KafkaError, KafkaResult};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{Offset, TopicPartitionList};
+use telemetry::{Health, events};
+
+use crate::tracker::{Tp, Tracker};
+
+pub(crate) struct WorkerContext {
+    pub tracker: Arc<Tracker>,
+    pub drain_timeout: Duration,
+    pub health: Health,
+    /// Set on every assignment, so the consumer loop re-applies a pause to new partitions.
+    pub assigned: AtomicBool,
+}
+
+fn tps_of(tpl: &TopicPartitionList) -> Vec<Tp> {
+    tpl.elements().iter().map(|e| (e.topic().to_owned(), e.partition())).collect()
+}
+
+/// Stores every advanced committable position. Errors for partitions no longer owned are benign.
+pub(crate) fn store_offsets<C: ConsumerContext>(consumer: &BaseConsumer<C>, tracker: &Tracker) {
+    let positions = tracker.committable();
+    if positions.is_empty() {
+        return;
+    }
+    let mut tpl = TopicPartitionList::with_capacity(positions.len());
+    for ((topic, partition), offset) in &positions {
+        if let Err(err) = tpl.add_partition_offset(topic, *partition, Offset::Offset(*offset)) {
+            tracing::warn!(error = %err, topic, partition, "cannot build offset list");
+        }
+    }
+    if let Err(err) = consumer.store_offsets(&tpl) {
+        tracing::debug!(error = %err, "storing offsets failed (partition no longer owned?)");
+    }
+}
+
+impl ClientContext for WorkerContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        match level {
+            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical | RDKafkaLogLevel::Error => {
+                tracing::error!(target: "librdkafka", fac, "{log_message}");
+            }
+            RDKafkaLogLevel::Warning => tracing::warn!(target: "librdkafka", fac, "{log_message}"),
+            RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => {
+                tracing::info!(target: "librdkafka", fac, "{log_message}");
+            }
+            RDKafkaLogLevel::Debug => tracing::debug!(target: "librdkafka", fac, "{log_message}"),
+        }
+    }
+
+    fn stats_raw(&self, statistics: &[u8]) {
+        let Ok(stats) = serde_json::from_slice::<serde_json::Value>(statistics) else {
+            return;
+        };
+        let Some(topics) = stats.get("topics").and_then(|t| t.as_object()) else {
+            return;
+        };
+        for (topic, t) in topics {
+            let Some(partitions) = t.get("partitions").and_then(|p| p.as_object()) else {
+                continue;
+            };
+            for (partition, p) in partitions {
+                let Ok(partition) = partition.parse::<i32>() else { continue };
+                let lag = p.get("consumer_lag").and_then(serde_json::Value::as_i64).unwrap_or(-1);
+                if partition >= 0 && lag >= 0 && self.tracker.owns(topic, partition) {
+                    events::consumer_lag(topic, partition, lag);
+                }
+            }
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
+            self.health.set_ready(false);
+        }
+        tracing::warn!(error = %error, reason, "kafka client error");
+    }
+}
+
+impl ConsumerContext for WorkerContext {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Revoke(tpl) => {
+                events::rebalance("revoke");
+                let tps = tps_of(tpl);
+                let drained = self.tracker.wait_drained(Some(&tps), self.drain_timeout);
+                if !drained {
+                    tracing::warn!(
+                        partitions = tps.len(),
+                        "in-flight messages of revoked partitions did not finish in time; they will be redelivered"
+                    );
+                }
+                store_offsets(consumer, &self.tracker);
+                match consumer.commit_consumer_state(CommitMode::Sync) {
+                    Ok(()) => events::commit(true),
+                    Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+                    Err(err) => {
+                        events::commit(false);
+                        tracing::warn!(error = %err, "commit on revoke failed");
+                    }
+                }
+                self.tracker.revoke(&tps);
+                for (topic, partition) in &tps {
+                    events::partition_released(topic, *partition);
+                }
+                tracing::info!(partitions = tps.len(), drained, "partitions revoked");
+            }
+            Rebalance::Assign(tpl) => {
+                events::rebalance("assign");
+                let tps = tps_of(tpl);
+                tracing::info!(partitions = tps.len(), "partitions assigned");
+                self.tracker.assign(tps);
+                self.assigned.store(true, Ordering::SeqCst);
+            }
+            Rebalance::Error(err) => tracing::warn!(error = %err, "rebalance error"),
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, _rebalance: &Rebalance<'_>) {
+        events::assigned_partitions(self.tracker.owned().len());
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, _offsets: &TopicPartitionList) {
+        match result {
+            Ok(()) => events::commit(true),
+            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+            Err(err) => {
+                events::commit(false);
+                tracing::warn!(error = %err, "offset commit failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! The Kafka runtime: consume raw pages in a consumer group, run the pipeline, publish every outcome,
+//! and store each offset only after the broker acknowledged every output of its message.
+//!
+//! This is the only crate that uses rdkafka. It owns the consumer thread (polling, rebalances, pause
+//! and resume, offset storing), the producer (idempotent, retried until acknowledged), the dead-letter
+//! records and the per-partition offset [`tracker`]. It reads no config file and no environment: the
+//! binary hands it a [`KafkaConfig`] and a [`pipeline::Pipeline`].
+//!
+//! Delivery is at least once: a crash re-delivers messages whose outputs were not all acknowledged,
+//! never skips one.
+#![warn(missing_docs)]
+
+mod config;
+mod context;
+mod worker;
+pub mod tracker;
+
+pub use config::{KafkaConfig, is_secret};
+pub use worker::{Limits, run};
+
+/// Errors of the Kafka runtime.
+#[derive(Debug, thiserror::Error)]
+pub enum KafkaError {
+    /// Invalid configuration.
+    #[error("invalid kafka config: {0}")]
+    Config(String),
+    /// A client could not be created or subscribed.
+    #[error("kafka client error: {0}")]
+    Client(#[from] rdkafka::error::KafkaError),
+    /// The consumer thread failed.
+    #[error("consumer thread failed: {0}")]
+    Thread(String),
+}

@@ -1,0 +1,485 @@
+//! The worker: a consumer thread that polls and tracks offsets, and one task per message that runs the
+//! pipeline on the CPU pool and publishes its output until the broker acknowledges it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use model::SourceRef;
+use pipeline::{Outcome, Pipeline, RawMessage, Rejection, Route};
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::error::KafkaError as RdError;
+use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::util::Timeout;
+use telemetry::{Health, events};
+use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::context::{WorkerContext, store_offsets};
+use crate::tracker::{Ticket, Tracker};
+use crate::{KafkaConfig, KafkaError};
+
+/// Runtime limits that are not Kafka settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Messages in flight before partitions are paused.
+    pub max_in_flight: usize,
+    /// Pipeline runs at once (CPU threads).
+    pub cpu_threads: usize,
+}
+
+struct Job {
+    message: Arc<OwnedMessage>,
+    ticket: Ticket,
+    received: Instant,
+}
+
+struct Shared {
+    config: KafkaConfig,
+    pipeline: Arc<Pipeline>,
+    producer: FutureProducer,
+    tracker: Arc<Tracker>,
+    cpu: Semaphore,
+    /// Cancelled when the drain deadline passed: unfinished work stops retrying and is not finished.
+    abandon: CancellationToken,
+}
+
+/// One record to publish.
+struct Output {
+    topic: String,
+    key: Option<Vec<u8>>,
+    value: Vec<u8>,
+    headers: OwnedHeaders,
+}
+
+/// Runs the worker until `shutdown` is cancelled, then drains, commits and leaves the group.
+pub async fn run(
+    config: KafkaConfig,
+    pipeline: Arc<Pipeline>,
+    limits: Limits,
+    health: Health,
+    shutdown: CancellationToken,
+) -> Result<(), KafkaError> {
+    config.validate()?;
+    let producer: FutureProducer = client_config(config.producer_properties()).create()?;
+    let tracker = Arc::new(Tracker::new());
+    let context = WorkerContext {
+        tracker: tracker.clone(),
+        drain_timeout: Duration::from_millis(config.drain_timeout_ms),
+        health: health.clone(),
+        assigned: AtomicBool::new(false),
+    };
+    let consumer: BaseConsumer<WorkerContext> =
+        client_config(config.consumer_properties()).create_with_context(context)?;
+    consumer.subscribe(&[&config.input_topic])?;
+    tracing::info!(
+        topic = %config.input_topic,
+        group = %config.group_id,
+        brokers = %config.bootstrap_servers,
+        "subscribed"
+    );
+
+    let abandon = CancellationToken::new();
+    let shared = Arc::new(Shared {
+        config: config.clone(),
+        pipeline,
+        producer: producer.clone(),
+        tracker: tracker.clone(),
+        cpu: Semaphore::new(limits.cpu_threads.max(1)),
+        abandon: abandon.clone(),
+    });
+
+    let (jobs_tx, mut jobs_rx) = mpsc::unbounded_channel::<Job>();
+    let consumer_done = CancellationToken::new();
+    let thread = {
+        let shutdown = shutdown.clone();
+        let health = health.clone();
+        let consumer_done = consumer_done.clone();
+        let max_in_flight = limits.max_in_flight.max(1);
+        let drain_timeout = Duration::from_millis(config.drain_timeout_ms);
+        std::thread::Builder::new()
+            .name("kafka-consumer".to_owned())
+            .spawn(move || {
+                let loop_state = ConsumerLoop { consumer, tracker, jobs: jobs_tx, max_in_flight, drain_timeout };
+                loop_state.run(&shutdown, &health, &abandon);
+                consumer_done.cancel();
+            })
+            .map_err(|err| KafkaError::Thread(err.to_string()))?
+    };
+
+    let readiness = tokio::spawn(readiness_loop(
+        producer.clone(),
+        config.input_topic.clone(),
+        health.clone(),
+        shutdown.clone(),
+        consumer_done.clone(),
+    ));
+
+    let tasks = TaskTracker::new();
+    while let Some(job) = jobs_rx.recv().await {
+        let shared = shared.clone();
+        tasks.spawn(handle(shared, job));
+    }
+    tasks.close();
+    // The consumer thread has finished draining (or abandoned); remaining tasks were abandoned.
+    if tokio::time::timeout(Duration::from_secs(5), tasks.wait()).await.is_err() {
+        tracing::warn!("abandoned message tasks did not stop in time");
+    }
+    readiness.abort();
+    let flushed = tokio::task::spawn_blocking(move || producer.flush(Timeout::After(Duration::from_secs(10)))).await;
+    if !matches!(flushed, Ok(Ok(()))) {
+        tracing::warn!("producer flush did not complete");
+    }
+    if thread.join().is_err() {
+        return Err(KafkaError::Thread("consumer thread panicked".to_owned()));
+    }
+    tracing::info!("worker stopped");
+    Ok(())
+}
+
+fn client_config(properties: Vec<(String, String)>) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    for (key, value) in properties {
+        config.set(key, value);
+    }
+    config
+}
+
+async fn readiness_loop(
+    producer: FutureProducer,
+    topic: String,
+    health: Health,
+    shutdown: CancellationToken,
+    consumer_done: CancellationToken,
+) {
+    loop {
+        let probe = producer.clone();
+        let topic = topic.clone();
+        let reachable = tokio::task::spawn_blocking(move || {
+            probe.client().fetch_metadata(Some(&topic), Duration::from_secs(3)).is_ok()
+        })
+        .await
+        .unwrap_or(false);
+        let ready = reachable && !shutdown.is_cancelled() && !consumer_done.is_cancelled();
+        health.set_ready(ready);
+        tokio::select! {
+            () = shutdown.cancelled() => { health.set_ready(false); return; }
+            () = tokio::time::sleep(Duration::from_secs(2)) => {}
+        }
+    }
+}
+
+struct ConsumerLoop {
+    consumer: BaseConsumer<WorkerContext>,
+    tracker: Arc<Tracker>,
+    jobs: mpsc::UnboundedSender<Job>,
+    max_in_flight: usize,
+    drain_timeout: Duration,
+}
+
+impl ConsumerLoop {
+    fn run(self, shutdown: &CancellationToken, health: &Health, abandon: &CancellationToken) {
+        let mut paused = false;
+        while !shutdown.is_cancelled() {
+            match self.consumer.poll(Duration::from_millis(100)) {
+                None => {}
+                Some(Err(err)) => {
+                    tracing::warn!(error = %err, "consume error");
+                    if matches!(err, RdError::MessageConsumption(RDKafkaErrorCode::AllBrokersDown)) {
+                        health.set_ready(false);
+                    }
+                }
+                Some(Ok(message)) => {
+                    let Some(ticket) = self.tracker.begin(message.topic(), message.partition(), message.offset())
+                    else {
+                        continue;
+                    };
+                    let job = Job { message: Arc::new(message.detach()), ticket, received: Instant::now() };
+                    if self.jobs.send(job).is_err() {
+                        break;
+                    }
+                }
+            }
+            store_offsets(&self.consumer, &self.tracker);
+            let in_flight = self.tracker.in_flight();
+            events::in_flight(in_flight);
+            let newly_assigned = self.consumer.context().assigned.swap(false, Ordering::SeqCst);
+            if in_flight >= self.max_in_flight && (!paused || newly_assigned) {
+                paused = self.set_paused(true);
+            } else if paused && in_flight <= self.max_in_flight / 2 {
+                paused = self.set_paused(false);
+            }
+        }
+        self.shut_down(health, abandon);
+    }
+
+    /// Pauses or resumes every assigned partition; returns the new paused state.
+    fn set_paused(&self, pause: bool) -> bool {
+        let assignment = match self.consumer.assignment() {
+            Ok(assignment) => assignment,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot read assignment");
+                return !pause;
+            }
+        };
+        let result = if pause { self.consumer.pause(&assignment) } else { self.consumer.resume(&assignment) };
+        match result {
+            Ok(()) => {
+                events::paused(pause);
+                tracing::debug!(pause, "backpressure");
+                pause
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, pause, "cannot pause or resume partitions");
+                !pause
+            }
+        }
+    }
+
+    fn shut_down(self, health: &Health, abandon: &CancellationToken) {
+        health.set_ready(false);
+        tracing::info!(in_flight = self.tracker.in_flight(), "draining");
+        self.set_paused(true);
+        let deadline = Instant::now() + self.drain_timeout;
+        let mut drained = false;
+        while Instant::now() < deadline {
+            if self.tracker.wait_drained(None, Duration::from_millis(50)) {
+                drained = true;
+                break;
+            }
+            // Keep serving callbacks; messages still queued are not taken (they will be redelivered).
+            let _ = self.consumer.poll(Duration::ZERO);
+            store_offsets(&self.consumer, &self.tracker);
+        }
+        if !drained {
+            tracing::warn!(
+                in_flight = self.tracker.in_flight(),
+                "drain timeout: unfinished messages will be redelivered"
+            );
+            abandon.cancel();
+        }
+        store_offsets(&self.consumer, &self.tracker);
+        match self.consumer.commit_consumer_state(CommitMode::Sync) {
+            Ok(()) => events::commit(true),
+            Err(RdError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+            Err(err) => {
+                events::commit(false);
+                tracing::warn!(error = %err, "final commit failed");
+            }
+        }
+        self.consumer.unsubscribe();
+        drop(self.jobs);
+        // Dropping the consumer closes it and leaves the group.
+        drop(self.consumer);
+        tracing::info!(drained, "consumer closed");
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+async fn handle(shared: Arc<Shared>, job: Job) {
+    let Job { message, ticket, received } = job;
+    let topic = message.topic().to_owned();
+    let value_len = message.payload().map_or(0, <[u8]>::len);
+    events::message_consumed(&topic, value_len);
+
+    let processed = {
+        let _permit = shared.cpu.acquire().await;
+        let pipeline = shared.pipeline.clone();
+        let message = message.clone();
+        tokio::task::spawn_blocking(move || {
+            let headers: Vec<(&str, &[u8])> = message
+                .headers()
+                .map(|headers| headers.iter().filter_map(|h| h.value.map(|v| (h.key, v))).collect())
+                .unwrap_or_default();
+            let raw = RawMessage {
+                value: message.payload().unwrap_or_default(),
+                headers,
+                source: SourceRef {
+                    topic: message.topic().to_owned(),
+                    partition: message.partition(),
+                    offset: message.offset(),
+                },
+            };
+            pipeline.process(&raw, now_ms())
+        })
+        .await
+    };
+    let outcome = match processed {
+        Ok(processed) => {
+            for (stage, elapsed) in &processed.timings {
+                events::stage_finished(stage.as_str(), *elapsed);
+            }
+            processed.outcome
+        }
+        Err(err) => {
+            tracing::error!(error = %err, topic, partition = ticket.tp.1, offset = ticket.offset, "pipeline panicked");
+            Outcome::Rejected(Rejection {
+                stage: pipeline::Stage::Extract,
+                reason: pipeline::Reason::Internal,
+                detail: "the pipeline panicked on this message".to_owned(),
+            })
+        }
+    };
+
+    let delivered = match outcome {
+        Outcome::Publish { route, event } => {
+            let status = event.dedup.as_ref().map_or("published", |d| d.status.as_str());
+            events::outcome(status);
+            if let Some(language) = &event.language {
+                events::language(&language.code);
+            }
+            let topic = match route {
+                Route::Duplicates => shared.config.duplicates_topic.clone(),
+                Route::Articles | Route::Drop => shared.config.articles_topic.clone(),
+            };
+            match event.to_json() {
+                Ok(value) => {
+                    let output = Output {
+                        topic,
+                        key: Some(event.id.clone().into_bytes()),
+                        value,
+                        headers: OwnedHeaders::new()
+                            .insert(Header { key: "content-type", value: Some("application/json") })
+                            .insert(Header { key: "newsflow.schema", value: Some(model::ARTICLE_SCHEMA) }),
+                    };
+                    match deliver(&shared, output).await {
+                        Err(Undelivered::TooLarge) => {
+                            let rejection = Rejection {
+                                stage: pipeline::Stage::Extract,
+                                reason: pipeline::Reason::Internal,
+                                detail: "article event is larger than the producer's message.max.bytes".to_owned(),
+                            };
+                            dead_letter(&shared, &message, &rejection).await
+                        }
+                        other => other,
+                    }
+                }
+                Err(err) => {
+                    let rejection = Rejection {
+                        stage: pipeline::Stage::Extract,
+                        reason: pipeline::Reason::Internal,
+                        detail: format!("cannot serialize event: {err}"),
+                    };
+                    dead_letter(&shared, &message, &rejection).await
+                }
+            }
+        }
+        Outcome::Dropped { event } => {
+            events::outcome(event.dedup.as_ref().map_or("published", |d| d.status.as_str()));
+            Ok(())
+        }
+        Outcome::Rejected(rejection) => {
+            events::outcome("rejected");
+            tracing::info!(
+                reason = rejection.reason.as_str(),
+                stage = rejection.stage.as_str(),
+                detail = %rejection.detail,
+                topic,
+                partition = ticket.tp.1,
+                offset = ticket.offset,
+                "message rejected"
+            );
+            dead_letter(&shared, &message, &rejection).await
+        }
+    };
+    match delivered {
+        Ok(()) => {
+            shared.tracker.finish(&ticket);
+            let end_to_end = message
+                .timestamp()
+                .to_millis()
+                .and_then(|ts| u64::try_from(now_ms() - ts).ok())
+                .map(Duration::from_millis);
+            events::message_finished(received.elapsed(), end_to_end);
+        }
+        Err(_) => {
+            // Abandoned at shutdown or too large even without its value: the offset is not stored, so the
+            // message is delivered again.
+            tracing::warn!(topic, partition = ticket.tp.1, offset = ticket.offset, "message left unfinished");
+        }
+    }
+}
+
+async fn dead_letter(shared: &Shared, message: &OwnedMessage, rejection: &Rejection) -> Result<(), Undelivered> {
+    events::dead_lettered(rejection.reason.as_str(), rejection.stage.as_str());
+    let partition = message.partition().to_string();
+    let offset = message.offset().to_string();
+    let detail = model::truncate(&rejection.detail, 1024);
+    let mut headers = OwnedHeaders::new();
+    if let Some(original) = message.headers() {
+        for header in original.iter() {
+            headers = headers.insert(Header { key: header.key, value: header.value });
+        }
+    }
+    let headers = headers
+        .insert(Header { key: "newsflow.reason", value: Some(rejection.reason.as_str()) })
+        .insert(Header { key: "newsflow.stage", value: Some(rejection.stage.as_str()) })
+        .insert(Header { key: "newsflow.detail", value: Some(detail) })
+        .insert(Header { key: "newsflow.source.topic", value: Some(message.topic()) })
+        .insert(Header { key: "newsflow.source.partition", value: Some(&partition) })
+        .insert(Header { key: "newsflow.source.offset", value: Some(&offset) });
+    let output = Output {
+        topic: shared.config.dlq_topic.clone(),
+        key: message.key().map(<[u8]>::to_vec),
+        value: message.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+        headers: headers.clone(),
+    };
+    match deliver(shared, output).await {
+        Err(Undelivered::TooLarge) => {
+            // Keep the reason and the coordinates of the original, which stays readable in its topic.
+            let output = Output {
+                topic: shared.config.dlq_topic.clone(),
+                key: message.key().map(<[u8]>::to_vec),
+                value: Vec::new(),
+                headers: headers.insert(Header { key: "newsflow.value_dropped", value: Some("true") }),
+            };
+            deliver(shared, output).await
+        }
+        other => other,
+    }
+}
+
+enum Undelivered {
+    TooLarge,
+    Abandoned,
+}
+
+/// Publishes `output`, retrying with backoff until the broker acknowledges it or the worker abandons
+/// unfinished work.
+async fn deliver(shared: &Shared, output: Output) -> Result<(), Undelivered> {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let mut record = FutureRecord::to(&output.topic).payload(&output.value).headers(output.headers.clone());
+        if let Some(key) = &output.key {
+            record = record.key(key);
+        }
+        match shared.producer.send(record, Timeout::After(Duration::from_secs(5))).await {
+            Ok(_) => {
+                events::message_produced(&output.topic);
+                return Ok(());
+            }
+            Err((err, _)) => {
+                if matches!(
+                    err.rdkafka_error_code(),
+                    Some(RDKafkaErrorCode::MessageSizeTooLarge | RDKafkaErrorCode::InvalidMessageSize)
+                ) {
+                    return Err(Undelivered::TooLarge);
+                }
+                events::produce_retry(&output.topic);
+                tracing::warn!(error = %err, topic = %output.topic, backoff_ms = backoff.as_millis() as u64, "produce failed; retrying");
+                tokio::select! {
+                    () = shared.abandon.cancelled() => return Err(Undelivered::Abandoned),
+                    () = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}

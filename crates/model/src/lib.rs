@@ -1,0 +1,279 @@
+//! The data contract of newsflow: the raw-page envelope that comes in and the `newsflow.article.v1`
+//! event that goes out.
+//!
+//! This crate owns the shape of every value that crosses a topic, and nothing else. It does no I/O,
+//! knows nothing of Kafka, HTML or any stage's algorithm, and never reads the clock: timestamps are
+//! passed in. The JSON Schemas under `schemas/` describe exactly these types; a test keeps them in sync.
+#![warn(missing_docs)]
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Schema name carried by every article event.
+pub const ARTICLE_SCHEMA: &str = "newsflow.article.v1";
+
+/// A crawled page as crawlers write it to the input topic (the JSON envelope form).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The URL the page was fetched from.
+    pub url: Option<String>,
+    /// The page as text (UTF-8 JSON string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// The page's raw bytes, base64: for pages that are not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_base64: Option<String>,
+    /// When the crawler fetched the page (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
+    /// HTTP status of the fetch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// HTTP `Content-Type` of the response; its charset is used to decode the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Other HTTP response headers (e.g. `content-language`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// Where a message came from. In file mode the topic is `file:<path>` and the offset a line number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// Input topic (or `file:<path>`).
+    pub topic: String,
+    /// Input partition (0 in file mode).
+    pub partition: i32,
+    /// Input offset (the page's index in file mode).
+    pub offset: i64,
+}
+
+impl SourceRef {
+    /// A delivery-stable identity of the input message: the same message redelivered has the same one.
+    pub fn owner(&self) -> String {
+        format!("{}/{}/{}", self.topic, self.partition, self.offset)
+    }
+}
+
+/// The language of an article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Language {
+    /// ISO 639-1 code, or `und` when undetermined.
+    pub code: String,
+    /// Confidence in [0, 1].
+    pub confidence: f64,
+    /// What decided: `text`, `html_lang`, `content_language`, `og_locale` or `none`.
+    pub source: String,
+}
+
+/// Outcome of deduplication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DedupStatus {
+    /// First copy of this story.
+    Unique,
+    /// Same body as an earlier article (same or other URL).
+    Duplicate,
+    /// A near copy of an earlier article (edited, re-wrapped, truncated, extended).
+    NearDuplicate,
+    /// Same canonical URL as an earlier article, with changed text.
+    Update,
+    /// The dedup state could not be consulted and the worker is configured to fail open.
+    Unknown,
+}
+
+impl DedupStatus {
+    /// Stable snake_case name, as serialized and used as a metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DedupStatus::Unique => "unique",
+            DedupStatus::Duplicate => "duplicate",
+            DedupStatus::NearDuplicate => "near_duplicate",
+            DedupStatus::Update => "update",
+            DedupStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// Deduplication verdict carried by the event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dedup {
+    /// The verdict.
+    pub status: DedupStatus,
+    /// Id of the first-seen article this one duplicates or updates.
+    pub duplicate_of: Option<String>,
+    /// Similarity to `duplicate_of` in [0, 1] (1 for exact copies; 0 when unique).
+    pub similarity: f64,
+}
+
+/// Content fingerprints, so downstream systems can compare articles without re-reading bodies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprints {
+    /// SHA-256 (hex) of the whitespace- and case-normalized body.
+    pub content_hash: String,
+    /// MinHash signature of the body's word shingles, little-endian u32s, base64.
+    pub minhash: String,
+}
+
+/// The `newsflow.article.v1` event: one per article page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleEvent {
+    /// Always [`ARTICLE_SCHEMA`].
+    pub schema: String,
+    /// Stable id: a hash of the normalized canonical URL. Also the Kafka key.
+    pub id: String,
+    /// The URL the page was fetched from.
+    pub url: String,
+    /// The page's canonical URL (declared by the page, else the fetched URL), normalized.
+    pub canonical_url: String,
+    /// Host of the canonical URL, without `www.`.
+    pub domain: String,
+    /// Publication name.
+    pub site_name: Option<String>,
+    /// Headline.
+    pub title: Option<String>,
+    /// Authors, cleaned and split.
+    pub authors: Vec<String>,
+    /// Publication time, RFC 3339 with offset.
+    pub published_at: Option<String>,
+    /// Last modification time, RFC 3339 with offset.
+    pub modified_at: Option<String>,
+    /// Summary as the page declares it.
+    pub description: Option<String>,
+    /// Body: paragraphs separated by blank lines.
+    pub text: String,
+    /// Words in `text`.
+    pub word_count: usize,
+    /// Lead image URL.
+    pub image: Option<String>,
+    /// Tags, keywords and sections.
+    pub tags: Vec<String>,
+    /// The page's declared language (`<html lang>`, `Content-Language`, `og:locale`), as given.
+    pub declared_language: Option<String>,
+    /// Detected language; absent until the lang stage ran.
+    pub language: Option<Language>,
+    /// Dedup verdict; absent until the dedup stage ran.
+    pub dedup: Option<Dedup>,
+    /// Content fingerprints; absent until the dedup stage ran.
+    pub fingerprints: Option<Fingerprints>,
+    /// When the page was fetched (from the envelope), RFC 3339.
+    pub fetched_at: Option<String>,
+    /// When this worker finished the event, RFC 3339.
+    pub processed_at: String,
+    /// The input message this event came from.
+    pub source: SourceRef,
+    /// Version of the worker that wrote the event.
+    pub newsflow_version: String,
+}
+
+/// Errors of this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The bytes are not a JSON value of the expected shape.
+    #[error("invalid json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The URL cannot be parsed.
+    #[error("invalid url {url:?}: {reason}")]
+    Url {
+        /// The offending URL (truncated).
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+}
+
+impl ArticleEvent {
+    /// Parses an article event (the input of a worker whose first stage is not extract).
+    pub fn from_json(bytes: &[u8]) -> Result<Self, ModelError> {
+        Ok(serde_json::from_slice(bytes)?)
+    }
+
+    /// Serializes the event as one line of JSON.
+    pub fn to_json(&self) -> Result<Vec<u8>, ModelError> {
+        Ok(serde_json::to_vec(self)?)
+    }
+}
+
+/// Host of `url` without a leading `www.`; an error when the URL has no host.
+pub fn domain_of(url: &str) -> Result<String, ModelError> {
+    let parsed = url::Url::parse(url).map_err(|err| ModelError::Url {
+        url: truncate(url, 200).to_owned(),
+        reason: err.to_string(),
+    })?;
+    let host = parsed.host_str().ok_or_else(|| ModelError::Url {
+        url: truncate(url, 200).to_owned(),
+        reason: "no host".to_owned(),
+    })?;
+    Ok(host.strip_prefix("www.").unwrap_or(host).to_ascii_lowercase())
+}
+
+/// Number of words (whitespace-separated tokens containing a letter or digit).
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// Formats a unix time in milliseconds as RFC 3339 UTC with millisecond precision.
+pub fn rfc3339_millis(unix_millis: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(unix_millis)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
+pub fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_accepts_minimal_and_full_forms() {
+        let minimal: Envelope = serde_json::from_str(r#"{"url":"https://a.example/x","html":"<p>x</p>"}"#).unwrap();
+        assert_eq!(minimal.url.as_deref(), Some("https://a.example/x"));
+        let full: Envelope = serde_json::from_str(
+            r#"{"url":"u","html_base64":"PHA+","fetched_at":"2022-11-25T10:00:00Z","status":200,
+                "content_type":"text/html; charset=windows-1251","headers":{"content-language":"ru"}}"#,
+        )
+        .unwrap();
+        assert_eq!(full.status, Some(200));
+        assert_eq!(full.headers.get("content-language").map(String::as_str), Some("ru"));
+    }
+
+    #[test]
+    fn domain_strips_www_and_lowercases() {
+        assert_eq!(domain_of("https://WWW.DW.com/en/x").unwrap(), "dw.com");
+        assert_eq!(domain_of("http://news.example.org:8080/a").unwrap(), "news.example.org");
+        assert!(domain_of("not a url").is_err());
+        assert!(domain_of("data:text/plain,hi").is_err());
+    }
+
+    #[test]
+    fn word_count_ignores_punctuation_tokens() {
+        assert_eq!(word_count("Hello, world — it's 2022."), 4);
+        assert_eq!(word_count(""), 0);
+    }
+
+    #[test]
+    fn truncate_respects_char_boundaries() {
+        assert_eq!(truncate("héllo", 2), "h");
+        assert_eq!(truncate("abc", 10), "abc");
+    }
+
+    #[test]
+    fn rfc3339_millis_formats_utc() {
+        assert_eq!(rfc3339_millis(1_669_370_400_000), "2022-11-25T10:00:00.000Z");
+    }
+}

@@ -1,0 +1,276 @@
+//! The worker's configuration file: one TOML document, environment overrides, strict keys.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use pipeline::{InputConfig, Routing, Stage};
+use serde::{Deserialize, Serialize};
+use telemetry::LogFormat;
+
+/// Prefix of environment overrides: `NEWSFLOW__KAFKA__BOOTSTRAP_SERVERS=...`.
+pub const ENV_PREFIX: &str = "NEWSFLOW__";
+
+/// The whole configuration. Every table and key is documented in `config/newsflow.toml`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub pipeline: PipelineSection,
+    pub input: InputConfig,
+    pub extract: extract::ExtractConfig,
+    pub dedup: DedupSection,
+    pub lang: lang::LangConfig,
+    pub kafka: kafka::KafkaConfig,
+    pub telemetry: TelemetrySection,
+}
+
+/// `[pipeline]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PipelineSection {
+    /// Contiguous run of extract → dedup → lang.
+    pub stages: Vec<Stage>,
+    /// Messages in flight before partitions are paused.
+    pub max_in_flight: usize,
+    /// CPU threads for stage work; 0 = one per core.
+    pub worker_threads: usize,
+    /// Larger input values are dead-lettered as oversized.
+    pub max_input_bytes: usize,
+}
+
+impl Default for PipelineSection {
+    fn default() -> Self {
+        PipelineSection {
+            stages: vec![Stage::Extract, Stage::Dedup, Stage::Lang],
+            max_in_flight: 256,
+            worker_threads: 0,
+            max_input_bytes: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// Where dedup state lives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreKind {
+    /// In the worker's memory (one replica).
+    #[default]
+    Memory,
+}
+
+/// `[dedup]`: the store, the routing, and the detector's own parameters.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DedupSection {
+    /// Where dedup state lives.
+    pub store: StoreKind,
+    /// Where each outcome goes.
+    pub routing: Routing,
+    /// Detector parameters (unknown keys are rejected by this inner table).
+    #[serde(flatten)]
+    pub params: dedup::DedupConfig,
+}
+
+/// `[telemetry]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelemetrySection {
+    /// HTTP address for /metrics, /healthz, /readyz.
+    pub listen: String,
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// Log filter; `RUST_LOG` overrides it.
+    pub log_level: String,
+}
+
+impl Default for TelemetrySection {
+    fn default() -> Self {
+        TelemetrySection { listen: "0.0.0.0:9898".to_owned(), log_format: LogFormat::Text, log_level: "info".to_owned() }
+    }
+}
+
+impl Config {
+    /// Reads `path` (or only defaults when `None`), applies environment overrides from `env`, and
+    /// validates the result.
+    pub fn load(path: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Config> {
+        let mut doc = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
+                text.parse::<toml::Table>().with_context(|| format!("invalid TOML in {}", path.display()))?
+            }
+            None => toml::Table::new(),
+        };
+        apply_env(&mut doc, env)?;
+        let config: Config = toml::Value::Table(doc).try_into().map_err(|err: toml::de::Error| {
+            let origin = path.map_or_else(|| "defaults".to_owned(), |p| p.display().to_string());
+            anyhow::anyhow!("invalid configuration ({origin}): {}", err.message())
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Cross-field checks.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.kafka.validate()?;
+        if self.pipeline.max_in_flight == 0 {
+            bail!("pipeline.max_in_flight must be at least 1");
+        }
+        if self.pipeline.max_input_bytes as u64 > self.kafka.max_message_bytes {
+            bail!(
+                "pipeline.max_input_bytes ({}) must not exceed kafka.max_message_bytes ({}): rejected inputs are \
+                 dead-lettered with their value",
+                self.pipeline.max_input_bytes,
+                self.kafka.max_message_bytes
+            );
+        }
+        self.pipeline_config("check")?;
+        Ok(())
+    }
+
+    /// CPU threads for stage work.
+    pub fn worker_threads(&self) -> usize {
+        match self.pipeline.worker_threads {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        }
+    }
+
+    /// The pipeline's configuration.
+    pub fn pipeline_config(&self, version: &str) -> anyhow::Result<pipeline::PipelineConfig> {
+        let config = pipeline::PipelineConfig {
+            stages: self.pipeline.stages.clone(),
+            max_input_bytes: self.pipeline.max_input_bytes,
+            input: self.input.clone(),
+            extract: self.extract.clone(),
+            dedup: self.dedup.params.clone(),
+            routing: self.dedup.routing.clone(),
+            lang: self.lang.clone(),
+            version: version.to_owned(),
+        };
+        pipeline::Pipeline::check(&config)?;
+        Ok(config)
+    }
+
+    /// The effective configuration as TOML, secrets redacted.
+    pub fn redacted_toml(&self) -> anyhow::Result<String> {
+        let mut shown = self.clone();
+        for (key, value) in &mut shown.kafka.properties {
+            if kafka::is_secret(key) {
+                *value = "<redacted>".to_owned();
+            }
+        }
+        Ok(toml::to_string_pretty(&shown)?)
+    }
+}
+
+/// Applies `NEWSFLOW__TABLE__KEY=value` overrides. Values are parsed as TOML, else taken as strings.
+/// Under `kafka.properties` a key's `_` become `.` (librdkafka names use dots).
+fn apply_env(doc: &mut toml::Table, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<()> {
+    for (name, raw) in env {
+        let Some(path) = name.strip_prefix(ENV_PREFIX) else { continue };
+        let mut segments: Vec<String> = path.split("__").map(str::to_ascii_lowercase).collect();
+        if segments.iter().any(String::is_empty) || segments.len() < 2 {
+            bail!("environment variable {name}: expected {ENV_PREFIX}<TABLE>__<KEY>");
+        }
+        if segments.len() == 3 && segments[0] == "kafka" && segments[1] == "properties" {
+            segments[2] = segments[2].replace('_', ".");
+        }
+        let value = parse_env_value(&raw);
+        let (last, tables) = segments.split_last().context("empty override path")?;
+        let mut table = &mut *doc;
+        for segment in tables {
+            let entry = table.entry(segment.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            table = match entry {
+                toml::Value::Table(inner) => inner,
+                _ => bail!("environment variable {name}: {segment} is not a table"),
+            };
+        }
+        table.insert(last.clone(), value);
+    }
+    Ok(())
+}
+
+fn parse_env_value(raw: &str) -> toml::Value {
+    match format!("v = {raw}").parse::<toml::Table>() {
+        Ok(mut table) => table.remove("v").unwrap_or_else(|| toml::Value::String(raw.to_owned())),
+        Err(_) => toml::Value::String(raw.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    fn config_dir() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config")
+    }
+
+    #[test]
+    fn every_file_in_config_loads() {
+        let mut loaded = 0;
+        for entry in std::fs::read_dir(config_dir()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                Config::load(Some(&path), []).unwrap_or_else(|err| panic!("{}: {err:#}", path.display()));
+                loaded += 1;
+            }
+        }
+        assert!(loaded >= 1);
+    }
+
+    #[test]
+    fn documented_defaults_equal_built_in_defaults() {
+        let documented = Config::load(Some(&config_dir().join("newsflow.toml")), []).unwrap();
+        let built_in = Config::load(None, []).unwrap();
+        assert_eq!(toml::to_string(&documented).unwrap(), toml::to_string(&built_in).unwrap());
+    }
+
+    #[test]
+    fn env_overrides_apply_with_types() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("NEWSFLOW__KAFKA__BOOTSTRAP_SERVERS", "b1:9092,b2:9092"),
+                ("NEWSFLOW__PIPELINE__MAX_IN_FLIGHT", "8"),
+                ("NEWSFLOW__PIPELINE__STAGES", r#"["extract"]"#),
+                ("NEWSFLOW__KAFKA__PROPERTIES__SASL_PASSWORD", "hunter2"),
+                ("NEWSFLOW__DEDUP__ROUTING__DUPLICATE", "drop"),
+                ("UNRELATED", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.kafka.bootstrap_servers, "b1:9092,b2:9092");
+        assert_eq!(config.pipeline.max_in_flight, 8);
+        assert_eq!(config.pipeline.stages, vec![Stage::Extract]);
+        assert_eq!(config.dedup.routing.duplicate, pipeline::Route::Drop);
+        assert_eq!(config.kafka.properties.get("sasl.password").map(String::as_str), Some("hunter2"));
+        let shown = config.redacted_toml().unwrap();
+        assert!(!shown.contains("hunter2") && shown.contains("<redacted>"), "{shown}");
+    }
+
+    #[track_caller]
+    fn check_rejected(toml_text: &str, env_pairs: &[(&str, &str)], expected: &str) {
+        let dir = std::env::temp_dir().join(format!("newsflow-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{:x}.toml", toml_text.len() * 31 + env_pairs.len()));
+        std::fs::write(&path, toml_text).unwrap();
+        let err = Config::load(Some(&path), env(env_pairs)).unwrap_err();
+        let message = format!("{err:#}");
+        assert!(message.contains(expected), "expected {expected:?} in {message:?}");
+    }
+
+    #[test]
+    fn unknown_and_invalid_keys_are_rejected_clearly() {
+        check_rejected("[kafka]\nbootstrap_server = \"x\"\n", &[], "unknown field `bootstrap_server`");
+        check_rejected("[pipline]\n", &[], "unknown field `pipline`");
+        check_rejected("[dedup]\njacard_threshold = 0.5\n", &[], "unknown field `jacard_threshold`");
+        check_rejected("[dedup.routing]\nunique = \"nowhere\"\n", &[], "unknown variant `nowhere`");
+        check_rejected("", &[("NEWSFLOW__KAFKA__NOPE", "1")], "unknown field `nope`");
+        check_rejected("[pipeline]\nstages = [\"lang\", \"extract\"]\n", &[], "contiguous run");
+        check_rejected("[kafka]\ndrain_timeout_ms = 60000\n", &[], "must be less than kafka.session_timeout_ms");
+    }
+}

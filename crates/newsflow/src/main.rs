@@ -1,0 +1,79 @@
+//! `newsflow`: the worker binary. Command line, configuration, wiring and shutdown; no stage logic.
+
+mod config;
+mod files;
+mod worker;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Version written into every event and into `newsflow_build_info`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Parser)]
+#[command(name = "newsflow", version, about = "Streaming news ingestion: raw HTML in, clean article events out")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the Kafka worker until SIGTERM or SIGINT.
+    Run {
+        /// Configuration file (TOML); environment overrides apply on top.
+        #[arg(long, short, env = "NEWSFLOW_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Run the pipeline on files, without Kafka: one event per line for every page.
+    Process {
+        /// HTML files, directories of them, .jsonl files of envelopes, or - for envelopes on stdin.
+        #[arg(long, short, required = true, num_args = 1..)]
+        input: Vec<PathBuf>,
+        /// Where events go (JSON lines); stdout when absent.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Where rejected pages are reported (JSON lines); stderr when absent.
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        /// Configuration file; only the pipeline's tables are used.
+        #[arg(long, short, env = "NEWSFLOW_CONFIG")]
+        config: Option<PathBuf>,
+        /// Pretty-print events (one JSON document per page, not JSON lines).
+        #[arg(long)]
+        pretty: bool,
+    },
+    /// Validate the configuration and print it, secrets redacted.
+    CheckConfig {
+        /// Configuration file (TOML); environment overrides apply on top.
+        #[arg(long, short, env = "NEWSFLOW_CONFIG")]
+        config: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { config } => worker::run(config.as_deref()),
+        Command::Process { input, output, rejects, config, pretty } => {
+            files::process(&files::Options { input, output, rejects, config, pretty })
+        }
+        Command::CheckConfig { config } => check_config(config.as_deref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("newsflow: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check_config(path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let config = config::Config::load(path, std::env::vars())?;
+    print!("{}", config.redacted_toml()?);
+    eprintln!("newsflow: configuration is valid");
+    Ok(())
+}

@@ -1,0 +1,450 @@
+//! The stage chain: one input message in, one [`Outcome`] out.
+//!
+//! `pipeline` composes the stage crates (`extract`, `dedup`, `lang`) into the contiguous run of stages
+//! a worker is configured for, decodes the input (raw-page envelope or a partial article event from an
+//! upstream worker), and decides where the result goes. It is synchronous and does no I/O: it knows
+//! nothing of Kafka, files, metrics or logging. Wall-clock time comes in as `now_ms`; the only clock it
+//! reads is a monotonic one, to report how long each stage took.
+//!
+//! A bad input is an outcome ([`Outcome::Rejected`] with a [`Reason`]), never a panic or an `Err`.
+#![warn(missing_docs)]
+
+mod decode;
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use model::{ArticleEvent, DedupStatus, SourceRef};
+use serde::{Deserialize, Serialize};
+
+pub use decode::{InputConfig, InputFormat, RawMessage};
+
+/// A processing stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Reading the input message (not configurable; always first).
+    Decode,
+    /// HTML to article: body and metadata.
+    Extract,
+    /// Exact and near-duplicate detection.
+    Dedup,
+    /// Language tagging.
+    Lang,
+}
+
+impl Stage {
+    /// Stable name, used in metrics, DLQ headers and config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Decode => "decode",
+            Stage::Extract => "extract",
+            Stage::Dedup => "dedup",
+            Stage::Lang => "lang",
+        }
+    }
+}
+
+/// Where an article goes after dedup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// The articles topic.
+    Articles,
+    /// The duplicates topic.
+    Duplicates,
+    /// Nowhere: counted, then dropped.
+    Drop,
+}
+
+/// Routing per dedup status (`[dedup.routing]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Routing {
+    /// First copies of a story. Default `articles`.
+    pub unique: Route,
+    /// Same URL, changed text. Default `articles`.
+    pub update: Route,
+    /// Exact copies. Default `duplicates`.
+    pub duplicate: Route,
+    /// Near copies. Default `duplicates`.
+    pub near_duplicate: Route,
+    /// Dedup state unavailable and failing open. Default `articles`.
+    pub unknown: Route,
+}
+
+impl Default for Routing {
+    fn default() -> Self {
+        Routing {
+            unique: Route::Articles,
+            update: Route::Articles,
+            duplicate: Route::Duplicates,
+            near_duplicate: Route::Duplicates,
+            unknown: Route::Articles,
+        }
+    }
+}
+
+impl Routing {
+    fn route(&self, status: DedupStatus) -> Route {
+        match status {
+            DedupStatus::Unique => self.unique,
+            DedupStatus::Update => self.update,
+            DedupStatus::Duplicate => self.duplicate,
+            DedupStatus::NearDuplicate => self.near_duplicate,
+            DedupStatus::Unknown => self.unknown,
+        }
+    }
+}
+
+/// Everything the pipeline needs, assembled by the binary from its config file.
+#[derive(Debug, Clone, Default)]
+pub struct PipelineConfig {
+    /// Stages to run: a non-empty, contiguous run of extract → dedup → lang.
+    pub stages: Vec<Stage>,
+    /// Input values above this many bytes are rejected as oversized.
+    pub max_input_bytes: usize,
+    /// How raw pages are read.
+    pub input: InputConfig,
+    /// Extraction options.
+    pub extract: extract::ExtractConfig,
+    /// Dedup options.
+    pub dedup: dedup::DedupConfig,
+    /// Routing per dedup status.
+    pub routing: Routing,
+    /// Language options.
+    pub lang: lang::LangConfig,
+    /// Version written into events.
+    pub version: String,
+}
+
+/// Why a message was rejected. `as_str` is a bounded metric label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// The value is larger than `max_input_bytes`.
+    Oversized,
+    /// The value is not a JSON envelope / article event.
+    InvalidJson,
+    /// No URL in the envelope or headers.
+    MissingUrl,
+    /// The URL cannot be parsed or has no host.
+    InvalidUrl,
+    /// No HTML in the envelope, or `html_base64` is not base64.
+    MissingHtml,
+    /// The fetch did not succeed (HTTP status outside 2xx).
+    HttpError,
+    /// The bytes are not text/HTML, or too large to parse.
+    Undecodable,
+    /// The page is not an article (section front, error page, no body).
+    NotArticle,
+    /// The input article event is invalid for this stage.
+    InvalidEvent,
+    /// The event could not be serialized.
+    Internal,
+}
+
+impl Reason {
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Oversized => "oversized",
+            Reason::InvalidJson => "invalid_json",
+            Reason::MissingUrl => "missing_url",
+            Reason::InvalidUrl => "invalid_url",
+            Reason::MissingHtml => "missing_html",
+            Reason::HttpError => "http_error",
+            Reason::Undecodable => "undecodable",
+            Reason::NotArticle => "not_article",
+            Reason::InvalidEvent => "invalid_event",
+            Reason::Internal => "internal",
+        }
+    }
+}
+
+/// A message the pipeline refused, with why and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The stage that refused it.
+    pub stage: Stage,
+    /// The reason class.
+    pub reason: Reason,
+    /// A human-readable detail (never page content).
+    pub detail: String,
+}
+
+impl Rejection {
+    fn new(stage: Stage, reason: Reason, detail: impl Into<String>) -> Self {
+        Rejection { stage, reason, detail: detail.into() }
+    }
+}
+
+/// What became of one message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// An article event to publish on `route` (never [`Route::Drop`]).
+    Publish {
+        /// Destination.
+        route: Route,
+        /// The event.
+        event: Box<ArticleEvent>,
+    },
+    /// An article routed to nowhere by configuration.
+    Dropped {
+        /// The event that was not published.
+        event: Box<ArticleEvent>,
+    },
+    /// Refused: goes to the dead-letter topic.
+    Rejected(Rejection),
+}
+
+/// An outcome plus the time each stage took.
+#[derive(Debug)]
+pub struct Processed {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// Elapsed time per stage that ran, in order.
+    pub timings: Vec<(Stage, Duration)>,
+}
+
+/// Errors building a pipeline.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The stage list is empty, out of order, or has gaps.
+    #[error("pipeline.stages must be a non-empty contiguous run of [\"extract\", \"dedup\", \"lang\"], got {0:?}")]
+    Stages(Vec<Stage>),
+    /// The dedup configuration is invalid.
+    #[error("invalid dedup config: {0}")]
+    Dedup(#[from] dedup::DedupError),
+}
+
+const ORDER: [Stage; 3] = [Stage::Extract, Stage::Dedup, Stage::Lang];
+
+/// The configured stage chain. `process` takes `&self`: messages may be processed on several threads;
+/// only the dedup decision is serialized.
+pub struct Pipeline {
+    config: PipelineConfig,
+    dedup: Mutex<dedup::Deduplicator<dedup::MemoryStore>>,
+}
+
+impl Pipeline {
+    /// Validates the configuration and builds the chain.
+    pub fn new(config: PipelineConfig) -> Result<Self, PipelineError> {
+        Pipeline::check(&config)?;
+        let store = dedup::MemoryStore::new(&config.dedup);
+        let deduplicator = dedup::Deduplicator::new(config.dedup.clone(), store)?;
+        Ok(Pipeline { config, dedup: Mutex::new(deduplicator) })
+    }
+
+    /// Validates a configuration without building anything.
+    pub fn check(config: &PipelineConfig) -> Result<(), PipelineError> {
+        let stages = &config.stages;
+        let start = stages.first().and_then(|first| ORDER.iter().position(|s| s == first));
+        let contiguous = match start {
+            Some(start) => ORDER.get(start..start + stages.len()).is_some_and(|run| run == stages.as_slice()),
+            None => false,
+        };
+        if !contiguous {
+            return Err(PipelineError::Stages(stages.clone()));
+        }
+        config.dedup.validate()?;
+        Ok(())
+    }
+
+    /// The configuration this pipeline runs with.
+    pub fn config(&self) -> &PipelineConfig {
+        &self.config
+    }
+
+    fn runs(&self, stage: Stage) -> bool {
+        self.config.stages.contains(&stage)
+    }
+
+    /// Runs the configured stages on one message. `now_ms` is the wall-clock time in unix milliseconds.
+    pub fn process(&self, message: &RawMessage<'_>, now_ms: i64) -> Processed {
+        let mut timings = Vec::with_capacity(4);
+        let outcome = match self.run(message, now_ms, &mut timings) {
+            Ok(outcome) => outcome,
+            Err(rejection) => Outcome::Rejected(rejection),
+        };
+        Processed { outcome, timings }
+    }
+
+    fn run(
+        &self,
+        message: &RawMessage<'_>,
+        now_ms: i64,
+        timings: &mut Vec<(Stage, Duration)>,
+    ) -> Result<Outcome, Rejection> {
+        let started = Instant::now();
+        if message.value.len() > self.config.max_input_bytes {
+            return Err(Rejection::new(
+                Stage::Decode,
+                Reason::Oversized,
+                format!("value is {} bytes, limit {}", message.value.len(), self.config.max_input_bytes),
+            ));
+        }
+        let mut event = if self.runs(Stage::Extract) {
+            let page = decode::decode_page(message, &self.config.input)?;
+            timings.push((Stage::Decode, started.elapsed()));
+            let started = Instant::now();
+            let event = self.extract(&page, &message.source, now_ms)?;
+            timings.push((Stage::Extract, started.elapsed()));
+            event
+        } else {
+            let event = ArticleEvent::from_json(message.value)
+                .map_err(|err| Rejection::new(Stage::Decode, Reason::InvalidJson, err.to_string()))?;
+            timings.push((Stage::Decode, started.elapsed()));
+            event
+        };
+        event.processed_at = model::rfc3339_millis(now_ms);
+        event.newsflow_version.clone_from(&self.config.version);
+
+        let mut route = Route::Articles;
+        if self.runs(Stage::Dedup) {
+            let started = Instant::now();
+            let status = self.dedup(&mut event, &message.source, now_ms);
+            route = self.config.routing.route(status);
+            timings.push((Stage::Dedup, started.elapsed()));
+        }
+        if route == Route::Drop {
+            return Ok(Outcome::Dropped { event: Box::new(event) });
+        }
+        if self.runs(Stage::Lang) {
+            let started = Instant::now();
+            self.lang(&mut event);
+            timings.push((Stage::Lang, started.elapsed()));
+        }
+        Ok(Outcome::Publish { route, event: Box::new(event) })
+    }
+
+    fn extract(
+        &self,
+        page: &decode::Page<'_>,
+        source: &SourceRef,
+        now_ms: i64,
+    ) -> Result<ArticleEvent, Rejection> {
+        let input = extract::Input { html: &page.html, url: &page.url, content_type: page.content_type.as_deref() };
+        let doc = extract::extract(&input, &self.config.extract).map_err(|err| {
+            let reason = match err {
+                extract::ExtractError::NotArticle { .. } => Reason::NotArticle,
+                _ => Reason::Undecodable,
+            };
+            Rejection::new(Stage::Extract, reason, err.to_string())
+        })?;
+        let fetched = dedup::normalize_url(&page.url)
+            .map_err(|err| Rejection::new(Stage::Decode, Reason::InvalidUrl, err.to_string()))?;
+        let canonical = doc
+            .canonical_url
+            .as_deref()
+            .and_then(|declared| dedup::normalize_url(declared).ok())
+            .filter(|declared| plausible_canonical(&fetched, declared))
+            .unwrap_or(fetched);
+        let domain = model::domain_of(&canonical)
+            .map_err(|err| Rejection::new(Stage::Decode, Reason::InvalidUrl, err.to_string()))?;
+        let declared_language = doc.language_hint.clone().or_else(|| page.content_language.clone());
+        Ok(ArticleEvent {
+            schema: model::ARTICLE_SCHEMA.to_owned(),
+            id: dedup::article_id(&canonical),
+            url: page.url.clone(),
+            canonical_url: canonical,
+            domain,
+            site_name: doc.site_name,
+            title: doc.title,
+            authors: doc.authors,
+            published_at: doc.published_at,
+            modified_at: doc.modified_at,
+            description: doc.description,
+            word_count: model::word_count(&doc.text),
+            text: doc.text,
+            image: doc.image,
+            tags: doc.tags,
+            declared_language,
+            language: None,
+            dedup: None,
+            fingerprints: None,
+            fetched_at: page.fetched_at.clone(),
+            processed_at: model::rfc3339_millis(now_ms),
+            source: source.clone(),
+            newsflow_version: self.config.version.clone(),
+        })
+    }
+
+    fn dedup(&self, event: &mut ArticleEvent, source: &SourceRef, now_ms: i64) -> DedupStatus {
+        let fingerprint = dedup::fingerprint(&event.text, &self.config.dedup);
+        let decision = match self.dedup.lock() {
+            Ok(mut deduplicator) => deduplicator.decide(
+                &source.owner(),
+                &event.id,
+                &event.canonical_url,
+                &fingerprint,
+                now_ms / 1000,
+            ),
+            Err(poisoned) => poisoned.into_inner().decide(
+                &source.owner(),
+                &event.id,
+                &event.canonical_url,
+                &fingerprint,
+                now_ms / 1000,
+            ),
+        };
+        let status = match decision.status {
+            dedup::Status::Unique => DedupStatus::Unique,
+            dedup::Status::Duplicate => DedupStatus::Duplicate,
+            dedup::Status::NearDuplicate => DedupStatus::NearDuplicate,
+            dedup::Status::Update => DedupStatus::Update,
+        };
+        event.dedup = Some(model::Dedup {
+            status,
+            duplicate_of: decision.duplicate_of,
+            similarity: f64::from(decision.similarity),
+        });
+        let minhash_bytes: Vec<u8> = fingerprint.minhash.iter().flat_map(|h| h.to_le_bytes()).collect();
+        event.fingerprints = Some(model::Fingerprints {
+            content_hash: fingerprint.content_hash,
+            minhash: base64::engine::general_purpose::STANDARD.encode(minhash_bytes),
+        });
+        status
+    }
+
+    fn lang(&self, event: &mut ArticleEvent) {
+        let mut text = String::with_capacity(event.text.len() + 256);
+        for part in [event.title.as_deref(), event.description.as_deref()].into_iter().flatten() {
+            text.push_str(part);
+            text.push_str("\n\n");
+        }
+        text.push_str(&event.text);
+        let hints = lang::Hints {
+            html_lang: event.declared_language.as_deref(),
+            content_language: None,
+            og_locale: None,
+        };
+        let detection = lang::detect(&text, &hints, &self.config.lang);
+        event.language = Some(model::Language {
+            code: detection.code,
+            confidence: detection.confidence,
+            source: detection.source.as_str().to_owned(),
+        });
+    }
+}
+
+/// A declared canonical URL is trusted unless it points at another site or at the site's root while the
+/// page itself is deeper (a common template mistake that would merge every article of a site).
+fn plausible_canonical(fetched: &str, declared: &str) -> bool {
+    let (Ok(fetched), Ok(declared)) = (url::Url::parse(fetched), url::Url::parse(declared)) else {
+        return false;
+    };
+    let site = |u: &url::Url| {
+        let host = u.host_str().unwrap_or_default();
+        let parts: Vec<&str> = host.rsplit('.').take(2).collect();
+        parts.join(".")
+    };
+    if site(&fetched) != site(&declared) {
+        return false;
+    }
+    let root = |u: &url::Url| u.path().trim_matches('/').is_empty() && u.query().is_none();
+    !(root(&declared) && !root(&fetched))
+}
+
+#[cfg(test)]
+mod tests;

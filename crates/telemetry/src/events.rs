@@ -1,0 +1,97 @@
+//! Internal events: each function counts one thing under a name from [`crate::names`] with bounded
+//! labels. Logging of the same event, where wanted, is the caller's.
+
+use std::time::Duration;
+
+use metrics::{counter, gauge, histogram};
+
+use crate::names;
+
+/// A message was received from `topic`.
+pub fn message_consumed(topic: &str, bytes: usize) {
+    counter!(names::MESSAGES_CONSUMED, "topic" => topic.to_owned()).increment(1);
+    counter!(names::CONSUMED_BYTES, "topic" => topic.to_owned()).increment(bytes as u64);
+    histogram!(names::INPUT_BYTES).record(bytes as f64);
+}
+
+/// The broker acknowledged a message on `topic`.
+pub fn message_produced(topic: &str) {
+    counter!(names::MESSAGES_PRODUCED, "topic" => topic.to_owned()).increment(1);
+}
+
+/// A message went to the dead-letter topic.
+pub fn dead_lettered(reason: &'static str, stage: &'static str) {
+    counter!(names::DLQ_MESSAGES, "reason" => reason, "stage" => stage).increment(1);
+}
+
+/// A message ended with `outcome` (a dedup status or `rejected`).
+pub fn outcome(outcome: &'static str) {
+    counter!(names::OUTCOMES, "outcome" => outcome).increment(1);
+}
+
+/// A stage ran for `elapsed`.
+pub fn stage_finished(stage: &'static str, elapsed: Duration) {
+    histogram!(names::STAGE_DURATION, "stage" => stage).record(elapsed.as_secs_f64());
+}
+
+/// Every output of a message was acknowledged: `processing` since it was received, `end_to_end` since
+/// its record timestamp (when it has one).
+pub fn message_finished(processing: Duration, end_to_end: Option<Duration>) {
+    histogram!(names::PROCESSING_DURATION).record(processing.as_secs_f64());
+    if let Some(latency) = end_to_end {
+        histogram!(names::END_TO_END_LATENCY).record(latency.as_secs_f64());
+    }
+}
+
+/// Messages in flight now.
+pub fn in_flight(count: usize) {
+    gauge!(names::IN_FLIGHT).set(count as f64);
+}
+
+/// Consumption paused (true) or resumed (false).
+pub fn paused(paused: bool) {
+    gauge!(names::PAUSED).set(if paused { 1.0 } else { 0.0 });
+}
+
+/// Lag of an owned partition.
+pub fn consumer_lag(topic: &str, partition: i32, lag: i64) {
+    gauge!(names::CONSUMER_LAG, "topic" => topic.to_owned(), "partition" => partition.to_string())
+        .set(lag as f64);
+}
+
+/// A partition is no longer owned: its lag series is zeroed (and expires from the exporter).
+pub fn partition_released(topic: &str, partition: i32) {
+    gauge!(names::CONSUMER_LAG, "topic" => topic.to_owned(), "partition" => partition.to_string()).set(0.0);
+}
+
+/// Partitions assigned now.
+pub fn assigned_partitions(count: usize) {
+    gauge!(names::ASSIGNED_PARTITIONS).set(count as f64);
+}
+
+/// A rebalance event: `assign` or `revoke`.
+pub fn rebalance(event: &'static str) {
+    counter!(names::REBALANCES, "event" => event).increment(1);
+}
+
+/// An offset commit finished.
+pub fn commit(ok: bool) {
+    counter!(names::COMMITS, "result" => if ok { "ok" } else { "error" }).increment(1);
+}
+
+/// A produce to `topic` failed and will be retried.
+pub fn produce_retry(topic: &str) {
+    counter!(names::PRODUCE_RETRIES, "topic" => topic.to_owned()).increment(1);
+}
+
+/// Languages that get their own label value; everything else is `other`.
+const TOP_LANGUAGES: &[&str] = &[
+    "ar", "bn", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fr", "he", "hi", "hu", "id", "it", "ja", "ko",
+    "nl", "no", "pl", "pt", "ro", "ru", "sv", "sw", "th", "tr", "uk", "ur", "vi", "zh", "und",
+];
+
+/// An article was tagged with `code`.
+pub fn language(code: &str) {
+    let label = TOP_LANGUAGES.iter().copied().find(|top| *top == code).unwrap_or("other");
+    counter!(names::LANGUAGES, "language" => label).increment(1);
+}

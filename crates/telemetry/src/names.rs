@@ -1,0 +1,95 @@
+//! Every metric name newsflow exports. `deploy/metrics.txt` lists the same names for dashboards and
+//! alerts; a test keeps the two equal.
+
+/// Gauge 1 with label `version`.
+pub const BUILD_INFO: &str = "newsflow_build_info";
+/// Gauge 0/1: ready to take traffic.
+pub const READY: &str = "newsflow_ready";
+/// Counter, label `topic`.
+pub const MESSAGES_CONSUMED: &str = "newsflow_messages_consumed_total";
+/// Counter, label `topic`.
+pub const CONSUMED_BYTES: &str = "newsflow_consumed_bytes_total";
+/// Counter, label `topic`.
+pub const MESSAGES_PRODUCED: &str = "newsflow_messages_produced_total";
+/// Counter, labels `reason`, `stage`.
+pub const DLQ_MESSAGES: &str = "newsflow_dlq_messages_total";
+/// Counter, label `outcome`: unique, duplicate, near_duplicate, update, unknown, rejected.
+pub const OUTCOMES: &str = "newsflow_outcomes_total";
+/// Histogram in seconds, label `stage`.
+pub const STAGE_DURATION: &str = "newsflow_stage_duration_seconds";
+/// Histogram in seconds: message received to every output acknowledged.
+pub const PROCESSING_DURATION: &str = "newsflow_processing_duration_seconds";
+/// Histogram in seconds: record timestamp to every output acknowledged.
+pub const END_TO_END_LATENCY: &str = "newsflow_end_to_end_latency_seconds";
+/// Histogram in bytes: size of input values.
+pub const INPUT_BYTES: &str = "newsflow_input_bytes";
+/// Gauge: messages consumed and not yet finished.
+pub const IN_FLIGHT: &str = "newsflow_in_flight_messages";
+/// Gauge 0/1: consumption paused for backpressure.
+pub const PAUSED: &str = "newsflow_paused";
+/// Gauge, labels `topic`, `partition`: consumer lag of owned partitions.
+pub const CONSUMER_LAG: &str = "newsflow_kafka_consumer_lag_messages";
+/// Gauge: partitions assigned to this worker.
+pub const ASSIGNED_PARTITIONS: &str = "newsflow_kafka_assigned_partitions";
+/// Counter, label `event`: assign, revoke.
+pub const REBALANCES: &str = "newsflow_kafka_rebalances_total";
+/// Counter, label `result`: ok, error.
+pub const COMMITS: &str = "newsflow_kafka_commits_total";
+/// Counter, label `topic`: produce attempts that failed and were retried.
+pub const PRODUCE_RETRIES: &str = "newsflow_produce_retries_total";
+/// Counter, label `language`: top languages and `other`.
+pub const LANGUAGES: &str = "newsflow_language_total";
+/// Gauge in bytes: resident memory of the process.
+pub const PROCESS_RSS: &str = "process_resident_memory_bytes";
+/// Gauge in seconds (monotonic, so `rate()` applies): user + system CPU time of the process.
+pub const PROCESS_CPU: &str = "process_cpu_seconds_total";
+
+/// All names, for the contract test against `deploy/metrics.txt`.
+pub const ALL: &[&str] = &[
+    BUILD_INFO,
+    READY,
+    MESSAGES_CONSUMED,
+    CONSUMED_BYTES,
+    MESSAGES_PRODUCED,
+    DLQ_MESSAGES,
+    OUTCOMES,
+    STAGE_DURATION,
+    PROCESSING_DURATION,
+    END_TO_END_LATENCY,
+    INPUT_BYTES,
+    IN_FLIGHT,
+    PAUSED,
+    CONSUMER_LAG,
+    ASSIGNED_PARTITIONS,
+    REBALANCES,
+    COMMITS,
+    PRODUCE_RETRIES,
+    LANGUAGES,
+    PROCESS_RSS,
+    PROCESS_CPU,
+];
+
+pub(crate) fn describe() {
+    use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_gauge!(BUILD_INFO, "build information; the value is always 1");
+    describe_gauge!(READY, "1 when the worker is subscribed, the broker reachable and not draining");
+    describe_counter!(MESSAGES_CONSUMED, "messages received from input topics");
+    describe_counter!(CONSUMED_BYTES, Unit::Bytes, "bytes of message values received");
+    describe_counter!(MESSAGES_PRODUCED, "messages acknowledged by the broker on output topics");
+    describe_counter!(DLQ_MESSAGES, "messages sent to the dead-letter topic, by reason and stage");
+    describe_counter!(OUTCOMES, "messages by final outcome");
+    describe_histogram!(STAGE_DURATION, Unit::Seconds, "time spent in each stage per message");
+    describe_histogram!(PROCESSING_DURATION, Unit::Seconds, "message received to all outputs acknowledged");
+    describe_histogram!(END_TO_END_LATENCY, Unit::Seconds, "record timestamp to all outputs acknowledged");
+    describe_histogram!(INPUT_BYTES, Unit::Bytes, "size of input message values");
+    describe_gauge!(IN_FLIGHT, "messages consumed and not yet finished");
+    describe_gauge!(PAUSED, "1 while consumption is paused for backpressure");
+    describe_gauge!(CONSUMER_LAG, "consumer lag of owned partitions, in messages");
+    describe_gauge!(ASSIGNED_PARTITIONS, "partitions currently assigned to this worker");
+    describe_counter!(REBALANCES, "rebalance events by kind");
+    describe_counter!(COMMITS, "offset commits by result");
+    describe_counter!(PRODUCE_RETRIES, "produce attempts that failed and were retried");
+    describe_counter!(LANGUAGES, "articles by detected language (top languages and other)");
+    describe_gauge!(PROCESS_RSS, Unit::Bytes, "resident set size");
+    describe_gauge!(PROCESS_CPU, Unit::Seconds, "user and system CPU time");
+}

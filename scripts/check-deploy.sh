@@ -1,0 +1,739 @@
+#!/usr/bin/env bash
+# Offline checks of the deployment files: deploy/ (alerts, dashboard, Dockerfile, metrics contract) and the
+# Helm chart in helm/newsflow. Run by `make test`; needs no cluster, no broker and no running Prometheus.
+#
+#   scripts/check-deploy.sh
+#
+# Tools: python3 (3.11+, with PyYAML), promtool (Debian's prometheus package: extracted into
+# .cache/prometheus, never installed, so no service starts) and helm (built with `go install` into
+# .cache/bin on first use; a few minutes). Each check prints one line; the last line is "N passed, M failed".
+#
+# Environment: HELM (a helm binary to use instead of .cache/bin/helm), HELM_VERSION (v3.19.0),
+# PROMTOOL (a promtool binary), KUBE_VERSION (1.31.0: the Kubernetes version helm renders for; a helm built
+# with `go install` otherwise assumes v1.20, below the chart's kubeVersion).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+cache="$root/.cache"
+chart="helm/newsflow"
+helm_version=${HELM_VERSION:-v3.19.0}
+kube_version=${KUBE_VERSION:-1.31.0}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+say() { echo "check-deploy: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------------------
+# Prerequisites: report exactly what is missing, install what can be installed into .cache.
+
+prereq_python() {
+  command -v python3 >/dev/null || die "python3 not found: install Python 3.11 or newer (Debian: apt-get install python3)"
+  python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+    || die "python3 $(python3 -c 'import platform; print(platform.python_version())') found; tomllib needs Python 3.11 or newer"
+  if ! python3 -c 'import yaml' 2>/dev/null; then
+    export PYTHONPATH="$cache/python${PYTHONPATH:+:$PYTHONPATH}"
+    if ! python3 -c 'import yaml' 2>/dev/null; then
+      say "PyYAML missing: installing it into .cache/python"
+      python3 -m pip install --quiet --disable-pip-version-check --target "$cache/python" pyyaml >"$tmp/pip.log" 2>&1 \
+        || { cat "$tmp/pip.log" >&2; die "PyYAML is missing and 'pip install pyyaml' failed (Debian: apt-get install python3-yaml)"; }
+    fi
+  fi
+}
+
+prereq_promtool() {
+  if [ -n "${PROMTOOL:-}" ]; then
+    [ -x "$PROMTOOL" ] || die "PROMTOOL=$PROMTOOL is not executable"
+    return
+  fi
+  local extracted="$cache/prometheus/root/usr/bin/promtool"
+  if [ -x "$extracted" ]; then PROMTOOL=$extracted; return; fi
+  if command -v promtool >/dev/null; then PROMTOOL=$(command -v promtool); return; fi
+  command -v apt-get >/dev/null && command -v dpkg >/dev/null \
+    || die "promtool not found and no apt-get/dpkg to fetch it: install Prometheus' promtool and set PROMTOOL=/path/to/promtool"
+  say "promtool missing: extracting it from Debian's prometheus package into .cache/prometheus (the package is not installed)"
+  mkdir -p "$cache/prometheus"
+  rm -f "$cache"/prometheus/prometheus_*.deb
+  if ! (cd "$cache/prometheus" && apt-get download prometheus) >"$tmp/apt.log" 2>&1; then
+    say "apt-get download prometheus failed; running apt-get update and trying again"
+    apt-get update >>"$tmp/apt.log" 2>&1 || true
+    (cd "$cache/prometheus" && apt-get download prometheus) >>"$tmp/apt.log" 2>&1 \
+      || { cat "$tmp/apt.log" >&2; die "could not download Debian's prometheus package (for promtool)"; }
+  fi
+  dpkg -x "$cache"/prometheus/prometheus_*.deb "$cache/prometheus/root" \
+    || die "dpkg -x of the prometheus package failed"
+  rm -f "$cache"/prometheus/prometheus_*.deb
+  [ -x "$extracted" ] || die "the prometheus package has no usr/bin/promtool"
+  PROMTOOL=$extracted
+}
+
+prereq_helm() {
+  if [ -n "${HELM:-}" ]; then
+    [ -x "$HELM" ] || die "HELM=$HELM is not executable"
+    return
+  fi
+  HELM="$cache/bin/helm"
+  [ -x "$HELM" ] && return
+  command -v go >/dev/null \
+    || die "helm not found in .cache/bin and no go toolchain to build it: install Go, or set HELM=/path/to/helm (v3)"
+  say "helm missing: building helm $helm_version into .cache/bin with go install (first run only; a few minutes)"
+  mkdir -p "$cache/bin"
+  if ! GOBIN="$cache/bin" go install "helm.sh/helm/v3/cmd/helm@$helm_version" >"$tmp/go.log" 2>&1; then
+    tail -n 30 "$tmp/go.log" >&2
+    die "go install helm.sh/helm/v3/cmd/helm@$helm_version failed (output above): helm is required for the chart checks"
+  fi
+  [ -x "$HELM" ] || die "go install succeeded but $HELM is missing"
+}
+
+prereq_python
+prereq_promtool
+prereq_helm
+export PROMTOOL HELM
+
+# ---------------------------------------------------------------------------------------------------------
+# Python helpers shared by the checks: python3 "$py" <command> args...
+
+py="$tmp/checks.py"
+cat >"$py" <<'PY'
+import json, re, sys, tomllib
+import yaml
+
+ROOT_TOML = "config/newsflow.toml"
+# Keys whose chart default differs from the binary's on purpose (documented in values.yaml).
+CHART_DEFAULTS = {"kafka.bootstrap_servers", "telemetry.log_format"}
+LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+          "app.kubernetes.io/component", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by",
+          "helm.sh/chart"]
+
+
+def fail(msg):
+    print(msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def docs(path):
+    with open(path) as f:
+        return [d for d in yaml.safe_load_all(f) if d]
+
+
+def kinds(path):
+    return sorted(d["kind"] for d in docs(path))
+
+
+def one(path, kind):
+    found = [d for d in docs(path) if d["kind"] == kind]
+    if len(found) != 1:
+        fail(f"{path}: expected one {kind}, found {len(found)}")
+    return found[0]
+
+
+def flatten(table, prefix=""):
+    """Dotted key -> TOML type name; tables (also empty ones) map to "table"."""
+    out = {}
+    for k, v in table.items():
+        key = prefix + k
+        if isinstance(v, dict):
+            out[key] = "table"
+            out.update(flatten(v, key + "."))
+        elif isinstance(v, list):
+            out[key] = "array[" + ",".join(sorted({type(x).__name__ for x in v})) + "]"
+        else:
+            out[key] = type(v).__name__
+    return out
+
+
+def values_at(table, prefix=""):
+    out = {}
+    for k, v in table.items():
+        if isinstance(v, dict):
+            out.update(values_at(v, prefix + k + "."))
+        else:
+            out[prefix + k] = v
+    return out
+
+
+def rendered_toml(path):
+    cm = one(path, "ConfigMap")
+    return tomllib.loads(cm["data"]["newsflow.toml"])
+
+
+def diff_keys(want, got, what):
+    missing = sorted(set(want) - set(got))
+    extra = sorted(set(got) - set(want))
+    if missing or extra:
+        fail(f"{what} drifted from {ROOT_TOML}: missing {missing}, extra {extra}")
+
+
+# -- PromQL metric names --------------------------------------------------------------------------------------
+NOT_METRICS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool",
+               "offset", "inf", "nan", "atan2"}
+
+
+def metric_names(expr):
+    m = re.match(r"^\s*label_values\((.*),\s*[A-Za-z_]\w*\s*\)\s*$", expr, re.S)
+    if m:  # a Grafana variable query
+        expr = m.group(1)
+    e = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+    e = re.sub(r"'(?:[^'\\]|\\.)*'", "''", e)
+    e = re.sub(r"\{[^}]*\}", " ", e)
+    e = re.sub(r"\[[^\]]*\]", " ", e)
+    e = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", e)
+    e = re.sub(r"\$\{?\w+\}?", " ", e)
+    names = set()
+    for m in re.finditer(r"(?<![\w.:])([A-Za-z_:][A-Za-z0-9_:]*)", e):
+        if e[m.end():].lstrip().startswith("("):
+            continue  # a function or an aggregation
+        if m.group(1).lower() in NOT_METRICS:
+            continue
+        names.add(m.group(1))
+    return names
+
+
+def contract():
+    with open("deploy/metrics.txt") as f:
+        names = [line.strip() for line in f if line.strip()]
+    bad = [n for n in names if not re.fullmatch(r"[a-zA-Z_:][a-zA-Z0-9_:]*", n)]
+    if bad:
+        fail(f"deploy/metrics.txt: not metric names: {bad}")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        fail(f"deploy/metrics.txt: duplicates {dup}")
+    return set(names)
+
+
+def dashboard_exprs(dash):
+    exprs = []
+
+    def walk(panels):
+        for p in panels:
+            for t in p.get("targets", []):
+                exprs.append(("panel " + repr(p.get("title")), t["expr"]))
+            walk(p.get("panels", []))
+    walk(dash["panels"])
+    for v in dash["templating"]["list"]:
+        if v["type"] == "query":
+            q = v["query"]["query"] if isinstance(v["query"], dict) else v["query"]
+            exprs.append(("variable " + v["name"], q))
+    return exprs
+
+
+def rule_exprs(groups):
+    return [("alert " + r.get("alert", r.get("record", "?")), r["expr"]) for g in groups for r in g["rules"]]
+
+
+def normalized_rules(rules):
+    out = []
+    for r in rules:
+        r = dict(r)
+        r["expr"] = " ".join(str(r["expr"]).split())
+        r["annotations"] = {k: " ".join(str(v).split()) for k, v in r.get("annotations", {}).items()}
+        out.append(r)
+    return out
+
+
+# -- commands ---------------------------------------------------------------------------------------------------
+def cmd_alerts_tested(alerts, tests):
+    names = [r["alert"] for g in docs(alerts)[0]["groups"] for r in g["rules"]]
+    fired, quiet = set(), set()
+    for t in docs(tests)[0]["tests"]:
+        for a in t.get("alert_rule_test", []):
+            (fired if a.get("exp_alerts") else quiet).add(a["alertname"])
+    missing = [f"{n} ({'firing' if n not in fired else 'not firing'})" for n in names
+               if n not in fired or n not in quiet]
+    if missing:
+        fail(f"{tests} does not test: {', '.join(missing)}")
+    print(f"{len(names)} alerts, each tested firing and not firing")
+
+
+def cmd_default(path):
+    ks = kinds(path)
+    want = ["ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "ServiceAccount"]
+    if ks != want:
+        fail(f"default render has {ks}, want {want}")
+    for d in docs(path):
+        miss = [l for l in LABELS if l not in d["metadata"].get("labels", {})]
+        if miss:
+            fail(f"{d['kind']} lacks labels {miss}")
+    dep = one(path, "Deployment")
+    pod = dep["spec"]["template"]
+    ann = pod["metadata"].get("annotations", {})
+    if not re.fullmatch(r"[0-9a-f]{64}", str(ann.get("checksum/config", ""))):
+        fail("Deployment pod template lacks a checksum/config annotation")
+    miss = [l for l in LABELS if l not in pod["metadata"]["labels"]]
+    if miss:
+        fail(f"pod template lacks labels {miss}")
+    spec = pod["spec"]
+    psc = spec["securityContext"]
+    if psc.get("runAsNonRoot") is not True or psc.get("seccompProfile", {}).get("type") != "RuntimeDefault":
+        fail(f"pod securityContext: {psc}")
+    if spec.get("enableServiceLinks") is not False:
+        fail("enableServiceLinks must be false (service env vars next to NEWSFLOW__ overrides)")
+    (c,) = spec["containers"]
+    sc = c["securityContext"]
+    if sc.get("allowPrivilegeEscalation") is not False or sc.get("readOnlyRootFilesystem") is not True \
+            or sc.get("capabilities", {}).get("drop") != ["ALL"]:
+        fail(f"container securityContext: {sc}")
+    if c["livenessProbe"]["httpGet"]["path"] != "/healthz" or c["readinessProbe"]["httpGet"]["path"] != "/readyz":
+        fail("probes: liveness must be /healthz, readiness /readyz")
+    if c["args"] != ["run", "--config", "/etc/newsflow/newsflow.toml"]:
+        fail(f"container args: {c['args']}")
+    if not c.get("resources", {}).get("requests") or not c["resources"].get("limits"):
+        fail("container resources need requests and limits")
+    mounts = {m["mountPath"]: m["name"] for m in c["volumeMounts"]}
+    vols = {v["name"]: v for v in spec["volumes"]}
+    if "emptyDir" not in vols.get(mounts.get("/tmp"), {}):
+        fail("no emptyDir mounted at /tmp")
+    if "configMap" not in vols.get(mounts.get("/etc/newsflow"), {}):
+        fail("the ConfigMap is not mounted at /etc/newsflow")
+    toml = rendered_toml(path)
+    port = int(toml["telemetry"]["listen"].rsplit(":", 1)[1])
+    if c["ports"][0]["containerPort"] != port:
+        fail(f"containerPort {c['ports'][0]['containerPort']} != telemetry.listen port {port}")
+    drain = toml["kafka"]["drain_timeout_ms"]
+    if spec["terminationGracePeriodSeconds"] * 1000 <= drain:
+        fail(f"terminationGracePeriodSeconds {spec['terminationGracePeriodSeconds']} not above drain {drain} ms")
+    if "replicas" not in dep["spec"]:
+        fail("mode none must set Deployment replicas")
+    svc = one(path, "Service")
+    if svc["spec"].get("publishNotReadyAddresses") is not True:
+        fail("the metrics Service must publish not-ready addresses (they must still be scraped)")
+    print(f"{len(ks)} resources, recommended labels, checksum/config, probes, security contexts, "
+          f"/tmp emptyDir, grace {spec['terminationGracePeriodSeconds']}s > drain {drain}ms")
+
+
+def cmd_toml(path, big_path, props_path):
+    with open(ROOT_TOML, "rb") as f:
+        ref = tomllib.load(f)
+    got = rendered_toml(path)
+    want_t, got_t = flatten(ref), flatten(got)
+    diff_keys(want_t, got_t, "rendered newsflow.toml")
+    wrong = [f"{k}: {got_t[k]} (binary: {want_t[k]})" for k in want_t if got_t[k] != want_t[k]]
+    if wrong:
+        fail(f"rendered TOML types differ: {wrong}")
+    rv, gv = values_at(ref), values_at(got)
+    differ = sorted(k for k in rv if rv[k] != gv[k] and k not in CHART_DEFAULTS)
+    if differ:
+        fail("chart defaults differ from config/newsflow.toml (update values.yaml, or list the key in "
+             f"CHART_DEFAULTS with a reason): " + ", ".join(f"{k}={gv[k]!r} vs {rv[k]!r}" for k in differ))
+    big = rendered_toml(big_path)
+    if big["dedup"]["max_entries"] != 20000000 or not isinstance(big["dedup"]["max_entries"], int):
+        fail(f"dedup.max_entries=20000000 rendered as {big['dedup']['max_entries']!r}")
+    if big["lang"]["min_confidence"] != 0.75:
+        fail(f"lang.min_confidence=0.75 rendered as {big['lang']['min_confidence']!r}")
+    props = rendered_toml(props_path)["kafka"]["properties"]
+    if props != {"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512"}:
+        fail(f"kafka.properties rendered as {props}")
+    a = one(path, "Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+    b = one(big_path, "Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+    if a == b:
+        fail("checksum/config did not change with the config")
+    print(f"valid TOML, same {sum(1 for t in want_t.values() if t == 'table')} tables and "
+          f"{sum(1 for t in want_t.values() if t != 'table')} keys with the same types and defaults as "
+          f"{ROOT_TOML}; large ints, floats, dotted properties and checksum/config render right")
+
+
+def cmd_schema_keys(schema_path):
+    with open(ROOT_TOML, "rb") as f:
+        ref = flatten(tomllib.load(f))
+    with open(schema_path) as f:
+        schema = json.load(f)
+    tmap = {"int": "integer", "float": "number", "str": "string", "bool": "boolean", "table": "object"}
+
+    def walk(node, prefix=""):
+        out = {}
+        for k, v in node.get("properties", {}).items():
+            out[prefix + k] = v.get("type")
+            if v.get("type") == "object" and "properties" in v:
+                if v.get("additionalProperties") is not False:
+                    fail(f"schema config.{prefix + k} must set additionalProperties false")
+                out.update(walk(v, prefix + k + "."))
+        return out
+    cfg = schema["properties"]["config"]
+    if cfg.get("additionalProperties") is not False:
+        fail("schema config must set additionalProperties false")
+    got = walk(cfg)
+    diff_keys(ref, got, "values.schema.json config")
+    wrong = [f"{k}: {got[k]} (TOML {t})" for k, t in ref.items()
+             if got[k] != (tmap.get(t) or ("array" if t.startswith("array") else t))]
+    if wrong:
+        fail(f"schema types differ from the TOML: {wrong}")
+    if schema.get("additionalProperties") is not False:
+        fail("schema root must set additionalProperties false")
+    print(f"config schema has the {len(ref)} tables and keys of {ROOT_TOML}, strict at every level")
+
+
+def cmd_values_comments(values_path):
+    lines = open(values_path).read().splitlines()
+    stack = []  # (indent, documented)
+    undocumented = []
+    for i, line in enumerate(lines):
+        m = re.match(r"^(\s*)([A-Za-z_][\w.-]*|\"[^\"]+\"):(\s|$)", line)
+        if not m:
+            continue
+        indent = len(m.group(1))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        j = i - 1
+        while j >= 0 and lines[j].strip() == "":
+            j -= 1
+        own = j >= 0 and lines[j].lstrip().startswith("#")
+        documented = own or any(d for _, d in stack)
+        rest = line[m.end():].strip()
+        is_parent = rest == "" or rest.startswith("#")
+        if not is_parent and not documented:
+            undocumented.append(f"line {i + 1}: {line.strip()}")
+        stack.append((indent, documented))
+    if undocumented:
+        fail("values.yaml values without a comment:\n  " + "\n  ".join(undocumented))
+    print("every value in values.yaml has a comment")
+
+
+def cmd_keda(path):
+    ks = kinds(path)
+    if "ScaledObject" not in ks or "HorizontalPodAutoscaler" in ks:
+        fail(f"keda mode rendered {ks}: want a ScaledObject and no HorizontalPodAutoscaler")
+    so = one(path, "ScaledObject")
+    (t,) = so["spec"]["triggers"]
+    want = {"bootstrapServers", "consumerGroup", "topic", "lagThreshold", "activationLagThreshold",
+            "offsetResetPolicy", "allowIdleConsumers"}
+    md = t["metadata"]
+    if t["type"] != "kafka" or not want <= set(md):
+        fail(f"kafka trigger lacks {sorted(want - set(md))}")
+    if any(not isinstance(v, str) for v in md.values()):
+        fail(f"KEDA trigger metadata values must be strings: {md}")
+    if md["allowIdleConsumers"] != "false":
+        fail("allowIdleConsumers must be false by default")
+    toml = rendered_toml(path)
+    if (md["consumerGroup"], md["topic"], md["bootstrapServers"]) != (
+            toml["kafka"]["group_id"], toml["kafka"]["input_topic"], toml["kafka"]["bootstrap_servers"]):
+        fail("trigger consumerGroup/topic/bootstrapServers differ from config.kafka")
+    if "replicas" in one(path, "Deployment")["spec"]:
+        fail("with KEDA the Deployment must not set replicas")
+    print(f"ScaledObject with kafka trigger ({', '.join(sorted(want))}) from config.kafka, no HPA, no replicas")
+
+
+def cmd_hpa(path):
+    ks = kinds(path)
+    if "HorizontalPodAutoscaler" not in ks or "ScaledObject" in ks:
+        fail(f"hpa mode rendered {ks}")
+    hpa = one(path, "HorizontalPodAutoscaler")
+    if hpa["apiVersion"] != "autoscaling/v2":
+        fail(hpa["apiVersion"])
+    if "replicas" in one(path, "Deployment")["spec"]:
+        fail("with an HPA the Deployment must not set replicas")
+    print("autoscaling/v2 HorizontalPodAutoscaler, no ScaledObject, no replicas")
+
+
+def cmd_absent(path, *kinds_absent):
+    ks = kinds(path)
+    bad = [k for k in kinds_absent if k in ks]
+    if bad:
+        fail(f"{path} renders {bad}")
+
+
+def cmd_servicemonitor(path):
+    sm = one(path, "ServiceMonitor")
+    (ep,) = sm["spec"]["endpoints"]
+    if ep["port"] != "metrics" or ep["path"] != "/metrics":
+        fail(f"ServiceMonitor endpoint {ep}")
+    svc = one(path, "Service")
+    if not all(svc["metadata"]["labels"].get(k) == v for k, v in sm["spec"]["selector"]["matchLabels"].items()):
+        fail("ServiceMonitor selector does not match the Service labels")
+    print("ServiceMonitor on port metrics /metrics, selecting the Service")
+
+
+def cmd_rules(path, alerts, spec_out):
+    pr = one(path, "PrometheusRule")
+    with open(spec_out, "w") as f:
+        yaml.safe_dump({"groups": pr["spec"]["groups"]}, f)
+    print(len(pr["spec"]["groups"][0]["rules"]))
+
+
+def cmd_rules_equal(path, alerts):
+    chart = normalized_rules(one(path, "PrometheusRule")["spec"]["groups"][0]["rules"])
+    ref = normalized_rules(docs(alerts)[0]["groups"][0]["rules"])
+    if chart != ref:
+        for c, r in zip(chart, ref):
+            if c != r:
+                fail(f"chart rule differs from {alerts}:\n  chart: {c}\n  file:  {r}")
+        fail(f"chart renders {[r['alert'] for r in chart]}, {alerts} has {[r['alert'] for r in ref]}")
+    print(f"the chart's PrometheusRule renders the {len(ref)} rules of {alerts}")
+
+
+def cmd_credentials(path):
+    (c,) = one(path, "Deployment")["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e for e in c.get("env", [])}
+    e = env.get("NEWSFLOW__KAFKA__PROPERTIES__SASL_PASSWORD")
+    if not e or e["valueFrom"]["secretKeyRef"] != {"name": "kafka-sasl", "key": "password"}:
+        fail(f"SASL password env from the existing Secret missing: {env}")
+    print("SASL credentials come from the existing Secret as NEWSFLOW__KAFKA__PROPERTIES__* env")
+
+
+def cmd_examples(*pairs):
+    out = []
+    for pair in pairs:
+        path, stages = pair.split("=")
+        toml = rendered_toml(path)
+        if toml["pipeline"]["stages"] != stages.split(","):
+            fail(f"{path}: stages {toml['pipeline']['stages']}, want {stages}")
+        out.append(f"{'+'.join(toml['pipeline']['stages'])} ({toml['kafka']['input_topic']})")
+    print("split pipeline renders: " + ", ".join(out))
+
+
+def cmd_dashboard(path):
+    with open(path) as f:
+        dash = json.load(f)
+    if dash.get("schemaVersion") != 39:
+        fail(f"schemaVersion {dash.get('schemaVersion')}, want 39")
+    variables = {v["name"]: v for v in dash["templating"]["list"]}
+    if variables.get("datasource", {}).get("type") != "datasource":
+        fail("no datasource template variable")
+    for name in ("namespace", "pod"):
+        if name not in variables:
+            fail(f"no {name} variable")
+    ids, n = set(), 0
+
+    def walk(panels):
+        nonlocal n
+        for p in panels:
+            if p["id"] in ids:
+                fail(f"duplicate panel id {p['id']}")
+            ids.add(p["id"])
+            if p["type"] != "row":
+                n += 1
+                if p.get("datasource", {}).get("uid") != "${datasource}":
+                    fail(f"panel {p['title']!r} does not use ${{datasource}}")
+                for t in p["targets"]:
+                    if t.get("datasource", {}).get("uid") != "${datasource}":
+                        fail(f"a target of {p['title']!r} does not use ${{datasource}}")
+                    if "namespace=~\"$namespace\"" not in t["expr"] or "pod=~\"$pod\"" not in t["expr"]:
+                        fail(f"a query of {p['title']!r} ignores $namespace/$pod: {t['expr']}")
+                    if "_bucket" in t["expr"] and not re.search(
+                            r"histogram_quantile\(\s*0?\.\d+,\s*sum by \([^)]*\ble\b[^)]*\) \(rate\(", t["expr"]):
+                        fail(f"histogram query must be histogram_quantile(q, sum by (.., le) (rate(..))): {t['expr']}")
+            walk(p.get("panels", []))
+    walk(dash["panels"])
+    used = set()
+    for _, e in dashboard_exprs(dash):
+        used |= metric_names(e)
+    need = {"newsflow_messages_consumed_total", "newsflow_messages_produced_total",
+            "newsflow_kafka_consumer_lag_messages", "newsflow_stage_duration_seconds_bucket",
+            "newsflow_end_to_end_latency_seconds_bucket", "newsflow_dlq_messages_total", "newsflow_outcomes_total",
+            "newsflow_language_total", "newsflow_kafka_rebalances_total", "newsflow_kafka_assigned_partitions",
+            "newsflow_in_flight_messages", "newsflow_paused", "process_resident_memory_bytes",
+            "process_cpu_seconds_total", "newsflow_ready"}
+    if need - used:
+        fail(f"dashboard shows nothing of {sorted(need - used)}")
+    print(f"valid JSON, schemaVersion 39, {n} panels on ${{datasource}} filtered by $namespace/$pod, "
+          f"{len(used)} metrics")
+
+
+def cmd_contract(dashboard, alerts, tests, *rendered_rules):
+    known = contract()
+    with open(dashboard) as f:
+        refs = dashboard_exprs(json.load(f))
+    refs += rule_exprs(docs(alerts)[0]["groups"])
+    for t in docs(tests)[0]["tests"]:
+        for s in t.get("input_series", []):
+            refs.append(("test series", s["series"]))
+    for path in rendered_rules:
+        refs += rule_exprs(one(path, "PrometheusRule")["spec"]["groups"])
+    unknown = {}
+    used = set()
+    for where, e in refs:
+        for name in metric_names(e):
+            used.add(name)
+            if name not in known:
+                unknown.setdefault(name, where)
+    if unknown:
+        fail("metrics not in deploy/metrics.txt: " + ", ".join(f"{k} ({v})" for k, v in sorted(unknown.items())))
+    print(f"{len(refs)} queries use {len(used)} metric names, all in deploy/metrics.txt ({len(known)} names)")
+
+
+def cmd_dockerfile(dockerfile, ignore):
+    text = open(dockerfile).read()
+    need = [r"^FROM \$\{RUST_IMAGE\} AS builder", r"^ARG RUST_IMAGE=rust:1-bookworm$",
+            r"^ARG RUNTIME_IMAGE=debian:bookworm-slim$", r"cargo build --release -p newsflow --locked",
+            r"ca-certificates", r"--uid 10001", r"^USER 10001", r"^COPY config/newsflow.toml /etc/newsflow/newsflow.toml$",
+            r'^ENTRYPOINT \["/usr/local/bin/newsflow"\]', r"^EXPOSE 9898$"]
+    miss = [n for n in need if not re.search(n, text, re.M)]
+    if miss:
+        fail(f"{dockerfile} lacks {miss}")
+    ignored = [l.strip().rstrip("/") for l in open(ignore) if l.strip() and not l.startswith("#")]
+    with open("Cargo.toml", "rb") as f:
+        members = tomllib.load(f)["workspace"]["members"]
+    needed = ["Cargo.toml", "Cargo.lock", "config"] + [m.split("/")[0] for m in members]
+    clash = [n for n in needed if n in ignored or "*" in ignored or "**" in ignored]
+    if clash:
+        fail(f"{ignore} excludes what the build needs: {clash}")
+    print("rust:1-bookworm builder (--release -p newsflow --locked), bookworm-slim runtime as uid 10001, "
+          "config in /etc/newsflow; the ignore file keeps the workspace")
+
+
+if __name__ == "__main__":
+    globals()["cmd_" + sys.argv[1].replace("-", "_")](*sys.argv[2:])
+PY
+
+pyc() { python3 "$py" "$@"; }
+ht() { "$HELM" template newsflow "$chart" --namespace newsflow --kube-version "$kube_version" "$@"; }
+
+# ---------------------------------------------------------------------------------------------------------
+# The checks. Each runs in its own subshell with errexit; it prints its summary as its last stdout line.
+
+check_promtool_check() {
+  "$PROMTOOL" check rules deploy/prometheus/alerts.yml
+  "$PROMTOOL" check config deploy/prometheus/prometheus.yml
+  echo "alerts.yml and prometheus.yml are valid ($("$PROMTOOL" --version 2>&1 | head -1 | awk '{print $1, $3}'))"
+}
+
+check_promtool_test() {
+  "$PROMTOOL" test rules deploy/prometheus/alerts_test.yml
+  pyc alerts-tested deploy/prometheus/alerts.yml deploy/prometheus/alerts_test.yml
+}
+
+check_helm_lint() {
+  "$HELM" lint --strict --kube-version "$kube_version" "$chart"
+  local f
+  for f in "$chart"/examples/*.yaml; do
+    "$HELM" lint --strict --kube-version "$kube_version" "$chart" -f "$f"
+  done
+  pyc values-comments "$chart/values.yaml"
+  echo "helm lint --strict passes with default and example values; every value in values.yaml has a comment"
+}
+
+check_helm_default() {
+  ht >"$tmp/default.yaml"
+  pyc default "$tmp/default.yaml"
+}
+
+check_helm_config() {
+  ht >"$tmp/default.yaml"
+  ht --set config.dedup.max_entries=20000000 --set-json config.lang.min_confidence=0.75 >"$tmp/big.yaml"
+  ht --set-json 'config.kafka.properties={"security.protocol":"SASL_SSL","sasl.mechanism":"SCRAM-SHA-512"}' \
+    >"$tmp/props.yaml"
+  pyc toml "$tmp/default.yaml" "$tmp/big.yaml" "$tmp/props.yaml"
+}
+
+check_helm_schema() {
+  pyc schema-keys "$chart/values.schema.json" >"$tmp/schema.out"
+  # Each of these must be refused, with the reason in helm's error.
+  local -a cases=(
+    "value must be one of|--set autoscaling.mode=both"
+    "additional properties 'unknown_key' not allowed|--set config.pipeline.unknown_key=1"
+    "additional properties 'extra' not allowed|--set extra=1"
+    "value must be one of|--set-json config.pipeline.stages=[\"bogus\"]"
+    "got number, want integer|--set-json config.pipeline.max_in_flight=2.5"
+    "dedup stage with config.dedup.store|--set replicaCount=2"
+    "dedup stage with config.dedup.store|--set autoscaling.mode=keda"
+    "terminationGracePeriodSeconds|--set terminationGracePeriodSeconds=10"
+    "minReplicas must be at least 1|--set autoscaling.mode=hpa --set autoscaling.minReplicas=0 --set-json config.pipeline.stages=[\"extract\"]"
+  )
+  local c want args out
+  for c in "${cases[@]}"; do
+    want=${c%%|*}
+    args=${c#*|}
+    # shellcheck disable=SC2086
+    if out=$(ht $args 2>&1); then
+      echo "helm template $args was accepted; it must be refused ($want)" >&2
+      return 1
+    fi
+    grep -qF -- "$want" <<<"$out" || { echo "helm template $args failed without '$want': $out" >&2; return 1; }
+  done
+  echo "$(cat "$tmp/schema.out"); refuses ${#cases[@]} invalid settings (mode both, unknown keys, bad stage, float count, memory dedup with >1 replica, short grace period)"
+}
+
+check_helm_keda() {
+  ht --set autoscaling.mode=keda --set-json 'config.pipeline.stages=["extract"]' >"$tmp/keda.yaml"
+  pyc keda "$tmp/keda.yaml"
+  ht >"$tmp/default.yaml"
+  pyc absent "$tmp/default.yaml" ScaledObject HorizontalPodAutoscaler
+}
+
+check_helm_hpa() {
+  ht --set autoscaling.mode=hpa --set-json 'config.pipeline.stages=["extract"]' >"$tmp/hpa.yaml"
+  pyc hpa "$tmp/hpa.yaml"
+}
+
+check_helm_servicemonitor() {
+  ht --set serviceMonitor.enabled=true --api-versions monitoring.coreos.com/v1 >"$tmp/sm.yaml"
+  pyc servicemonitor "$tmp/sm.yaml" >"$tmp/sm.out"
+  ht --set serviceMonitor.enabled=true >"$tmp/sm-nocrd.yaml"
+  pyc absent "$tmp/sm-nocrd.yaml" ServiceMonitor
+  ht --api-versions monitoring.coreos.com/v1 >"$tmp/sm-off.yaml"
+  pyc absent "$tmp/sm-off.yaml" ServiceMonitor PrometheusRule
+  echo "$(cat "$tmp/sm.out"); none without the value or without monitoring.coreos.com/v1"
+}
+
+check_helm_prometheusrule() {
+  ht --set prometheusRule.enabled=true --api-versions monitoring.coreos.com/v1 >"$tmp/pr.yaml"
+  pyc rules "$tmp/pr.yaml" deploy/prometheus/alerts.yml "$tmp/pr-rules.yml" >/dev/null
+  "$PROMTOOL" check rules "$tmp/pr-rules.yml"
+  ht --set prometheusRule.enabled=true --api-versions monitoring.coreos.com/v1 \
+    --set-json 'prometheusRule.selector={"job":"newsflow"}' >"$tmp/pr-local.yaml"
+  pyc rules-equal "$tmp/pr-local.yaml" deploy/prometheus/alerts.yml >"$tmp/pr.out"
+  ht --set prometheusRule.enabled=true >"$tmp/pr-nocrd.yaml"
+  pyc absent "$tmp/pr-nocrd.yaml" PrometheusRule
+  echo "$(cat "$tmp/pr.out") (promtool check rules passes on the rendered rules)"
+}
+
+check_helm_examples() {
+  ht -f "$chart/examples/split-extract.yaml" >"$tmp/ex-extract.yaml"
+  ht -f "$chart/examples/split-dedup-lang.yaml" >"$tmp/ex-dedup.yaml"
+  ht --set kafkaCredentials.existingSecret=kafka-sasl >"$tmp/creds.yaml"
+  pyc credentials "$tmp/creds.yaml" >"$tmp/creds.out"
+  echo "$(pyc examples "$tmp/ex-extract.yaml=extract" "$tmp/ex-dedup.yaml=dedup,lang"); $(cat "$tmp/creds.out")"
+}
+
+check_dashboard() {
+  python3 -m json.tool deploy/grafana/newsflow-dashboard.json >/dev/null
+  pyc dashboard deploy/grafana/newsflow-dashboard.json
+}
+
+check_metrics_contract() {
+  ht --set prometheusRule.enabled=true --api-versions monitoring.coreos.com/v1 >"$tmp/pr.yaml"
+  pyc contract deploy/grafana/newsflow-dashboard.json deploy/prometheus/alerts.yml \
+    deploy/prometheus/alerts_test.yml "$tmp/pr.yaml"
+}
+
+check_dockerfile() {
+  pyc dockerfile deploy/Dockerfile deploy/Dockerfile.dockerignore
+}
+
+passed=0
+failed=0
+run_check() {
+  local name=$1 fn=$2 rc
+  set +e
+  (set -e; "$fn") >"$tmp/$name.log" 2>&1
+  rc=$?
+  set -e
+  local summary
+  summary=$(grep -v '^[[:space:]]*$' "$tmp/$name.log" | tail -n 1)
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1))
+    printf 'ok    %-26s %s\n' "$name" "$summary"
+  else
+    failed=$((failed + 1))
+    printf 'FAIL  %-26s (exit %s)\n' "$name" "$rc"
+    sed 's/^/      | /' "$tmp/$name.log" | tail -n 40
+  fi
+}
+
+run_check promtool-check-rules check_promtool_check
+run_check promtool-test-rules check_promtool_test
+run_check helm-lint check_helm_lint
+run_check helm-template-default check_helm_default
+run_check helm-config-toml check_helm_config
+run_check helm-values-schema check_helm_schema
+run_check helm-keda check_helm_keda
+run_check helm-hpa check_helm_hpa
+run_check helm-servicemonitor check_helm_servicemonitor
+run_check helm-prometheusrule check_helm_prometheusrule
+run_check helm-examples check_helm_examples
+run_check grafana-dashboard check_dashboard
+run_check metrics-contract check_metrics_contract
+run_check dockerfile check_dockerfile
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,395 @@
+//! Helpers for the end-to-end tests: a real Apache Kafka broker (started by `scripts/kafka.sh`, address
+//! in `NEWSFLOW_TEST_BROKERS`, default `127.0.0.1:19092`), the real `newsflow` binary as a child process,
+//! generated news pages, and the published JSON Schema.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::util::Timeout;
+use rdkafka::{Offset, TopicPartitionList};
+
+/// The broker the tests use.
+pub fn brokers() -> String {
+    std::env::var("NEWSFLOW_TEST_BROKERS").unwrap_or_else(|_| "127.0.0.1:19092".to_owned())
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Names unique to one test run: topics and group.
+#[derive(Debug, Clone)]
+pub struct Topics {
+    pub input: String,
+    pub articles: String,
+    pub duplicates: String,
+    pub dlq: String,
+    pub group: String,
+}
+
+impl Topics {
+    pub fn all(&self) -> [&str; 4] {
+        [&self.input, &self.articles, &self.duplicates, &self.dlq]
+    }
+
+    pub fn outputs(&self) -> [&str; 3] {
+        [&self.articles, &self.duplicates, &self.dlq]
+    }
+}
+
+/// Checks the broker answers and creates fresh topics for one test.
+pub async fn setup(test: &str, partitions: i32) -> Topics {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let stamp = format!("{}-{}-{n}", std::process::id(), chrono_like_now());
+    let topics = Topics {
+        input: format!("t.{test}.{stamp}.raw"),
+        articles: format!("t.{test}.{stamp}.articles"),
+        duplicates: format!("t.{test}.{stamp}.duplicates"),
+        dlq: format!("t.{test}.{stamp}.dlq"),
+        group: format!("g.{test}.{stamp}"),
+    };
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .create()
+        .expect("admin client");
+    let new_topics: Vec<NewTopic<'_>> =
+        topics.all().iter().map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(1))).collect();
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
+    let results = tokio::time::timeout(Duration::from_secs(30), admin.create_topics(&new_topics, &opts))
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "no Kafka broker answered at {} within 30 s: start one with `make kafka-up` (or run `make test`)",
+                brokers()
+            )
+        })
+        .unwrap_or_else(|err| panic!("cannot create topics on {}: {err}", brokers()));
+    for result in results {
+        result.unwrap_or_else(|(topic, err)| panic!("cannot create topic {topic}: {err}"));
+    }
+    topics
+}
+
+fn chrono_like_now() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0)
+}
+
+/// A message to produce.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub key: Option<String>,
+    pub value: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Input {
+    pub fn envelope(url: &str, html: &str) -> Input {
+        let value = serde_json::json!({ "url": url, "html": html, "fetched_at": "2026-11-28T06:00:00Z" });
+        Input { key: Some(url.to_owned()), value: value.to_string().into_bytes(), headers: vec![] }
+    }
+
+    pub fn raw(value: &[u8]) -> Input {
+        Input { key: None, value: value.to_vec(), headers: vec![] }
+    }
+}
+
+/// Produces `inputs` in order, round-robin over partitions (explicitly, so every partition gets some),
+/// and waits for every acknowledgement.
+pub async fn produce(topic: &str, partitions: i32, inputs: &[Input]) {
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .set("message.max.bytes", "10485760")
+        .set("linger.ms", "5")
+        .create()
+        .expect("producer");
+    let mut pending = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let partition = (i as i32) % partitions;
+        let producer = producer.clone();
+        let topic = topic.to_owned();
+        let input = input.clone();
+        pending.push(tokio::spawn(async move {
+            let mut headers = OwnedHeaders::new();
+            for (k, v) in &input.headers {
+                headers = headers.insert(Header { key: k, value: Some(v) });
+            }
+            let mut record =
+                FutureRecord::to(&topic).payload(&input.value).partition(partition).headers(headers);
+            if let Some(key) = &input.key {
+                record = record.key(key);
+            }
+            producer.send(record, Timeout::After(Duration::from_secs(30))).await.map_err(|(e, _)| e)
+        }));
+    }
+    for p in pending {
+        p.await.unwrap().expect("produce input");
+    }
+}
+
+/// A record read from an output topic.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub topic: String,
+    pub key: Option<Vec<u8>>,
+    pub value: Vec<u8>,
+    pub headers: HashMap<String, String>,
+}
+
+impl Record {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.value).unwrap_or_else(|err| panic!("output on {} is not JSON: {err}", self.topic))
+    }
+
+    /// `(partition, offset)` of the input this record came from.
+    pub fn source(&self) -> (i64, i64) {
+        if self.headers.contains_key("newsflow.source.offset") {
+            let p = self.headers["newsflow.source.partition"].parse().unwrap();
+            let o = self.headers["newsflow.source.offset"].parse().unwrap();
+            return (p, o);
+        }
+        let json = self.json();
+        (json["source"]["partition"].as_i64().unwrap(), json["source"]["offset"].as_i64().unwrap())
+    }
+}
+
+/// Reads every output topic from the beginning until `done(records)` holds or `timeout` passes.
+pub fn collect(topics: &[&str], timeout: Duration, mut done: impl FnMut(&[Record]) -> bool) -> Vec<Record> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .set("group.id", format!("reader-{}", COUNTER.fetch_add(1, Ordering::SeqCst)))
+        .set("enable.auto.commit", "false")
+        .set("isolation.level", "read_uncommitted")
+        .set("fetch.message.max.bytes", "10485760")
+        .create()
+        .expect("reader");
+    let mut tpl = TopicPartitionList::new();
+    for topic in topics {
+        let metadata = consumer.fetch_metadata(Some(topic), Duration::from_secs(10)).expect("metadata");
+        for t in metadata.topics() {
+            for p in t.partitions() {
+                tpl.add_partition_offset(topic, p.id(), Offset::Beginning).unwrap();
+            }
+        }
+    }
+    consumer.assign(&tpl).expect("assign");
+    let deadline = Instant::now() + timeout;
+    let mut records = Vec::new();
+    while Instant::now() < deadline {
+        if let Some(result) = consumer.poll(Duration::from_millis(200)) {
+            let message = result.expect("read output");
+            let headers = message
+                .headers()
+                .map(|hs| {
+                    hs.iter()
+                        .map(|h| (h.key.to_owned(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            records.push(Record {
+                topic: message.topic().to_owned(),
+                key: message.key().map(<[u8]>::to_vec),
+                value: message.payload().unwrap_or_default().to_vec(),
+                headers,
+            });
+        }
+        if done(&records) {
+            break;
+        }
+    }
+    records
+}
+
+/// Committed offsets of `group` on `topic`, per partition (`-1` when none).
+pub fn committed(group: &str, topic: &str, partitions: i32) -> Vec<i64> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .set("group.id", group)
+        .create()
+        .expect("consumer");
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition(topic, p);
+    }
+    let committed = consumer.committed_offsets(tpl, Duration::from_secs(10)).expect("committed offsets");
+    (0..partitions)
+        .map(|p| match committed.find_partition(topic, p).map(|e| e.offset()) {
+            Some(Offset::Offset(o)) => o,
+            _ => -1,
+        })
+        .collect()
+}
+
+/// The `newsflow` binary built by `cargo build` (or `NEWSFLOW_BIN`).
+pub fn binary() -> PathBuf {
+    if let Ok(path) = std::env::var("NEWSFLOW_BIN") {
+        return PathBuf::from(path);
+    }
+    // target/<profile>/deps/e2e-<hash> → target/<profile>/newsflow
+    let exe = std::env::current_exe().expect("current exe");
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
+    let bin = profile_dir.join("newsflow");
+    assert!(bin.exists(), "{} not found: run `cargo build -p newsflow` first (make test does)", bin.display());
+    bin
+}
+
+/// A worker process.
+pub struct Worker {
+    pub child: Child,
+    pub metrics_port: u16,
+    log: PathBuf,
+}
+
+impl Worker {
+    /// Starts `newsflow run` on `topics`, with extra `NEWSFLOW__...` overrides.
+    pub fn start(topics: &Topics, extra: &[(&str, &str)]) -> Worker {
+        let port = free_port();
+        let log = std::env::temp_dir().join(format!("newsflow-e2e-{}-{port}.log", std::process::id()));
+        let log_file = std::fs::File::create(&log).unwrap();
+        let mut command = Command::new(binary());
+        command
+            .arg("run")
+            .env_remove("NEWSFLOW_CONFIG")
+            .env("NEWSFLOW__KAFKA__BOOTSTRAP_SERVERS", brokers())
+            .env("NEWSFLOW__KAFKA__INPUT_TOPIC", &topics.input)
+            .env("NEWSFLOW__KAFKA__ARTICLES_TOPIC", &topics.articles)
+            .env("NEWSFLOW__KAFKA__DUPLICATES_TOPIC", &topics.duplicates)
+            .env("NEWSFLOW__KAFKA__DLQ_TOPIC", &topics.dlq)
+            .env("NEWSFLOW__KAFKA__GROUP_ID", &topics.group)
+            .env("NEWSFLOW__KAFKA__SESSION_TIMEOUT_MS", "6000")
+            .env("NEWSFLOW__KAFKA__DRAIN_TIMEOUT_MS", "4000")
+            .env("NEWSFLOW__KAFKA__COMMIT_INTERVAL_MS", "500")
+            .env("NEWSFLOW__KAFKA__STATISTICS_INTERVAL_MS", "1000")
+            .env("NEWSFLOW__TELEMETRY__LISTEN", format!("127.0.0.1:{port}"))
+            .env("NEWSFLOW__TELEMETRY__LOG_LEVEL", "info,librdkafka=warn")
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().unwrap())
+            .stderr(log_file);
+        for (k, v) in extra {
+            command.env(k, v);
+        }
+        let child = command.spawn().expect("start newsflow");
+        Worker { child, metrics_port: port, log }
+    }
+
+    /// GET a path on the worker's HTTP port.
+    pub fn http_get(&self, path: &str) -> anyhow::Result<(u16, String)> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.metrics_port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        write!(stream, "GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        let status = response.split_whitespace().nth(1).context("no status")?.parse()?;
+        let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        Ok((status, body))
+    }
+
+    /// Waits until `/readyz` answers 200.
+    pub fn wait_ready(&mut self, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("worker exited early with {status}: {}", self.log());
+            }
+            if matches!(self.http_get("/readyz"), Ok((200, _))) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        bail!("worker not ready within {timeout:?}: {}", self.log())
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(&mut self, timeout: Duration) -> anyhow::Result<std::process::ExitStatus> {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status()?;
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bail!("worker did not exit within {timeout:?} of SIGTERM: {}", self.log())
+    }
+
+    /// kill -9.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The worker's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The article event schema, compiled.
+pub fn article_schema() -> jsonschema::Validator {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas/newsflow.article.v1.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::options().should_validate_formats(true).build(&schema).expect("valid schema")
+}
+
+/// Asserts `event` is a valid `newsflow.article.v1`.
+#[track_caller]
+pub fn assert_schema_valid(validator: &jsonschema::Validator, event: &serde_json::Value) {
+    let errors: Vec<String> = validator.iter_errors(event).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    assert!(errors.is_empty(), "event does not match newsflow.article.v1: {errors:?}\n{event:#}");
+}
+
+const WORDS: &[&str] = &[
+    "minister", "council", "river", "harbour", "election", "budget", "village", "school", "farmers", "market",
+    "energy", "winter", "summit", "court", "police", "railway", "hospital", "festival", "museum", "bridge",
+    "storm", "coast", "factory", "union", "workers", "prices", "mayor", "citizens", "report", "research",
+    "students", "teachers", "doctors", "nurses", "airport", "border", "ministers", "talks", "agreement", "plan",
+    "city", "region", "province", "capital", "northern", "southern", "eastern", "western", "new", "old",
+    "said", "announced", "warned", "promised", "rejected", "approved", "visited", "opened", "closed", "built",
+    "the", "a", "of", "in", "on", "for", "with", "after", "before", "during", "and", "but", "while", "as",
+];
+
+/// A deterministic news page of about 250 words whose body is unique to `seed`.
+pub fn article_html(seed: u64, url: &str) -> String {
+    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        WORDS[(state % WORDS.len() as u64) as usize]
+    };
+    let mut paragraphs = String::new();
+    for _ in 0..5 {
+        let sentence: Vec<&str> = (0..50).map(|_| next()).collect();
+        paragraphs.push_str(&format!("<p>The {}.</p>\n", sentence.join(" ")));
+    }
+    format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Story {seed} | Daily Example</title>
+<link rel="canonical" href="{url}"><meta property="og:title" content="Story {seed}"></head>
+<body><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
+<article><h1>Story {seed}</h1><p class="byline">By Jane Example</p>
+{paragraphs}</article>
+<aside class="related"><h3>Related</h3><a href="/a">Another story</a> <a href="/b">More news</a></aside>
+<footer>© Daily Example</footer></body></html>"#
+    )
+}
