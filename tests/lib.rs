@@ -16,7 +16,6 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::util::Timeout;
 use rdkafka::{Offset, TopicPartitionList};
 
 /// The broker the tests use.
@@ -109,29 +108,40 @@ pub async fn produce(topic: &str, partitions: i32, inputs: &[Input]) {
         .set("bootstrap.servers", brokers())
         .set("message.max.bytes", "10485760")
         .set("linger.ms", "5")
+        .set("enable.idempotence", "true")
         .create()
         .expect("producer");
+    // Enqueue in order (send_result enqueues synchronously), then wait for every acknowledgement.
     let mut pending = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let partition = (i as i32) % partitions;
-        let producer = producer.clone();
-        let topic = topic.to_owned();
-        let input = input.clone();
-        pending.push(tokio::spawn(async move {
-            let mut headers = OwnedHeaders::new();
-            for (k, v) in &input.headers {
-                headers = headers.insert(Header { key: k, value: Some(v) });
+        let mut headers = OwnedHeaders::new();
+        for (k, v) in &input.headers {
+            headers = headers.insert(Header { key: k, value: Some(v) });
+        }
+        let mut record = FutureRecord::to(topic).payload(&input.value).partition(partition).headers(headers);
+        if let Some(key) = &input.key {
+            record = record.key(key);
+        }
+        loop {
+            match producer.send_result(record) {
+                Ok(delivery) => {
+                    pending.push(delivery);
+                    break;
+                }
+                Err((err, returned)) => {
+                    assert!(
+                        matches!(err, rdkafka::error::KafkaError::MessageProduction(rdkafka::types::RDKafkaErrorCode::QueueFull)),
+                        "produce input: {err}"
+                    );
+                    record = returned;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
             }
-            let mut record =
-                FutureRecord::to(&topic).payload(&input.value).partition(partition).headers(headers);
-            if let Some(key) = &input.key {
-                record = record.key(key);
-            }
-            producer.send(record, Timeout::After(Duration::from_secs(30))).await.map_err(|(e, _)| e)
-        }));
+        }
     }
-    for p in pending {
-        p.await.unwrap().expect("produce input");
+    for delivery in pending {
+        delivery.await.expect("delivery canceled").map_err(|(e, _)| e).expect("produce input");
     }
 }
 
@@ -142,6 +152,10 @@ pub struct Record {
     pub key: Option<Vec<u8>>,
     pub value: Vec<u8>,
     pub headers: HashMap<String, String>,
+    /// Record timestamp, unix milliseconds.
+    pub timestamp: Option<i64>,
+    pub partition: i32,
+    pub offset: i64,
 }
 
 impl Record {
@@ -199,6 +213,9 @@ pub fn collect(topics: &[&str], timeout: Duration, mut done: impl FnMut(&[Record
                 key: message.key().map(<[u8]>::to_vec),
                 value: message.payload().unwrap_or_default().to_vec(),
                 headers,
+                timestamp: message.timestamp().to_millis(),
+                partition: message.partition(),
+                offset: message.offset(),
             });
         }
         if done(&records) {
@@ -233,12 +250,13 @@ pub fn binary() -> PathBuf {
     if let Ok(path) = std::env::var("NEWSFLOW_BIN") {
         return PathBuf::from(path);
     }
-    // target/<profile>/deps/e2e-<hash> → target/<profile>/newsflow
+    // Tests run from target/<profile>/deps/, binaries from target/<profile>/.
     let exe = std::env::current_exe().expect("current exe");
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
-    let bin = profile_dir.join("newsflow");
-    assert!(bin.exists(), "{} not found: run `cargo build -p newsflow` first (make test does)", bin.display());
-    bin
+    let dir = exe.parent().expect("exe dir");
+    let candidates = [dir.join("newsflow"), dir.parent().map(|p| p.join("newsflow")).unwrap_or_default()];
+    candidates.iter().find(|p| p.is_file()).cloned().unwrap_or_else(|| {
+        panic!("newsflow binary not found next to {}: run `cargo build -p newsflow` first (make test does)", exe.display())
+    })
 }
 
 /// A worker process.
@@ -320,6 +338,14 @@ impl Worker {
             std::thread::sleep(Duration::from_millis(100));
         }
         bail!("worker did not exit within {timeout:?} of SIGTERM: {}", self.log())
+    }
+
+    /// Peak resident memory of the worker (VmHWM), in bytes.
+    pub fn peak_rss(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
     }
 
     /// kill -9.

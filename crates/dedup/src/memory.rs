@@ -524,8 +524,7 @@ mod tests {
                 .article_id,
             "a"
         );
-        // Both claims of o1 live in one entry; o2 got an entry through its lost claims? No: a lost
-        // claim writes nothing.
+        // Both claims of o1 live in one entry; lost claims write nothing.
         assert_eq!(store.len(), 1);
         let unique = Decision::unique();
         assert_eq!(store.claim_decision("o1", &unique, 0).unwrap(), None);

@@ -235,7 +235,7 @@ fn split_names(seg: &str, out: &mut Vec<String>) {
         kept.push(w);
     }
     let mut current: Vec<&str> = Vec::new();
-    let mut flush = |current: &mut Vec<&str>, out: &mut Vec<String>| {
+    let flush = |current: &mut Vec<&str>, out: &mut Vec<String>| {
         if let Some(n) = clean_name(&current.join(" ")) {
             if !out.iter().any(|o| o.to_lowercase() == n.to_lowercase()) {
                 out.push(n);

@@ -62,7 +62,7 @@ impl Cursor<'_> {
         let mut v: u32 = 0;
         while let Some(c) = self.peek().filter(u8::is_ascii_digit) {
             if self.i - start >= max {
-                return None;
+                break;
             }
             v = v * 10 + u32::from(c - b'0');
             self.i += 1;

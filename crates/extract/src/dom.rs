@@ -382,11 +382,6 @@ impl<'a> Dom<'a> {
         })
     }
 
-    /// True if `anc` is `i` or one of its ancestors.
-    pub(crate) fn contains(&self, anc: usize, i: usize) -> bool {
-        anc <= i && i < self.end(anc)
-    }
-
     /// Whitespace-normalized text of the subtree of `i`, skipping script and
     /// style content, truncated after `max_chars` characters.
     pub(crate) fn text_of(&self, i: usize, max_chars: usize) -> String {

@@ -85,9 +85,9 @@ fn parse_all(s: &str, out: &mut Vec<Value>) -> bool {
 }
 
 fn type_names(o: &Map<String, Value>) -> Vec<&str> {
-    let strip = |t: &str| -> &str {
+    fn strip(t: &str) -> &str {
         t.rsplit(['/', ':', '#']).next().unwrap_or(t)
-    };
+    }
     match o.get("@type") {
         Some(Value::String(t)) => vec![strip(t)],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(strip).collect(),
@@ -176,19 +176,28 @@ impl<'v> Graph<'v> {
         }
     }
 
-    fn names(&self, v: &'v Value, out: &mut Vec<String>) {
+    fn is_org(&self, v: &'v Value) -> bool {
         match v {
-            Value::Array(a) => {
-                for x in a.iter().take(20) {
-                    if let Some(n) = self.name_of(x) {
-                        out.push(n);
-                    }
-                }
+            Value::Object(o) => type_names(self.resolve(o))
+                .iter()
+                .any(|t| t.ends_with("Organization") || *t == "Corporation"),
+            _ => false,
+        }
+    }
+
+    /// Author names; organizations only when no person is named.
+    fn names(&self, v: &'v Value, out: &mut Vec<String>) {
+        let items: Vec<&Value> = match v {
+            Value::Array(a) => a.iter().take(20).collect(),
+            other => vec![other],
+        };
+        let any_person = items.iter().any(|x| !self.is_org(x));
+        for x in items {
+            if any_person && self.is_org(x) {
+                continue;
             }
-            other => {
-                if let Some(n) = self.name_of(other) {
-                    out.push(n);
-                }
+            if let Some(n) = self.name_of(x) {
+                out.push(n);
             }
         }
     }
@@ -324,7 +333,7 @@ mod tests {
     #[test]
     fn graph_with_references() {
         let info = parse(
-            r#"{"@context":"https://schema.org","@graph":[
+            r##"{"@context":"https://schema.org","@graph":[
               {"@type":"WebSite","@id":"https://x.fr/#site","name":"Le Site"},
               {"@type":["NewsArticle"],"headline":"Titre","author":[{"@id":"#p1"},{"@id":"#p2"}],
                "datePublished":"2022-11-25T09:00:00+01:00","keywords":"a, b","articleSection":["Monde"],
@@ -332,7 +341,7 @@ mod tests {
                "publisher":{"@id":"#org"},"mainEntityOfPage":{"@id":"https://x.fr/a"}},
               {"@type":"Person","@id":"#p1","name":"Marie Dupont"},
               {"@type":"Person","@id":"#p2","givenName":"Luc","familyName":"Martin"},
-              {"@type":"Organization","@id":"#org","name":"Le Journal"}]}"#,
+              {"@type":"Organization","@id":"#org","name":"Le Journal"}]}"##,
         );
         assert!(info.is_article);
         assert_eq!(info.headline.as_deref(), Some("Titre"));

@@ -57,17 +57,35 @@ pub enum StoreKind {
     Memory,
 }
 
-/// `[dedup]`: the store, the routing, and the detector's own parameters.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
+/// `[dedup]`: the store, the routing, and the detector's own parameters in one table.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct DedupSection {
     /// Where dedup state lives.
     pub store: StoreKind,
     /// Where each outcome goes.
     pub routing: Routing,
-    /// Detector parameters (unknown keys are rejected by this inner table).
+    /// Detector parameters.
     #[serde(flatten)]
     pub params: dedup::DedupConfig,
+}
+
+// Written by hand because `#[serde(flatten)]` would accept unknown keys: `store` and `routing` are taken
+// out, and the rest must be exactly `dedup::DedupConfig`'s keys.
+impl<'de> Deserialize<'de> for DedupSection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut table = toml::Table::deserialize(deserializer)?;
+        let store = match table.remove("store") {
+            Some(value) => value.try_into().map_err(D::Error::custom)?,
+            None => StoreKind::default(),
+        };
+        let routing = match table.remove("routing") {
+            Some(value) => value.try_into().map_err(D::Error::custom)?,
+            None => Routing::default(),
+        };
+        let params = toml::Value::Table(table).try_into().map_err(D::Error::custom)?;
+        Ok(DedupSection { store, routing, params })
+    }
 }
 
 /// `[telemetry]`.

@@ -443,7 +443,7 @@ fn plausible_canonical(fetched: &str, declared: &str) -> bool {
         return false;
     }
     let root = |u: &url::Url| u.path().trim_matches('/').is_empty() && u.query().is_none();
-    !(root(&declared) && !root(&fetched))
+    !root(&declared) || root(&fetched)
 }
 
 #[cfg(test)]

@@ -1,0 +1,1064 @@
+//! Main-text extraction and the not-an-article verdict.
+//!
+//! 1. Every element gets a flag from its tag and from general boilerplate
+//!    patterns in its class/id/role/aria-label (navigation, share bars,
+//!    rails, comments, captions, credits, ...). Layout wrappers that happen
+//!    to match a pattern but hold the headline and much of the page's text
+//!    are kept.
+//! 2. Bottom-up (one reverse pass) text and link lengths per element.
+//! 3. Readability-style scoring: each paragraph gives points (length,
+//!    commas) to its ancestors; a candidate's score is scaled by
+//!    `1 - link density`. The best candidate is widened to the enclosing
+//!    `<article>` and joined by sibling containers with a similar score.
+//! 4. Paragraphs are collected from the chosen containers in document order;
+//!    link-dominated paragraphs, duplicated titles, bylines and short
+//!    boilerplate lines are dropped.
+
+use crate::dom::{Dom, Kind, Tag};
+use crate::meta::PageMeta;
+use crate::text::{self, attr_tokens, fold};
+use crate::{ExtractConfig, NotArticleReason, authors, dates};
+
+/// Why an element is (possibly) excluded.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+enum Flag {
+    #[default]
+    Keep,
+    /// Never content (script, nav widgets, media, form controls).
+    Junk,
+    /// Boilerplate by tag or pattern; kept if it wraps the article.
+    Boiler,
+    /// Hidden from readers; kept if it wraps the article.
+    Hidden,
+    /// Boilerplate only when link-dense (teasers, cards).
+    Weak,
+    /// An image caption.
+    Caption,
+    /// A photo credit / copyright line.
+    Credit,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Info {
+    own: Flag,
+    removed: bool,
+    /// Removed only because of a weak (link-density) pattern.
+    weak_removed: bool,
+    in_junk: bool,
+    in_article: bool,
+    weight: i16,
+    raw_chars: u32,
+    raw_link: u32,
+    has_h1: bool,
+    has_marker: bool,
+    chars: u32,
+    link: u32,
+    commas: u32,
+    direct_chars: u32,
+    direct_commas: u32,
+}
+
+const EMPTY: Info = Info {
+    own: Flag::Keep,
+    removed: true,
+    weak_removed: false,
+    in_junk: true,
+    in_article: false,
+    weight: 0,
+    raw_chars: 0,
+    raw_link: 0,
+    has_h1: false,
+    has_marker: false,
+    chars: 0,
+    link: 0,
+    commas: 0,
+    direct_chars: 0,
+    direct_commas: 0,
+};
+
+/// Class/id words that mark boilerplate.
+const STRONG: &[&str] = &[
+    "nav", "navbar", "navigation", "navi", "menu", "menus", "submenu", "megamenu", "breadcrumb",
+    "breadcrumbs", "crumbs", "share", "shares", "sharing", "sharebar", "sharetools", "social",
+    "socials", "socialmedia", "newsletter", "newsletters", "subscribe", "subscription",
+    "subscriptions", "signup", "cookie", "cookies", "consent", "gdpr", "cmp", "comment",
+    "comments", "commentlist", "disqus", "respond", "replies", "footer", "sidebar", "sidebars",
+    "rail", "widget", "widgets", "ad", "ads", "adv", "advert", "adverts", "advertisement",
+    "advertising", "adslot", "adunit", "adcontainer", "adwrapper", "dfp", "sponsor", "sponsored",
+    "sponsors", "promo", "promos", "promotion", "promoted", "outbrain", "taboola", "related",
+    "recommended", "recommendation", "recommendations", "recirculation", "recirc", "trending",
+    "popular", "mostread", "mostpopular", "mostviewed", "skip", "skiplink", "skiplinks", "popup",
+    "modal", "overlay", "login", "signin", "toolbar", "tools", "byline", "author", "authors",
+    "bio", "authorbio", "dateline", "date", "datetime", "timestamp", "published", "updated",
+    "pubdate", "meta", "tags", "tag", "taglist", "tagcloud", "keywords", "kicker", "eyebrow",
+    "overline", "pagination", "pager", "masthead", "disclaimer", "readmore", "morestories",
+    "seealso", "alsoread", "siteheader", "sitefooter", "pagefooter", "pageheader", "topbar",
+    "bottombar", "banner", "sronly", "screenreader", "visuallyhidden", "print", "rating",
+    "feedback", "hidden", "correction", "corrections",
+];
+
+/// Words that only mark boilerplate as the last word of a class name.
+const RISKY: &[&str] = &[
+    "tag", "tags", "date", "datetime", "time", "meta", "author", "authors", "bio", "print",
+    "hidden", "published", "updated", "list", "more", "card", "cards", "grid", "feed", "stream",
+    "collection", "cluster", "latest", "headlines", "rating", "source", "legend", "comment",
+    "tools", "banner",
+];
+
+/// Class/id words that mark boilerplate only when the element is link-dense.
+const WEAK: &[&str] = &[
+    "teaser", "teasers", "card", "cards", "topstory", "topstories", "headlines", "latest",
+    "more", "list", "collection", "grid", "cluster", "stream", "feed",
+];
+
+const CAPTION: &[&str] = &["caption", "captions", "figcaption", "imagecaption", "legend"];
+const CREDIT: &[&str] = &["credit", "credits", "copyright", "photocredit", "imagecredit", "source"];
+
+/// Class/id words that suggest the main content.
+const POSITIVE: &[&str] = &[
+    "article", "articlebody", "body", "content", "entry", "hentry", "main", "page", "post",
+    "text", "blog", "story", "storybody", "richtext", "prose", "paragraph",
+];
+
+/// ARIA roles of page furniture.
+const BOILER_ROLES: &[&str] = &[
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "search",
+    "menu",
+    "menubar",
+    "dialog",
+    "alertdialog",
+    "toolbar",
+    "tablist",
+];
+
+/// Short lines that are page furniture wherever they appear.
+const FURNITURE_LINES: &[&str] = &[
+    "advertisement",
+    "advertising",
+    "anzeige",
+    "werbung",
+    "publicité",
+    "publicidad",
+    "pubblicità",
+    "реклама",
+    "read more",
+    "read more:",
+    "weiterlesen",
+    "mehr lesen",
+    "mehr zum thema",
+    "lire la suite",
+    "lire aussi",
+    "à lire aussi",
+    "continue reading",
+    "share",
+    "share this",
+    "share this article",
+    "share this story",
+    "teilen",
+    "artikel teilen",
+    "partager",
+    "skip to content",
+    "skip to main content",
+    "back to top",
+    "nach oben",
+    "print",
+    "drucken",
+    "imprimer",
+    "comments",
+    "kommentare",
+    "commentaires",
+    "related",
+    "related articles",
+    "related stories",
+    "more on this topic",
+    "recommended",
+    "sponsored",
+    "loading",
+    "loading...",
+    "click here",
+    "subscribe",
+    "sign up",
+    "log in",
+    "login",
+    "follow us",
+    "folgen sie uns",
+];
+
+/// Kind of an extracted paragraph.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ParaKind {
+    Text,
+    Heading(u8),
+    ListItem,
+    Quote,
+    Pre,
+    Caption,
+}
+
+/// One extracted paragraph.
+#[derive(Clone, Debug)]
+pub(crate) struct Paragraph {
+    pub text: String,
+    pub kind: ParaKind,
+    pub words: usize,
+}
+
+/// The extracted main text and facts used by the verdict and metadata.
+#[derive(Debug, Default)]
+pub(crate) struct Body {
+    pub paragraphs: Vec<Paragraph>,
+    pub captions: Vec<String>,
+    /// A byline paragraph found (and removed) at the top of the text.
+    pub byline: Option<String>,
+    /// The chosen container is or is inside an `<article>` / `articleBody`.
+    pub in_article: bool,
+    /// Paragraphs dropped because they were mostly a link of headline length.
+    pub teaser_links: usize,
+    /// Paragraphs of continuous prose (at least 25 words).
+    pub prose_paragraphs: usize,
+    /// Headline-sized teaser links in the whole page, outside furniture.
+    pub headline_links: usize,
+    pub words: usize,
+}
+
+impl Body {
+    /// Paragraphs joined with blank lines.
+    pub(crate) fn text(&self) -> String {
+        let mut out = String::new();
+        for p in &self.paragraphs {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&p.text);
+        }
+        out
+    }
+}
+
+fn sat(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Per-element analysis of the whole document.
+struct Analysis<'d, 'a> {
+    dom: &'d Dom<'a>,
+    info: Vec<Info>,
+}
+
+impl<'d, 'a> Analysis<'d, 'a> {
+    fn at(&self, i: usize) -> &Info {
+        self.info.get(i).unwrap_or(&EMPTY)
+    }
+
+    fn new(dom: &'d Dom<'a>) -> Self {
+        let n = dom.len();
+        let mut info = vec![Info::default(); n];
+        let mut tokens = Vec::new();
+        // Pass 1 (pre-order): own flags, junk and article context.
+        for i in 0..n {
+            let parent = dom.parent(i).and_then(|p| info.get(p)).copied();
+            let (p_junk, p_article) = parent.map_or((false, false), |p| (p.in_junk, p.in_article));
+            let (own, weight, marker) = match dom.kind(i) {
+                Kind::Element(_, tag) => classify_element(dom, i, tag, p_article, &mut tokens),
+                _ => (Flag::Keep, 0, false),
+            };
+            if let Some(x) = info.get_mut(i) {
+                x.own = own;
+                x.weight = weight;
+                x.in_junk = p_junk || own == Flag::Junk;
+                x.in_article = p_article || marker;
+                x.has_marker = marker && own == Flag::Keep;
+                x.has_h1 = dom.tag(i) == Tag::H1;
+            }
+        }
+        // Pass 2 (reverse): raw text/link lengths outside junk.
+        for i in (0..n).rev() {
+            let Some(&me) = info.get(i) else { continue };
+            let mut me = me;
+            if let Some(t) = dom.text(i) {
+                if !me.in_junk {
+                    me.raw_chars = sat(text::visible_chars(t));
+                    if dom.ancestors(i).take(8).any(|a| dom.tag(a) == Tag::A) {
+                        me.raw_link = me.raw_chars;
+                    }
+                }
+            }
+            if dom.tag(i) == Tag::A {
+                me.raw_link = me.raw_chars;
+            }
+            if let Some(x) = info.get_mut(i) {
+                *x = me;
+            }
+            if me.in_junk {
+                continue;
+            }
+            if let Some(p) = dom.parent(i).and_then(|p| info.get_mut(p)) {
+                p.raw_chars = p.raw_chars.saturating_add(me.raw_chars);
+                p.raw_link = p.raw_link.saturating_add(me.raw_link);
+                // Headlines and articles inside flagged parts (a logo h1 in
+                // a site header, comment <article>s) do not make the parent
+                // "the article".
+                if matches!(me.own, Flag::Keep | Flag::Weak) {
+                    p.has_h1 |= me.has_h1;
+                    p.has_marker |= me.has_marker;
+                }
+            }
+        }
+        let body_chars = (0..n)
+            .find(|&i| dom.tag(i) == Tag::Body)
+            .and_then(|b| info.get(b))
+            .map_or(0, |b| b.raw_chars);
+        // Pass 3 (pre-order): final removal decision.
+        for i in 0..n {
+            let parent = dom.parent(i).and_then(|p| info.get(p));
+            let parent_removed = parent.is_some_and(|p| p.removed);
+            let parent_weak = parent.is_some_and(|p| p.weak_removed);
+            let Some(me) = info.get_mut(i) else { continue };
+            let wraps_article = (me.has_h1 || me.has_marker)
+                && u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 3;
+            let link_dense = me.raw_chars > 0 && me.raw_link * 10 >= me.raw_chars * 4;
+            me.removed = parent_removed
+                || match me.own {
+                    Flag::Keep => false,
+                    Flag::Junk | Flag::Caption | Flag::Credit => true,
+                    Flag::Boiler | Flag::Hidden => !wraps_article,
+                    Flag::Weak => link_dense && !wraps_article,
+                };
+            me.weak_removed = if parent_removed {
+                parent_weak
+            } else {
+                me.removed && me.own == Flag::Weak
+            };
+        }
+        // Pass 4 (reverse): text/link lengths and commas of kept content.
+        for i in (0..n).rev() {
+            let Some(&me) = info.get(i) else { continue };
+            if me.removed {
+                continue;
+            }
+            let mut me = me;
+            if let Some(t) = dom.text(i) {
+                me.chars = sat(text::visible_chars(t));
+                me.commas = sat(text::commas(t));
+                if dom.ancestors(i).take(8).any(|a| dom.tag(a) == Tag::A) {
+                    me.link = me.chars;
+                }
+                if let Some(p) = dom.parent(i).and_then(|p| info.get_mut(p)) {
+                    p.direct_chars = p.direct_chars.saturating_add(me.chars);
+                    p.direct_commas = p.direct_commas.saturating_add(me.commas);
+                }
+            }
+            if dom.tag(i) == Tag::A {
+                me.link = me.chars;
+            }
+            if let Some(x) = info.get_mut(i) {
+                *x = me;
+            }
+            if let Some(p) = dom.parent(i).and_then(|p| info.get_mut(p)) {
+                p.chars = p.chars.saturating_add(me.chars);
+                p.link = p.link.saturating_add(me.link);
+                p.commas = p.commas.saturating_add(me.commas);
+            }
+        }
+        Analysis { dom, info }
+    }
+
+    /// Links that are a whole headline-sized block (teasers), outside page
+    /// furniture; many of them and little prose make a section front.
+    fn headline_links(&self) -> usize {
+        let dom = self.dom;
+        let mut count = 0usize;
+        for i in 0..dom.len() {
+            if dom.tag(i) != Tag::A {
+                continue;
+            }
+            let x = self.at(i);
+            if x.in_junk || (x.removed && !x.weak_removed) || x.raw_chars < 20 {
+                continue;
+            }
+            let end = dom.end(i);
+            let wraps_heading = (i + 1..end.min(i + 200)).any(|j| dom.tag(j).heading_level().is_some());
+            let block = dom.ancestors(i).find(|&a| dom.tag(a).is_block());
+            let whole_block = block.is_some_and(|b| {
+                u64::from(self.at(b).raw_chars) * 10 <= u64::from(x.raw_chars) * 13
+            });
+            if (wraps_heading || whole_block) && text::word_count(&dom.text_of(i, 300)) >= 4 {
+                count += 1;
+            }
+        }
+        count
+    }
+
+    fn link_density(&self, i: usize) -> f64 {
+        let x = self.at(i);
+        if x.chars == 0 {
+            0.0
+        } else {
+            f64::from(x.link) / f64::from(x.chars)
+        }
+    }
+}
+
+/// Flag, class weight and "article marker" for one element.
+fn classify_element(
+    dom: &Dom<'_>,
+    i: usize,
+    tag: Tag,
+    in_article: bool,
+    tokens: &mut Vec<String>,
+) -> (Flag, i16, bool) {
+    let itemprop = dom.attr(i, "itemprop").unwrap_or_default();
+    let is_body_prop = itemprop.eq_ignore_ascii_case("articleBody");
+    let marker = tag == Tag::Article || is_body_prop || dom.attr(i, "role") == Some("article");
+    let tag_flag = match tag {
+        Tag::Script
+        | Tag::Style
+        | Tag::Noscript
+        | Tag::Template
+        | Tag::Svg
+        | Tag::Math
+        | Tag::Canvas
+        | Tag::Iframe
+        | Tag::Object
+        | Tag::Embed
+        | Tag::Button
+        | Tag::Input
+        | Tag::Select
+        | Tag::Textarea
+        | Tag::Option
+        | Tag::Img
+        | Tag::Picture
+        | Tag::Video
+        | Tag::Audio
+        | Tag::Source
+        | Tag::Map
+        | Tag::Dialog
+        | Tag::AmpWidget
+        | Tag::Head
+        | Tag::Title
+        | Tag::Meta
+        | Tag::Link => return (Flag::Junk, 0, false),
+        Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer | Tag::Menu => Flag::Boiler,
+        Tag::Header if !in_article && !marker => Flag::Boiler,
+        Tag::Figcaption => Flag::Caption,
+        _ => Flag::Keep,
+    };
+    if matches!(tag, Tag::Html | Tag::Body) {
+        return (Flag::Keep, 0, false);
+    }
+    let el = match dom.element(i) {
+        Some(e) => e,
+        None => return (tag_flag, 0, marker),
+    };
+    // Hidden content.
+    let mut hidden = el.attr("hidden").is_some()
+        || el
+            .attr("aria-hidden")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    if let Some(style) = el.attr("style") {
+        let s: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        hidden |= s.contains("display:none") || s.contains("visibility:hidden");
+    }
+    if let Some(class) = el.attr("class") {
+        let responsive_show = class.split_whitespace().any(|c| {
+            c.contains(':')
+                && ["block", "flex", "grid", "inline", "table"]
+                    .iter()
+                    .any(|d| c.ends_with(d))
+        });
+        hidden |= !responsive_show
+            && class.split_whitespace().any(|c| {
+                matches!(
+                    c.to_ascii_lowercase().as_str(),
+                    "hidden" | "is-hidden" | "d-none" | "hide" | "u-hidden" | "visually-hidden"
+                        | "visuallyhidden" | "sr-only" | "screen-reader-text" | "screenreader-only"
+                        | "element-invisible" | "offscreen"
+                )
+            });
+    }
+    let role = el.attr("role").unwrap_or_default().to_ascii_lowercase();
+    let mut strong = BOILER_ROLES.contains(&role.as_str());
+    let mut weak = false;
+    let mut caption = false;
+    let mut credit = false;
+    let mut positive = marker || role == "main" || tag == Tag::Main;
+    let names = el
+        .attr("class")
+        .into_iter()
+        .flat_map(str::split_whitespace)
+        .chain(["id", "aria-label", "data-component", "data-module"].iter().filter_map(|a| el.attr(a)))
+        .take(32);
+    for name in names {
+        tokens.clear();
+        attr_tokens(name, tokens);
+        let last = tokens.len().saturating_sub(1);
+        let mut prev: Option<&str> = None;
+        for (k, t) in tokens.iter().enumerate() {
+            let w = t.as_str();
+            let pair = prev.map(|p| format!("{p}{w}")).unwrap_or_default();
+            // Ambiguous words only count as the head (last) word of a name:
+            // "post-tags" is a tag list, "tag-politics" is a post's class.
+            let usable = |x: &str| k == last || !RISKY.contains(&x);
+            // "overflow-hidden" and similar utilities do not hide content.
+            let utility = w == "hidden" && matches!(prev, Some("overflow" | "x" | "y"));
+            let hit = |list: &[&str]| {
+                (list.contains(&w) && usable(w)) || (!pair.is_empty() && list.contains(&pair.as_str()))
+            };
+            strong |= !utility && hit(STRONG);
+            weak |= hit(WEAK);
+            caption |= hit(CAPTION);
+            credit |= hit(CREDIT);
+            positive |= hit(POSITIVE);
+            prev = Some(w);
+        }
+    }
+    let mut weight: i16 = 0;
+    if positive {
+        weight += 25;
+    }
+    if strong || weak {
+        weight -= 25;
+    }
+    if is_body_prop {
+        weight += 25;
+    }
+    let flag = if tag_flag != Flag::Keep {
+        tag_flag
+    } else if is_body_prop || tag == Tag::Main {
+        if hidden { Flag::Hidden } else { Flag::Keep }
+    } else if credit {
+        Flag::Credit
+    } else if caption {
+        Flag::Caption
+    } else if hidden {
+        Flag::Hidden
+    } else if strong {
+        Flag::Boiler
+    } else if weak {
+        Flag::Weak
+    } else {
+        Flag::Keep
+    };
+    (flag, weight, marker)
+}
+
+/// Readability-style candidate scores.
+fn score(an: &Analysis<'_, '_>) -> Vec<Option<f64>> {
+    let dom = an.dom;
+    let mut scores: Vec<Option<f64>> = vec![None; dom.len()];
+    let init = |i: usize| -> f64 {
+        let base = match dom.tag(i) {
+            Tag::Div | Tag::Article | Tag::Section | Tag::Main => 5.0,
+            Tag::Pre | Tag::Td | Tag::Blockquote => 3.0,
+            Tag::Address | Tag::Ol | Tag::Ul | Tag::Dl | Tag::Dd | Tag::Dt | Tag::Li | Tag::Form => {
+                -3.0
+            }
+            Tag::H1 | Tag::H2 | Tag::H3 | Tag::H4 | Tag::H5 | Tag::H6 | Tag::Th => -5.0,
+            _ => 0.0,
+        };
+        let tag_bonus = match dom.tag(i) {
+            Tag::Article => 10.0,
+            Tag::Main => 5.0,
+            _ => 0.0,
+        };
+        base + tag_bonus + f64::from(an.at(i).weight)
+    };
+    for i in 0..dom.len() {
+        let x = an.at(i);
+        if x.removed {
+            continue;
+        }
+        let tag = dom.tag(i);
+        let (chars, commas) = match tag {
+            Tag::P | Tag::Pre | Tag::Blockquote => (x.chars, x.commas),
+            Tag::Div | Tag::Section | Tag::Article | Tag::Main | Tag::Td => {
+                (x.direct_chars, x.direct_commas)
+            }
+            _ => continue,
+        };
+        if chars < 25 {
+            continue;
+        }
+        // Paragraphs that are mostly a link give nothing.
+        if x.chars > 0 && x.link * 2 > x.chars {
+            continue;
+        }
+        let points = 1.0 + f64::from(commas) + (f64::from(chars) / 100.0).min(3.0);
+        for (level, a) in dom.ancestors(i).take(5).enumerate() {
+            if an.at(a).removed || dom.tag(a) == Tag::None {
+                break;
+            }
+            let div = match level {
+                0 => 1.0,
+                1 => 2.0,
+                l => l as f64 * 3.0,
+            };
+            if let Some(s) = scores.get_mut(a) {
+                let cur = s.get_or_insert_with(|| init(a));
+                *cur += points / div;
+            }
+        }
+    }
+    for (i, s) in scores.iter_mut().enumerate() {
+        if let Some(v) = s {
+            *v *= 1.0 - an.link_density(i);
+        }
+    }
+    scores
+}
+
+/// Builds paragraphs while walking a container.
+#[derive(Default)]
+struct Collector {
+    paragraphs: Vec<(Paragraph, usize, usize)>,
+    captions: Vec<String>,
+    buf: String,
+    kind: Option<ParaKind>,
+    chars: usize,
+    link_chars: usize,
+    pending_br: u8,
+}
+
+impl Collector {
+    fn flush(&mut self) {
+        let raw = std::mem::take(&mut self.buf);
+        let kind = self.kind.take().unwrap_or(ParaKind::Text);
+        let text = if kind == ParaKind::Pre {
+            let lines: Vec<String> = raw.lines().map(text::normalize).collect();
+            let first = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
+            let last = lines.iter().rposition(|l| !l.is_empty()).map_or(first, |p| p + 1);
+            lines.get(first..last).unwrap_or_default().join("\n")
+        } else {
+            text::normalize(&raw)
+        };
+        if !text.is_empty() {
+            let words = text::word_count(&text);
+            self.paragraphs
+                .push((Paragraph { text, kind, words }, self.chars, self.link_chars));
+        }
+        self.chars = 0;
+        self.link_chars = 0;
+        self.pending_br = 0;
+    }
+
+    fn add_caption(&mut self, caption: String, include: bool) {
+        if include {
+            self.flush();
+            let words = text::word_count(&caption);
+            self.paragraphs.push((
+                Paragraph {
+                    text: caption.clone(),
+                    kind: ParaKind::Caption,
+                    words,
+                },
+                0,
+                0,
+            ));
+        }
+        if !self.captions.contains(&caption) {
+            self.captions.push(caption);
+        }
+    }
+}
+
+fn block_kind(tag: Tag) -> Option<ParaKind> {
+    match tag {
+        Tag::Li | Tag::Dt | Tag::Dd => Some(ParaKind::ListItem),
+        Tag::Blockquote => Some(ParaKind::Quote),
+        Tag::Pre => Some(ParaKind::Pre),
+        t => t.heading_level().map(ParaKind::Heading),
+    }
+}
+
+/// Text of a caption element without credits, hidden parts or junk.
+fn caption_text(an: &Analysis<'_, '_>, c: usize) -> Option<String> {
+    let dom = an.dom;
+    let mut out = String::new();
+    let end = dom.end(c);
+    let mut j = c + 1;
+    while j < end {
+        let x = an.at(j);
+        if matches!(x.own, Flag::Credit | Flag::Junk | Flag::Hidden | Flag::Boiler) {
+            j = dom.end(j);
+            continue;
+        }
+        if let Some(t) = dom.text(j) {
+            text::push_collapsed(&mut out, t);
+        } else if dom.tag(j).is_block() || dom.tag(j) == Tag::Br {
+            text::push_collapsed(&mut out, " ");
+        }
+        j += 1;
+        if out.len() > 2000 {
+            break;
+        }
+    }
+    let t = strip_credit(text::normalize(&out).as_str()).to_string();
+    (text::word_count(&t) >= 2).then_some(t)
+}
+
+/// Removes a trailing photo credit ("... Image: A. Name/REUTERS").
+fn strip_credit(s: &str) -> &str {
+    const MARKERS: &[&str] = &[
+        "Image:", "Photo:", "Picture:", "Foto:", "Bild:", "Fotos:", "Photos:", "Credit:",
+        "Credits:", "Source:", "Quelle:", "Crédit:", "Crédits:", "Фото:", "©", "(c)",
+    ];
+    let mut cut = s.len();
+    for m in MARKERS {
+        if let Some(p) = s.rfind(m) {
+            let tail = s.get(p..).unwrap_or_default();
+            if text::word_count(tail) <= 8 && p < cut {
+                cut = p;
+            }
+        }
+    }
+    s.get(..cut).unwrap_or(s).trim_end()
+}
+
+/// Walks the containers in document order and cuts their text into
+/// paragraphs.
+fn collect(an: &Analysis<'_, '_>, containers: &[usize], include_captions: bool) -> Collector {
+    let dom = an.dom;
+    let mut c = Collector::default();
+    for &root in containers {
+        let end = dom.end(root);
+        let mut open: Vec<(usize, Tag)> = Vec::new();
+        let mut link_until = 0usize;
+        let mut pre_until = 0usize;
+        let mut j = root;
+        while j < end {
+            while open.last().is_some_and(|&(e, _)| e <= j) {
+                open.pop();
+                c.flush();
+            }
+            let x = an.at(j);
+            if x.removed {
+                if x.own == Flag::Caption {
+                    if let Some(t) = caption_text(an, j) {
+                        c.add_caption(t, include_captions);
+                    }
+                }
+                j = dom.end(j);
+                continue;
+            }
+            match dom.kind(j) {
+                Kind::Element(_, tag) => {
+                    if tag.is_block() {
+                        c.flush();
+                        open.push((dom.end(j), tag));
+                    } else if tag == Tag::Br {
+                        c.pending_br = c.pending_br.saturating_add(1);
+                    }
+                    if tag == Tag::A {
+                        link_until = link_until.max(dom.end(j));
+                    }
+                    if tag == Tag::Pre {
+                        pre_until = pre_until.max(dom.end(j));
+                    }
+                }
+                Kind::Text(t) => {
+                    let in_pre = j < pre_until;
+                    if c.pending_br > 0 && !c.buf.trim().is_empty() {
+                        if c.pending_br >= 2 && !in_pre {
+                            c.flush();
+                        } else {
+                            c.buf.push(if in_pre { '\n' } else { ' ' });
+                        }
+                    }
+                    c.pending_br = 0;
+                    if c.kind.is_none() && !t.trim().is_empty() {
+                        let kind = open
+                            .iter()
+                            .rev()
+                            .take(3)
+                            .find_map(|&(_, tag)| block_kind(tag))
+                            .unwrap_or(ParaKind::Text);
+                        c.kind = Some(kind);
+                    }
+                    if in_pre {
+                        c.buf.push_str(t);
+                    } else {
+                        text::push_collapsed(&mut c.buf, t);
+                    }
+                    let n = text::visible_chars(t);
+                    c.chars += n;
+                    if j < link_until {
+                        c.link_chars += n;
+                    }
+                    if c.buf.len() > 1 << 26 {
+                        // Pathological single paragraph: stop growing it.
+                        c.flush();
+                    }
+                }
+                Kind::Other => {}
+            }
+            j += 1;
+        }
+        c.flush();
+    }
+    c
+}
+
+fn is_furniture(p: &str) -> bool {
+    let f = fold(p);
+    let f = f.trim_end_matches([':', '…', '.', '›', '»', '>', ' ']);
+    if FURNITURE_LINES.contains(&f) {
+        return true;
+    }
+    if (f.starts_with("skip ") || f.starts_with("jump to ")) && text::word_count(f) <= 8 {
+        return true;
+    }
+    strip_credit(p).is_empty()
+}
+
+/// First element with the given tag that is not removed.
+fn first_kept(an: &Analysis<'_, '_>, pred: impl Fn(usize) -> bool) -> Option<usize> {
+    (0..an.dom.len()).find(|&i| !an.at(i).removed && pred(i))
+}
+
+/// Extracts the main text of the page.
+pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) -> Body {
+    let an = Analysis::new(dom);
+    let scores = score(&an);
+    let score_of = |i: usize| scores.get(i).copied().flatten().unwrap_or(0.0);
+    let best = scores
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.map(|s| (i, s)))
+        .fold(None, |acc: Option<(usize, f64)>, (i, s)| match acc {
+            Some((_, bs)) if bs >= s => acc,
+            _ => Some((i, s)),
+        });
+    let is_marker = |i: usize| {
+        dom.tag(i) == Tag::Article
+            || dom
+                .attr(i, "itemprop")
+                .is_some_and(|v| v.eq_ignore_ascii_case("articleBody"))
+    };
+    let (mut top, mut top_score) = match best {
+        Some(b) => b,
+        None => {
+            let fallback = first_kept(&an, is_marker)
+                .or_else(|| first_kept(&an, |i| dom.tag(i) == Tag::Main))
+                .or_else(|| first_kept(&an, |i| dom.tag(i) == Tag::Body));
+            match fallback {
+                Some(f) => (f, 0.0),
+                None => return Body::default(),
+            }
+        }
+    };
+    // Widen to the enclosing article: it holds the lead and subheadings that
+    // sit outside the densest text block.
+    for a in dom.ancestors(top).collect::<Vec<_>>() {
+        if matches!(dom.tag(a), Tag::Body | Tag::Html | Tag::None) {
+            break;
+        }
+        if is_marker(a) && !an.at(a).removed && an.link_density(a) < 0.3 {
+            top = a;
+            top_score = top_score.max(score_of(a));
+        }
+    }
+    // Join sibling containers with a similar score (body split in parts).
+    let mut containers = vec![top];
+    if let Some(parent) = dom.parent(top).filter(|&p| dom.tag(p) != Tag::None) {
+        let threshold = (top_score * 0.2).max(10.0);
+        let top_class = dom.attr(top, "class").filter(|c| !c.trim().is_empty());
+        containers = dom
+            .children(parent)
+            .filter(|&s| {
+                if s == top {
+                    return true;
+                }
+                let x = an.at(s);
+                if x.removed || dom.element(s).is_none() || x.chars == 0 {
+                    return false;
+                }
+                let same_class = top_class.is_some()
+                    && dom.attr(s, "class") == top_class
+                    && dom.tag(s) == dom.tag(top);
+                let need = if same_class { top_score * 0.15 } else { threshold };
+                if score_of(s) >= need && score_of(s) > 0.0 {
+                    return true;
+                }
+                if dom.tag(s) == Tag::P {
+                    let ld = an.link_density(s);
+                    if x.chars > 80 && ld < 0.25 {
+                        return true;
+                    }
+                    if ld == 0.0 && text::ends_sentence(&dom.text_of(s, 500)) {
+                        return true;
+                    }
+                }
+                false
+            })
+            .collect();
+    }
+    let collected = collect(&an, &containers, cfg.include_captions);
+
+    let title_key = meta.title.as_deref().map(fold).unwrap_or_default();
+    let mut body = Body {
+        captions: collected.captions,
+        in_article: containers.iter().any(|&c| an.at(c).in_article),
+        ..Body::default()
+    };
+    let mut kept: Vec<Paragraph> = Vec::new();
+    for (p, chars, link) in collected.paragraphs {
+        if p.kind != ParaKind::Caption && chars > 0 && link * 2 > chars {
+            if p.words >= 4 {
+                body.teaser_links += 1;
+            }
+            continue;
+        }
+        let key = fold(&p.text);
+        if !title_key.is_empty() {
+            let same = key == title_key
+                || (p.kind == ParaKind::Heading(1)
+                    && (title_key.contains(&key) || key.contains(&title_key)));
+            if same {
+                continue;
+            }
+        }
+        if p.words <= 8 && p.kind != ParaKind::Caption && is_furniture(&p.text) {
+            continue;
+        }
+        if kept.last().is_some_and(|l| l.text == p.text) {
+            continue;
+        }
+        kept.push(p);
+    }
+    // A byline or a bare date line at the top is metadata, not body text.
+    let mut k = 0usize;
+    while k < kept.len().min(4) {
+        let Some(p) = kept.get(k) else { break };
+        let is_text = matches!(p.kind, ParaKind::Text);
+        let byline = is_text
+            && p.words <= 25
+            && authors::strip_byline_prefix(&p.text).is_some()
+            && !authors::clean(&p.text).is_empty();
+        let dateline = is_text
+            && p.words <= 6
+            && p.text.chars().count() <= 40
+            && !text::ends_sentence(&p.text)
+            && dates::find_in_text(&p.text, false).is_some();
+        if byline || dateline {
+            if byline && body.byline.is_none() {
+                body.byline = Some(p.text.clone());
+            }
+            kept.remove(k);
+            continue;
+        }
+        k += 1;
+    }
+    body.words = kept.iter().map(|p| p.words).sum();
+    body.prose_paragraphs = kept
+        .iter()
+        .filter(|p| p.kind == ParaKind::Text && p.words >= 25)
+        .count();
+    body.headline_links = an.headline_links();
+    body.paragraphs = kept;
+    body
+}
+
+const ERROR_PHRASES: &[&str] = &[
+    "page not found",
+    "not found",
+    "seite nicht gefunden",
+    "nicht gefunden",
+    "page introuvable",
+    "page non trouvée",
+    "página no encontrada",
+    "página não encontrada",
+    "pagina non trovata",
+    "страница не найдена",
+    "does not exist",
+    "no longer available",
+    "page unavailable",
+    "nothing found",
+    "nothing was found",
+    "oops",
+];
+
+fn looks_like_error(s: &str) -> bool {
+    let f = fold(s);
+    let mut toks = Vec::new();
+    attr_tokens(&f, &mut toks);
+    toks.iter().any(|t| t == "404" || t == "410") || ERROR_PHRASES.iter().any(|p| f.contains(p))
+}
+
+fn looks_like_search(url: &str, title: &str) -> bool {
+    let t = fold(title);
+    if ["search results", "suchergebnisse", "résultats de recherche", "resultados de búsqueda", "results for", "search:"]
+        .iter()
+        .any(|p| t.starts_with(p))
+    {
+        return true;
+    }
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    let path_hit = u.path_segments().is_some_and(|mut segs| {
+        segs.any(|s| {
+            matches!(s.to_ascii_lowercase().as_str(), "search" | "suche" | "recherche" | "buscar" | "busca" | "cerca" | "zoeken" | "poisk")
+        })
+    });
+    let query_hit = u.query_pairs().any(|(k, v)| {
+        !v.is_empty() && matches!(k.to_ascii_lowercase().as_str(), "q" | "s" | "query" | "search" | "searchterm" | "keywords")
+    });
+    path_hit || query_hit
+}
+
+/// Decides whether the page is not an article; `None` means it is one.
+pub(crate) fn classify(
+    _dom: &Dom<'_>,
+    meta: &PageMeta,
+    body: &Body,
+    url: &str,
+    cfg: &ExtractConfig,
+) -> Option<NotArticleReason> {
+    let typed = meta.is_article_typed();
+    let heads: Vec<&str> = [meta.title_tag.as_deref(), meta.h1.first().map(|(_, t)| t.as_str())]
+        .into_iter()
+        .flatten()
+        .collect();
+    if body.words < 150 && heads.iter().any(|h| looks_like_error(h)) {
+        return Some(NotArticleReason::ErrorPage);
+    }
+    if body.words < 60 && body.paragraphs.iter().take(3).any(|p| {
+        let f = fold(&p.text);
+        f.contains("page not found") || f.contains("error 404") || f.contains("seite nicht gefunden")
+    }) {
+        return Some(NotArticleReason::ErrorPage);
+    }
+    if !meta.ld.is_article
+        && (meta.ld.is_search || looks_like_search(url, heads.first().copied().unwrap_or_default()))
+    {
+        return Some(NotArticleReason::SearchResults);
+    }
+    let prose = body.prose_paragraphs;
+    let kept = body.paragraphs.len();
+    let listing = meta.ld.is_listing || meta.og_type.as_deref() == Some("website");
+    if !typed && body.headline_links >= 8 && prose < 3 {
+        return Some(NotArticleReason::LinkList);
+    }
+    if body.teaser_links >= 6 && body.teaser_links * 2 >= kept && !(typed && prose >= 3) {
+        return Some(NotArticleReason::LinkList);
+    }
+    if !typed && listing && body.headline_links >= 5 && prose < 5 {
+        return Some(NotArticleReason::LinkList);
+    }
+    if body.words == 0 {
+        return Some(NotArticleReason::NoBody);
+    }
+    let short_ok = (body.in_article || typed) && body.words >= 5;
+    if body.words < cfg.min_body_words && !short_ok {
+        return Some(NotArticleReason::TooShort);
+    }
+    None
+}

@@ -1,0 +1,651 @@
+//! Page metadata: one pass over the document collects every source
+//! (`<meta>`, `<link>`, JSON-LD, microdata, `<time>`, byline and date
+//! elements); [`finish`] then picks the most trustworthy value per field.
+
+use std::collections::HashMap;
+
+use url::Url;
+
+use crate::body::Body;
+use crate::dom::{Dom, Kind, Tag};
+use crate::jsonld::{self, LdInfo};
+use crate::text::{self, attr_tokens, fold, normalize};
+use crate::{ExtractConfig, authors, dates};
+
+/// A `<time>` element.
+#[derive(Debug, Clone)]
+pub(crate) struct TimeEl {
+    pub value: String,
+    pub published: bool,
+    pub modified: bool,
+}
+
+/// Everything collected before the body is extracted.
+#[derive(Debug, Default)]
+pub(crate) struct PageMeta {
+    metas: HashMap<String, Vec<String>>,
+    pub title_tag: Option<String>,
+    /// `<h1>` elements (node index, text), the main one first.
+    pub h1: Vec<(usize, String)>,
+    canonical: Option<String>,
+    image_src: Option<String>,
+    rel_authors: Vec<String>,
+    itemprop_authors: Vec<String>,
+    byline_texts: Vec<String>,
+    date_texts: Vec<String>,
+    times: Vec<TimeEl>,
+    itemprop_published: Option<String>,
+    itemprop_modified: Option<String>,
+    html_lang: Option<String>,
+    pub ld: LdInfo,
+    pub og_type: Option<String>,
+    /// Best title, known before the body is extracted (the body drops it).
+    pub title: Option<String>,
+    site_name: Option<String>,
+    host_label: Option<String>,
+}
+
+impl PageMeta {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.metas
+            .get(key)
+            .and_then(|v| v.iter().find(|s| !s.trim().is_empty()))
+            .map(String::as_str)
+    }
+
+    fn first(&self, keys: &[&str]) -> Option<&str> {
+        keys.iter().find_map(|k| self.get(k))
+    }
+
+    fn all(&self, key: &str) -> &[String] {
+        self.metas.get(key).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The page says it is an article (JSON-LD type, `og:type`, or an
+    /// `article:published_time`).
+    pub(crate) fn is_article_typed(&self) -> bool {
+        self.ld.is_article
+            || self
+                .og_type
+                .as_deref()
+                .is_some_and(|t| t.starts_with("article") || t == "blog" || t.ends_with("article"))
+            || self.get("article:published_time").is_some()
+    }
+
+    fn add_meta(&mut self, key: &str, value: &str) {
+        let v = value.trim();
+        if v.is_empty() {
+            return;
+        }
+        let list = self.metas.entry(key.to_ascii_lowercase()).or_default();
+        if list.len() < 64 {
+            list.push(v.to_string());
+        }
+    }
+}
+
+const BYLINE_WORDS: &[&str] = &["byline", "author", "authors", "autor", "autorin", "writer", "creator", "byl"];
+const DATE_WORDS: &[&str] = &[
+    "date", "time", "published", "timestamp", "dateline", "datum", "pubdate", "posted", "meta",
+    "updated", "postedon", "entrydate", "publication", "publishdate",
+];
+
+fn has_any(tokens: &[String], words: &[&str]) -> bool {
+    let mut prev: Option<&str> = None;
+    for t in tokens {
+        let pair = prev.map(|p| format!("{p}{t}")).unwrap_or_default();
+        if words.contains(&t.as_str()) || words.contains(&pair.as_str()) {
+            return true;
+        }
+        prev = Some(t);
+    }
+    false
+}
+
+/// Collects metadata sources in one pass.
+pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
+    let mut m = PageMeta {
+        host_label: base.and_then(|u| u.host_str()).and_then(|h| {
+            let labels: Vec<&str> = h.split('.').collect();
+            let n = labels.len();
+            labels.get(n.saturating_sub(2)).map(|s| s.to_ascii_lowercase())
+        }),
+        ..PageMeta::default()
+    };
+    let mut ld_values = Vec::new();
+    let mut tokens = Vec::new();
+    let mut h1_all: Vec<(usize, String, bool)> = Vec::new();
+    let mut i = 0usize;
+    let n = dom.len();
+    while i < n {
+        let Kind::Element(el, tag) = dom.kind(i) else {
+            i += 1;
+            continue;
+        };
+        let attr = |k: &str| el.attr(k);
+        match tag {
+            Tag::Meta => {
+                if let Some(content) = attr("content") {
+                    for k in ["property", "name", "itemprop", "http-equiv"] {
+                        if let Some(key) = attr(k) {
+                            m.add_meta(key.trim(), content);
+                        }
+                    }
+                }
+            }
+            Tag::Title if m.title_tag.is_none() && dom.ancestors(i).take(3).any(|a| dom.tag(a) == Tag::Head) => {
+                let t = dom.text_of(i, 500);
+                if !t.is_empty() {
+                    m.title_tag = Some(t);
+                }
+            }
+            Tag::Html => {
+                m.html_lang = attr("lang")
+                    .or_else(|| attr("xml:lang"))
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string);
+            }
+            Tag::Link => {
+                let rel = attr("rel").unwrap_or_default().to_ascii_lowercase();
+                let href = attr("href").map(str::trim).filter(|h| !h.is_empty());
+                let rels: Vec<&str> = rel.split_whitespace().collect();
+                if rels.contains(&"canonical") && m.canonical.is_none() {
+                    m.canonical = href.map(str::to_string);
+                }
+                if rels.contains(&"image_src") && m.image_src.is_none() {
+                    m.image_src = href.map(str::to_string);
+                }
+            }
+            Tag::Script => {
+                let ty = attr("type").unwrap_or_default().trim().to_ascii_lowercase();
+                if ty == "application/ld+json" && ld_values.len() < 64 {
+                    let mut raw = String::new();
+                    for c in dom.children(i) {
+                        if let Some(t) = dom.text(c) {
+                            raw.push_str(t);
+                        }
+                    }
+                    jsonld::parse_script(&raw, &mut ld_values);
+                }
+                i = dom.end(i);
+                continue;
+            }
+            Tag::Style | Tag::Template | Tag::Noscript | Tag::Svg => {
+                i = dom.end(i);
+                continue;
+            }
+            Tag::H1 if h1_all.len() < 8 => {
+                let t = dom.text_of(i, 500);
+                if !t.is_empty() {
+                    let chrome = dom.ancestors(i).any(|a| {
+                        matches!(dom.tag(a), Tag::Header | Tag::Nav | Tag::Footer | Tag::Aside)
+                    }) && !dom.ancestors(i).any(|a| matches!(dom.tag(a), Tag::Article | Tag::Main));
+                    h1_all.push((i, t, chrome));
+                }
+            }
+            Tag::Time => {
+                let value = attr("datetime")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| dom.text_of(i, 120));
+                if m.times.len() < 32 && !value.trim().is_empty() {
+                    tokens.clear();
+                    for a in ["class", "id", "itemprop"] {
+                        if let Some(v) = attr(a) {
+                            attr_tokens(v, &mut tokens);
+                        }
+                    }
+                    if let Some(p) = dom.parent(i) {
+                        if let Some(v) = dom.attr(p, "class") {
+                            attr_tokens(v, &mut tokens);
+                        }
+                    }
+                    let prop = attr("itemprop").unwrap_or_default();
+                    let published = prop.eq_ignore_ascii_case("datePublished")
+                        || attr("pubdate").is_some()
+                        || tokens.iter().any(|t| t.starts_with("publish") || t == "pubdate" || t == "created");
+                    let modified = prop.eq_ignore_ascii_case("dateModified")
+                        || tokens.iter().any(|t| t.starts_with("updat") || t.starts_with("modif"));
+                    m.times.push(TimeEl {
+                        value,
+                        published: published && !modified,
+                        modified,
+                    });
+                }
+            }
+            _ => {}
+        }
+        // Microdata on ordinary elements.
+        if let Some(prop) = attr("itemprop") {
+            let value = || {
+                attr("content")
+                    .or_else(|| attr("datetime"))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| dom.text_of(i, 200))
+            };
+            for p in prop.split_whitespace() {
+                match p {
+                    "author" | "creator" if tag != Tag::Meta && m.itemprop_authors.len() < 10 => {
+                        let t = dom.text_of(i, 200);
+                        if !t.is_empty() {
+                            m.itemprop_authors.push(t);
+                        }
+                    }
+                    "datePublished" if m.itemprop_published.is_none() => {
+                        m.itemprop_published = Some(value());
+                    }
+                    "dateModified" if m.itemprop_modified.is_none() => {
+                        m.itemprop_modified = Some(value());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if tag == Tag::A
+            && attr("rel").is_some_and(|r| r.split_whitespace().any(|x| x.eq_ignore_ascii_case("author")))
+            && m.rel_authors.len() < 10
+        {
+            let t = dom.text_of(i, 200);
+            if !t.is_empty() {
+                m.rel_authors.push(t);
+            }
+        }
+        if !matches!(tag, Tag::Html | Tag::Body | Tag::Head | Tag::Meta | Tag::Link) {
+            tokens.clear();
+            for a in ["class", "id"] {
+                if let Some(v) = attr(a) {
+                    attr_tokens(v, &mut tokens);
+                }
+            }
+            if !tokens.is_empty() {
+                if m.byline_texts.len() < 10 && has_any(&tokens, BYLINE_WORDS) {
+                    let t = dom.text_of(i, 200);
+                    if !t.is_empty() && t.chars().count() <= 150 {
+                        m.byline_texts.push(t);
+                    }
+                }
+                if m.date_texts.len() < 10 && has_any(&tokens, DATE_WORDS) {
+                    let t = dom.text_of(i, 200);
+                    if !t.is_empty() && t.chars().count() <= 150 {
+                        m.date_texts.push(t);
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    m.ld = jsonld::interpret(&ld_values);
+    m.og_type = m.get("og:type").map(|t| t.trim().to_ascii_lowercase());
+    // Main h1 first: one outside page chrome when there is one.
+    h1_all.sort_by_key(|(_, _, chrome)| *chrome);
+    m.h1 = h1_all.into_iter().map(|(i, t, _)| (i, t)).collect();
+    m.site_name = m
+        .first(&["og:site_name"])
+        .map(normalize)
+        .or_else(|| m.ld.publisher.clone())
+        .or_else(|| m.ld.website_name.clone())
+        .or_else(|| m.first(&["application-name", "apple-mobile-web-app-title"]).map(normalize))
+        .filter(|s| !s.is_empty());
+    m.title = pick_title(&m);
+    m
+}
+
+fn pick_title(m: &PageMeta) -> Option<String> {
+    let h1 = m.h1.first().map(|(_, t)| t.clone()).filter(|t| t.chars().count() >= 3);
+    let meta_title = m
+        .ld
+        .headline
+        .clone()
+        .or_else(|| m.first(&["og:title", "twitter:title", "dc.title", "dcterms.title", "headline", "title"]).map(str::to_string))
+        .map(|t| normalize(&t))
+        .filter(|t| !t.is_empty());
+    let site = m.site_name.as_deref();
+    let host = m.host_label.as_deref();
+    let title = match (meta_title, h1) {
+        (Some(mt), Some(h)) => {
+            let (fm, fh) = (fold(&mt), fold(&h));
+            if fm == fh || fm.starts_with(&fh) {
+                h
+            } else {
+                clean_title(&mt, site, host)
+            }
+        }
+        (Some(mt), None) => clean_title(&mt, site, host),
+        (None, Some(h)) => {
+            let tt = m.title_tag.as_deref().map(fold).unwrap_or_default();
+            if tt.is_empty() || tt.contains(&fold(&h)) {
+                h
+            } else {
+                m.title_tag
+                    .as_deref()
+                    .map(|t| clean_title(t, site, host))
+                    .unwrap_or(h)
+            }
+        }
+        (None, None) => m.title_tag.as_deref().map(|t| clean_title(t, site, host))?,
+    };
+    let title = text::truncate_chars(&title, 500).to_string();
+    (!title.is_empty()).then_some(title)
+}
+
+const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " · ", " :: ", " » ", " / ", " • "];
+
+/// Strips a site name or a date from either end of a title.
+pub(crate) fn clean_title(t: &str, site: Option<&str>, host: Option<&str>) -> String {
+    let mut t = normalize(t);
+    let is_brand = |seg: &str| {
+        let f = fold(seg);
+        let compact: String = f.chars().filter(|c| c.is_alphanumeric()).collect();
+        if compact.is_empty() {
+            return true;
+        }
+        let site_hit = site.is_some_and(|s| {
+            let fs = fold(s);
+            let fs_compact: String = fs.chars().filter(|c| c.is_alphanumeric()).collect();
+            fs == f || fs_compact == compact || (f.len() >= 4 && fs.contains(&f))
+        });
+        let host_hit = host.is_some_and(|h| compact == h || compact.starts_with(h) && compact.len() <= h.len() + 4);
+        site_hit || host_hit
+    };
+    let is_date = |seg: &str| text::word_count(seg) <= 4 && dates::find_in_text(seg, true).is_some();
+    for _ in 0..4 {
+        let cut = TITLE_SEPARATORS
+            .iter()
+            .filter_map(|s| t.rfind(s).map(|p| (p, s.len())))
+            .max_by_key(|(p, _)| *p);
+        let Some((p, len)) = cut else { break };
+        let (head, tail) = (t.get(..p).unwrap_or_default(), t.get(p + len..).unwrap_or_default());
+        if head.trim().is_empty() || !(is_brand(tail) || is_date(tail)) {
+            break;
+        }
+        t = head.trim().to_string();
+    }
+    let cut = TITLE_SEPARATORS
+        .iter()
+        .filter_map(|s| t.find(s).map(|p| (p, s.len())))
+        .min_by_key(|(p, _)| *p);
+    if let Some((p, len)) = cut {
+        let (head, tail) = (t.get(..p).unwrap_or_default(), t.get(p + len..).unwrap_or_default());
+        if !tail.trim().is_empty() && is_brand(head) {
+            t = tail.trim().to_string();
+        }
+    }
+    t
+}
+
+/// Final metadata values.
+pub(crate) struct Finished {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub published_at: Option<String>,
+    pub modified_at: Option<String>,
+    pub description: Option<String>,
+    pub canonical_url: Option<String>,
+    pub site_name: Option<String>,
+    pub image: Option<String>,
+    pub tags: Vec<String>,
+    pub language_hint: Option<String>,
+}
+
+fn absolute(u: &str, base: Option<&Url>) -> Option<String> {
+    let u = u.trim();
+    if u.is_empty() || u.starts_with("data:") {
+        return None;
+    }
+    let parsed = match base {
+        Some(b) => b.join(u).ok()?,
+        None => Url::parse(u).ok()?,
+    };
+    matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
+}
+
+const PUBLISHED_KEYS: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "published_time",
+    "dc.date",
+    "dc.date.issued",
+    "dc.date.created",
+    "dcterms.date",
+    "dcterms.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "originalpublicationdate",
+    "original-publish-date",
+    "pub_date",
+    "datecreated",
+    "citation_publication_date",
+];
+
+const MODIFIED_KEYS: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "og:modified_time",
+    "article:modified",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "last-modified",
+    "lastmod",
+    "article.updated",
+];
+
+/// Picks the final value of every metadata field.
+pub(crate) fn finish(
+    dom: &Dom<'_>,
+    m: PageMeta,
+    body: &Body,
+    url: &str,
+    base: Option<&Url>,
+    cfg: &ExtractConfig,
+) -> Finished {
+    let site_name = m.site_name.clone();
+    let site_key = site_name.as_deref().map(fold).unwrap_or_default();
+
+    // Authors: structured sources first, then bylines.
+    let mut names: Vec<String> = Vec::new();
+    for a in &m.ld.authors {
+        authors::add(&mut names, a);
+    }
+    if names.is_empty() {
+        for k in [
+            "author",
+            "article:author",
+            "dc.creator",
+            "dcterms.creator",
+            "parsely-author",
+            "sailthru.author",
+            "byl",
+            "citation_author",
+        ] {
+            for v in m.all(k) {
+                authors::add(&mut names, v);
+            }
+        }
+    }
+    let fallbacks: [&[String]; 3] = [&m.itemprop_authors, &m.rel_authors, &m.byline_texts];
+    for list in fallbacks {
+        if !names.is_empty() {
+            break;
+        }
+        for v in list {
+            authors::add(&mut names, v);
+        }
+    }
+    if names.is_empty() {
+        if let Some(b) = &body.byline {
+            authors::add(&mut names, b);
+        }
+    }
+    if names.len() > 1 || !site_key.is_empty() {
+        names.retain(|n| fold(n) != site_key);
+    }
+    names.truncate(20);
+
+    // Dates.
+    let lang = m
+        .html_lang
+        .as_deref()
+        .or_else(|| m.get("og:locale"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let month_first = lang == "en" || lang.starts_with("en-us") || lang.starts_with("en_us");
+    let structured = |v: Option<&str>| v.and_then(dates::parse_structured);
+    let published_at = structured(m.ld.date_published.as_deref())
+        .or_else(|| PUBLISHED_KEYS.iter().find_map(|k| structured(m.get(k))))
+        .or_else(|| structured(m.itemprop_published.as_deref()))
+        .or_else(|| m.times.iter().filter(|t| t.published).find_map(|t| structured(Some(&t.value))))
+        .or_else(|| m.times.iter().filter(|t| !t.modified).find_map(|t| structured(Some(&t.value))))
+        .or_else(|| dates::from_url(url))
+        .or_else(|| m.date_texts.iter().find_map(|t| dates::find_in_text(t, month_first)))
+        .or_else(|| body.byline.as_deref().and_then(|b| dates::find_in_text(b, month_first)))
+        .or_else(|| near_title_date(dom, &m, month_first));
+    let modified_at = structured(m.ld.date_modified.as_deref())
+        .or_else(|| MODIFIED_KEYS.iter().find_map(|k| structured(m.get(k))))
+        .or_else(|| structured(m.itemprop_modified.as_deref()))
+        .or_else(|| m.times.iter().filter(|t| t.modified).find_map(|t| structured(Some(&t.value))));
+
+    let description = m
+        .first(&["og:description", "description", "twitter:description"])
+        .map(str::to_string)
+        .or_else(|| m.ld.description.clone())
+        .or_else(|| m.first(&["dc.description", "dcterms.description"]).map(str::to_string))
+        .map(|d| normalize(&d))
+        .filter(|d| !d.is_empty());
+
+    let canonical_url = m
+        .canonical
+        .as_deref()
+        .and_then(|u| absolute(u, base))
+        .or_else(|| m.get("og:url").and_then(|u| absolute(u, base)))
+        .or_else(|| m.ld.url.as_deref().and_then(|u| absolute(u, base)));
+
+    let image = [
+        "og:image",
+        "og:image:url",
+        "og:image:secure_url",
+        "twitter:image",
+        "twitter:image:src",
+    ]
+    .iter()
+    .find_map(|k| m.get(k).and_then(|u| absolute(u, base)))
+    .or_else(|| m.ld.image.as_deref().and_then(|u| absolute(u, base)))
+    .or_else(|| m.image_src.as_deref().and_then(|u| absolute(u, base)))
+    .or_else(|| m.get("image").and_then(|u| absolute(u, base)));
+
+    let mut tags: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut push_tag = |t: &str| {
+        let t = normalize(t);
+        let key = t.to_lowercase();
+        if t.is_empty() || t.chars().count() > 100 || seen.contains(&key) {
+            return;
+        }
+        seen.push(key);
+        tags.push(t);
+    };
+    for k in ["article:tag", "news_keywords", "keywords", "dc.subject"] {
+        for v in m.all(k) {
+            v.split([',', ';']).for_each(&mut push_tag);
+        }
+    }
+    m.ld.keywords.iter().for_each(|t| push_tag(t));
+    m.ld.sections.iter().for_each(|t| push_tag(t));
+    for v in m.all("article:section") {
+        push_tag(v);
+    }
+    tags.truncate(cfg.max_tags);
+
+    let language_hint = m
+        .html_lang
+        .clone()
+        .or_else(|| m.get("og:locale").map(str::to_string))
+        .or_else(|| m.first(&["content-language", "language", "dc.language", "dcterms.language"]).map(str::to_string))
+        .or_else(|| m.ld.language.clone())
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty() && l.len() <= 35);
+
+    Finished {
+        title: m.title,
+        authors: names,
+        published_at,
+        modified_at,
+        description,
+        canonical_url,
+        site_name,
+        image,
+        tags,
+        language_hint,
+    }
+}
+
+/// A date in the short text lines right after (or shortly before) the main
+/// headline, where bylines and date lines sit.
+fn near_title_date(dom: &Dom<'_>, m: &PageMeta, month_first: bool) -> Option<String> {
+    let &(h1, _) = m.h1.first()?;
+    let usable = |j: usize| {
+        let t = dom.text(j)?;
+        let parent_tag = dom.parent(j).map(|p| dom.tag(p));
+        if matches!(parent_tag, Some(Tag::Script | Tag::Style | Tag::Noscript | Tag::Template)) {
+            return None;
+        }
+        let n = text::visible_chars(t);
+        (n > 0 && n <= 120).then_some(t)
+    };
+    let mut seen = 0;
+    for j in h1..dom.len() {
+        if let Some(t) = usable(j) {
+            if let Some(d) = dates::find_in_text(t, month_first) {
+                return Some(d);
+            }
+            seen += 1;
+        } else if dom.text(j).is_some_and(|t| text::visible_chars(t) > 120) {
+            seen += 3;
+        }
+        if seen >= 40 {
+            break;
+        }
+    }
+    let mut seen = 0;
+    for j in (0..h1).rev() {
+        if let Some(t) = usable(j) {
+            if let Some(d) = dates::find_in_text(t, month_first) {
+                return Some(d);
+            }
+            seen += 1;
+        }
+        if seen >= 15 {
+            break;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(title: &str, site: Option<&str>, host: Option<&str>, expected: &str) {
+        assert_eq!(clean_title(title, site, host), expected);
+    }
+
+    #[test]
+    fn titles() {
+        check("NATO chief vows support – DW – 11/25/2022", Some("Deutsche Welle"), Some("dw"), "NATO chief vows support");
+        check("Big news | The Daily", Some("The Daily"), None, "Big news");
+        check("The Daily - Big news", Some("The Daily"), None, "Big news");
+        check("Biden - the interview", Some("The Daily"), None, "Biden - the interview");
+        check("Le titre | Le Journal", None, Some("lejournal"), "Le titre");
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make bench`: a benchmark, not a test. Prints
+#   1. single-core pipeline throughput in file mode (pages/s, MB/s) and the ratio to a parse-only pass,
+#      on samples/pages and, when present, on ../shared/corpus/trafilatura-eval/html;
+#   2. end-to-end throughput through a real broker, paced latency p50/p99, and the worker's peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/prereqs.sh rust kafka
+
+echo "== file mode, single core"
+dirs=(samples/pages)
+[ -d ../shared/corpus/trafilatura-eval/html ] && dirs+=(../shared/corpus/trafilatura-eval/html)
+for dir in "${dirs[@]}"; do
+  cargo bench -p pipeline --bench throughput --locked -- "$(realpath "$dir")"
+done
+
+echo "== end to end through Apache Kafka"
+started_kafka=0
+cleanup() { [ "$started_kafka" = 1 ] && scripts/kafka.sh down >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+if ! scripts/kafka.sh status 2>/dev/null; then scripts/kafka.sh up; started_kafka=1; fi
+export NEWSFLOW_TEST_BROKERS="127.0.0.1:${KAFKA_PORT:-19092}"
+cargo build --release -p newsflow -p e2e --locked
+if [ -z "${BENCH_PAGES:-}" ] && [ -d ../shared/corpus/trafilatura-eval/html ]; then
+  export BENCH_PAGES=$(realpath ../shared/corpus/trafilatura-eval/html)
+fi
+target/release/e2e-bench

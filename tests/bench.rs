@@ -1,0 +1,118 @@
+//! End-to-end benchmark through a real broker: backlog throughput, paced latency, peak RSS.
+//!
+//! `cargo run --release -p e2e --bin e2e-bench` with a broker at `NEWSFLOW_TEST_BROKERS` (scripts/bench.sh
+//! starts one). Pages: `BENCH_PAGES` (a directory of .html files, each sent under several URLs), else
+//! generated pages. `BENCH_MESSAGES` (default 3000) for the backlog, `BENCH_RATE` (default 100/s) and
+//! `BENCH_PACED` (default 1000) for the latency phase.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::time::{Duration, Instant};
+
+use e2e::{Input, Record, Worker, article_html, collect, produce, setup};
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn pages(n: usize, offset: usize) -> Vec<Input> {
+    let dir = std::env::var("BENCH_PAGES").ok();
+    let files: Vec<Vec<u8>> = dir
+        .map(|dir| {
+            let mut paths: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|err| panic!("cannot read BENCH_PAGES={dir}: {err}"))
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "html"))
+                .collect();
+            paths.sort();
+            paths.iter().map(|p| std::fs::read(p).unwrap()).collect()
+        })
+        .unwrap_or_default();
+    (offset..offset + n)
+        .map(|i| {
+            let url = format!("https://bench.example.com/story/{i}");
+            let html = match files.get(i % files.len().max(1)) {
+                Some(html) if !files.is_empty() => html.clone(),
+                _ => article_html(i as u64, &url).into_bytes(),
+            };
+            let mut input = Input::raw(&html);
+            input.headers.push(("url".into(), url));
+            input
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[i64], p: f64) -> i64 {
+    if sorted.is_empty() {
+        return -1;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let partitions = 6;
+    let n = env_or("BENCH_MESSAGES", 3000);
+    let topics = setup("bench", partitions).await;
+    let backlog = pages(n, 0);
+    let bytes: usize = backlog.iter().map(|p| p.value.len()).sum();
+    produce(&topics.input, partitions, &backlog).await;
+    println!("backlog: {n} pages, {:.1} MB, {partitions} partitions", bytes as f64 / 1e6);
+
+    let mut worker = Worker::start(&topics, &[("NEWSFLOW__TELEMETRY__LOG_LEVEL", "warn")]);
+    worker.wait_ready(Duration::from_secs(60)).unwrap();
+    let started = Instant::now();
+    let records = collect(&topics.outputs(), Duration::from_secs(600), |r| r.len() >= n);
+    let elapsed = started.elapsed().as_secs_f64();
+    assert_eq!(records.len(), n, "not every page came out:\n{}", worker.log());
+    println!(
+        "backlog throughput: {:.0} pages/s, {:.1} MB/s (wall time {:.1} s from ready to last output, 2 cores)",
+        n as f64 / elapsed,
+        bytes as f64 / 1e6 / elapsed,
+        elapsed
+    );
+
+    // Paced phase: latency from input record timestamp to output record timestamp.
+    let rate = env_or("BENCH_RATE", 100).max(1);
+    let paced = env_or("BENCH_PACED", 1000);
+    let inputs = pages(paced, n);
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let batch = (rate / 10).max(1);
+    let paced_started = Instant::now();
+    for (i, chunk) in inputs.chunks(batch).enumerate() {
+        produce(&topics.input, partitions, chunk).await;
+        let due = interval * (((i + 1) * batch) as u32);
+        if let Some(wait) = due.checked_sub(paced_started.elapsed()) {
+            tokio::time::sleep(wait).await;
+        }
+    }
+    let all = collect(&topics.outputs(), Duration::from_secs(300), |r| r.len() >= n + paced);
+    let inputs_read = collect(&[topics.input.as_str()], Duration::from_secs(60), |r| r.len() >= n + paced);
+    let input_ts: std::collections::HashMap<(i64, i64), i64> = inputs_read
+        .iter()
+        .map(|r: &Record| ((i64::from(r.partition), r.offset), r.timestamp.unwrap_or(0)))
+        .collect();
+    let mut latencies: Vec<i64> = all
+        .iter()
+        .filter_map(|r| {
+            let source = r.source();
+            let produced = *input_ts.get(&source)?;
+            // Only paced inputs: those produced after the backlog phase.
+            (source.1 >= (n / partitions as usize) as i64).then(|| r.timestamp.unwrap_or(0) - produced)
+        })
+        .collect();
+    latencies.sort_unstable();
+    println!(
+        "paced {rate} pages/s for {} pages: end-to-end latency p50 {} ms, p99 {} ms, max {} ms",
+        latencies.len(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(-1)
+    );
+    match worker.peak_rss() {
+        Some(rss) => println!("worker peak RSS: {:.1} MB", rss as f64 / 1e6),
+        None => println!("worker peak RSS: unavailable"),
+    }
+    let status = worker.terminate(Duration::from_secs(30)).unwrap();
+    assert!(status.success());
+}
