@@ -3,6 +3,8 @@
 #
 #   scripts/kafka.sh up      fetch jars (first time), format storage, start, wait until it answers
 #   scripts/kafka.sh down    stop it and remove its data
+#   scripts/kafka.sh stop    stop it, keep its data (for outage tests)
+#   scripts/kafka.sh start   start a stopped broker again on its data
 #   scripts/kafka.sh status  exit 0 when it answers
 #   scripts/kafka.sh topics  create the worker's topics (idempotent)
 #   scripts/kafka.sh cli CLASS ARGS...   run a Kafka CLI class with the broker's classpath
@@ -93,6 +95,10 @@ up() {
   cluster=$(java_cp kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
   java_cp kafka.tools.StorageTool format --standalone -t "$cluster" -c "$run/server.properties" >"$run/format.log" 2>&1 \
     || { cat "$run/format.log" >&2; die "formatting KRaft storage failed"; }
+  launch
+}
+
+launch() {
   echo "kafka.sh: starting Apache Kafka $version on 127.0.0.1:$port (logs: $run/kafka.log)"
   nohup java -Xmx"${KAFKA_HEAP:-768m}" -XX:+UseG1GC -Dlog4j2.configurationFile="$run/log4j2.properties" \
     -cp "$libs/*" kafka.Kafka "$run/server.properties" >"$run/kafka.log" 2>&1 &
@@ -106,14 +112,25 @@ up() {
   die "broker did not answer within 90 s"
 }
 
-down() {
+stop() {
   if running; then
     local pid; pid=$(cat "$pidfile")
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -9 "$pid" 2>/dev/null || true
-    echo "kafka.sh: broker on 127.0.0.1:$port stopped"
+    echo "kafka.sh: broker on 127.0.0.1:$port stopped (data kept)"
   fi
+}
+
+start() {
+  check_prereqs
+  [ -f "$run/server.properties" ] || die "no stopped broker on port $port: use 'up'"
+  running && answers && return 0
+  launch
+}
+
+down() {
+  stop
   rm -rf "$run"
 }
 
@@ -129,9 +146,11 @@ topics() {
 case "${1:-}" in
   up) up ;;
   down) down ;;
+  stop) stop ;;
+  start) start ;;
   status) running && answers ;;
   topics) topics ;;
   fetch) check_prereqs; fetch ;;
   cli) shift; java_cp "$@" ;;
-  *) echo "usage: scripts/kafka.sh up|down|status|topics|fetch|cli CLASS ARGS..." >&2; exit 2 ;;
+  *) echo "usage: scripts/kafka.sh up|down|stop|start|status|topics|fetch|cli CLASS ARGS..." >&2; exit 2 ;;
 esac

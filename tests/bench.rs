@@ -56,13 +56,13 @@ async fn main() {
     let topics = setup("bench", partitions).await;
     let backlog = pages(n, 0);
     let bytes: usize = backlog.iter().map(|p| p.value.len()).sum();
-    produce(&topics.input, partitions, &backlog).await;
+    produce(&topics.brokers, &topics.input, partitions, &backlog).await;
     println!("backlog: {n} pages, {:.1} MB, {partitions} partitions", bytes as f64 / 1e6);
 
     let mut worker = Worker::start(&topics, &[("NEWSFLOW__TELEMETRY__LOG_LEVEL", "warn")]);
     worker.wait_ready(Duration::from_secs(60)).unwrap();
     let started = Instant::now();
-    let records = collect(&topics.outputs(), Duration::from_secs(600), |r| r.len() >= n);
+    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(600), |r| r.len() >= n);
     let elapsed = started.elapsed().as_secs_f64();
     assert_eq!(records.len(), n, "not every page came out:\n{}", worker.log());
     println!(
@@ -80,14 +80,14 @@ async fn main() {
     let batch = (rate / 10).max(1);
     let paced_started = Instant::now();
     for (i, chunk) in inputs.chunks(batch).enumerate() {
-        produce(&topics.input, partitions, chunk).await;
+        produce(&topics.brokers, &topics.input, partitions, chunk).await;
         let due = interval * (((i + 1) * batch) as u32);
         if let Some(wait) = due.checked_sub(paced_started.elapsed()) {
             tokio::time::sleep(wait).await;
         }
     }
-    let all = collect(&topics.outputs(), Duration::from_secs(300), |r| r.len() >= n + paced);
-    let inputs_read = collect(&[topics.input.as_str()], Duration::from_secs(60), |r| r.len() >= n + paced);
+    let all = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(300), |r| r.len() >= n + paced);
+    let inputs_read = collect(&topics.brokers, &[topics.input.as_str()], Duration::from_secs(60), |r| r.len() >= n + paced);
     let input_ts: std::collections::HashMap<(i64, i64), i64> = inputs_read
         .iter()
         .map(|r: &Record| ((i64::from(r.partition), r.offset), r.timestamp.unwrap_or(0)))

@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use e2e::{Input, Record, Worker, article_html, assert_schema_valid, collect, committed, produce, setup};
+use e2e::{
+    Input, OwnBroker, Record, Worker, article_html, assert_schema_valid, collect, committed, produce, setup, setup_on,
+};
 
 const READY: Duration = Duration::from_secs(60);
 
@@ -38,14 +40,14 @@ async fn every_page_yields_exactly_one_schema_valid_output() {
     raw.headers.push(("url".into(), "https://news.example.com/raw/100".into()));
     inputs.push(raw);
     let n = inputs.len();
-    produce(&topics.input, partitions, &inputs).await;
+    produce(&topics.brokers, &topics.input, partitions, &inputs).await;
 
     let mut worker = Worker::start(&topics, &[]);
     worker.wait_ready(READY).unwrap();
-    let records = collect(&topics.outputs(), Duration::from_secs(90), |r| r.len() >= n);
+    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(90), |r| r.len() >= n);
     // A little longer, to catch any extra output.
     let records = if records.len() == n {
-        collect(&topics.outputs(), Duration::from_secs(2), |_| false)
+        collect(&topics.brokers, &topics.outputs(), Duration::from_secs(2), |_| false)
     } else {
         records
     };
@@ -114,12 +116,12 @@ async fn poison_messages_go_to_the_dlq_and_later_messages_still_flow() {
     for i in 0..5u64 {
         inputs.push(Input::envelope(&format!("https://news.example.com/after/{i}"), &article_html(1000 + i, "")));
     }
-    produce(&topics.input, partitions, &inputs).await;
+    produce(&topics.brokers, &topics.input, partitions, &inputs).await;
 
     let mut worker = Worker::start(&topics, &[("NEWSFLOW__PIPELINE__MAX_INPUT_BYTES", "1048576")]);
     worker.wait_ready(READY).unwrap();
     let n = inputs.len();
-    let records = collect(&topics.outputs(), Duration::from_secs(90), |r| r.len() >= n);
+    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(90), |r| r.len() >= n);
     assert_eq!(records.len(), n, "log:\n{}", worker.log());
     assert_eq!(sources(&records), expected_sources(n, partitions));
 
@@ -147,20 +149,20 @@ async fn kill_9_mid_stream_then_restart_loses_nothing() {
     let inputs: Vec<Input> = (0..n as u64)
         .map(|i| Input::envelope(&format!("https://news.example.com/k/{i}"), &article_html(5000 + i, "")))
         .collect();
-    produce(&topics.input, partitions, &inputs).await;
+    produce(&topics.brokers, &topics.input, partitions, &inputs).await;
 
     // A small in-flight bound and one CPU thread keep the first worker slow enough to be killed mid-stream.
     let slow = [("NEWSFLOW__PIPELINE__MAX_IN_FLIGHT", "4"), ("NEWSFLOW__PIPELINE__WORKER_THREADS", "1")];
     let mut first = Worker::start(&topics, &slow);
     first.wait_ready(READY).unwrap();
-    let before = collect(&topics.outputs(), Duration::from_secs(60), |r| r.len() >= 40);
+    let before = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(60), |r| r.len() >= 40);
     first.kill();
     assert!(before.len() >= 40 && before.len() < n, "killed after {} of {n} outputs", before.len());
 
     let mut second = Worker::start(&topics, &[]);
     second.wait_ready(READY).unwrap();
     let expected = expected_sources(n, partitions);
-    let records = collect(&topics.outputs(), Duration::from_secs(120), |r| sources(r) == expected);
+    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(120), |r| sources(r) == expected);
     let got = sources(&records);
     let missing: Vec<_> = expected.difference(&got).take(10).collect();
     assert!(missing.is_empty(), "lost inputs after kill -9 (first 10): {missing:?}\n{}", second.log());
@@ -175,28 +177,102 @@ async fn sigterm_commits_offsets_and_a_restart_does_not_re_emit() {
     let first_batch: Vec<Input> = (0..20u64)
         .map(|i| Input::envelope(&format!("https://news.example.com/s/{i}"), &article_html(9000 + i, "")))
         .collect();
-    produce(&topics.input, partitions, &first_batch).await;
+    produce(&topics.brokers, &topics.input, partitions, &first_batch).await;
 
     let mut worker = Worker::start(&topics, &[]);
     worker.wait_ready(READY).unwrap();
-    let records = collect(&topics.outputs(), Duration::from_secs(90), |r| r.len() >= 20);
+    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(90), |r| r.len() >= 20);
     assert_eq!(records.len(), 20, "{}", worker.log());
     let status = worker.terminate(Duration::from_secs(30)).unwrap();
     assert!(status.success(), "exit status {status}\n{}", worker.log());
     assert!(worker.log().contains("consumer closed"), "{}", worker.log());
-    assert_eq!(committed(&topics.group, &topics.input, partitions), vec![10, 10], "offsets committed on SIGTERM");
+    assert_eq!(committed(&topics.brokers, &topics.group, &topics.input, partitions), vec![10, 10], "offsets committed on SIGTERM");
 
     let second_batch: Vec<Input> = (20..26u64)
         .map(|i| Input::envelope(&format!("https://news.example.com/s/{i}"), &article_html(9000 + i, "")))
         .collect();
-    produce(&topics.input, partitions, &second_batch).await;
+    produce(&topics.brokers, &topics.input, partitions, &second_batch).await;
     let mut restarted = Worker::start(&topics, &[]);
     restarted.wait_ready(READY).unwrap();
-    let records = collect(&topics.outputs(), Duration::from_secs(60), |r| r.len() >= 26);
+    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(60), |r| r.len() >= 26);
     assert_eq!(records.len(), 26, "{}", restarted.log());
-    let settled = collect(&topics.outputs(), Duration::from_secs(3), |_| false);
+    let settled = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(3), |_| false);
     assert_eq!(settled.len(), 26, "a restarted worker re-emitted finished messages\n{}", restarted.log());
     let second: BTreeSet<(i64, i64)> = sources(&settled).into_iter().filter(|(_, o)| *o >= 10).collect();
     assert_eq!(second, expected_sources(26, partitions).into_iter().filter(|(_, o)| *o >= 10).collect());
     assert!(restarted.terminate(Duration::from_secs(30)).unwrap().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rebalance_hands_partitions_over_without_loss_or_repeats() {
+    let partitions = 4;
+    let topics = setup("rebalance", partitions).await;
+    let n = 240;
+    let inputs: Vec<Input> = (0..n as u64)
+        .map(|i| Input::envelope(&format!("https://news.example.com/r/{i}"), &article_html(20_000 + i, "")))
+        .collect();
+    produce(&topics.brokers, &topics.input, partitions, &inputs).await;
+
+    let slow = [("NEWSFLOW__PIPELINE__MAX_IN_FLIGHT", "4"), ("NEWSFLOW__PIPELINE__WORKER_THREADS", "1")];
+    let mut first = Worker::start(&topics, &slow);
+    first.wait_ready(READY).unwrap();
+    collect(&topics.brokers, &topics.outputs(), Duration::from_secs(60), |r| r.len() >= 20);
+    // A second member joins: the first drains and commits its partitions before giving them up.
+    let mut second = Worker::start(&topics, &slow);
+    second.wait_ready(READY).unwrap();
+    collect(&topics.brokers, &topics.outputs(), Duration::from_secs(60), |r| r.len() >= 120);
+    // The first leaves: the second takes every partition from the committed offsets.
+    assert!(first.terminate(Duration::from_secs(30)).unwrap().success(), "{}", first.log());
+    let expected = expected_sources(n, partitions);
+    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(120), |r| sources(r) == expected);
+    assert_eq!(sources(&records), expected, "lost inputs across rebalances\n{}", second.log());
+    let settled = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(3), |_| false);
+    assert_eq!(
+        settled.len(),
+        n,
+        "graceful hand-overs must not repeat finished messages\nfirst:\n{}\nsecond:\n{}",
+        first.log(),
+        second.log()
+    );
+    let (_, metrics) = second.http_get("/metrics").unwrap();
+    assert!(metrics.contains("newsflow_kafka_rebalances_total{event=\"assign\"}"), "{metrics}");
+    assert!(second.terminate(Duration::from_secs(30)).unwrap().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_outage_at_start_and_mid_run_loses_nothing() {
+    // A broker of its own, so stopping it does not disturb the other tests.
+    let port: u16 = std::env::var("NEWSFLOW_TEST_OUTAGE_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(19192);
+    let broker = tokio::task::spawn_blocking(move || OwnBroker::up(port)).await.unwrap();
+    let partitions = 2;
+    let topics = setup_on(&broker.brokers(), "outage", partitions).await;
+    let batch = |range: std::ops::Range<u64>| -> Vec<Input> {
+        range.map(|i| Input::envelope(&format!("https://news.example.com/o/{i}"), &article_html(30_000 + i, ""))).collect()
+    };
+    produce(&topics.brokers, &topics.input, partitions, &batch(0..40)).await;
+    broker.stop();
+
+    // No broker at start: alive, not ready.
+    let mut worker = Worker::start(&topics, &[("NEWSFLOW__KAFKA__MESSAGE_TIMEOUT_MS", "5000")]);
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(worker.http_get("/healthz").unwrap().0, 200);
+    assert_eq!(worker.http_get("/readyz").unwrap().0, 503, "ready without a broker\n{}", worker.log());
+
+    broker.start();
+    worker.wait_ready(READY).unwrap();
+    collect(&topics.brokers, &topics.outputs(), Duration::from_secs(90), |r| r.len() >= 40);
+
+    // Mid-run: the broker goes away while a second batch is being processed, then comes back.
+    produce(&topics.brokers, &topics.input, partitions, &batch(40..100)).await;
+    broker.stop();
+    std::thread::sleep(Duration::from_secs(3));
+    let status = worker.http_get("/readyz").unwrap().0;
+    broker.start();
+    let expected = expected_sources(100, partitions);
+    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(120), |r| sources(r) == expected);
+    let got = sources(&records);
+    let missing: Vec<_> = expected.difference(&got).take(10).collect();
+    assert!(missing.is_empty(), "lost across a broker outage: {missing:?}\n{}", worker.log());
+    assert_eq!(status, 503, "readiness stayed true while the broker was down");
+    assert!(worker.terminate(Duration::from_secs(30)).unwrap().success(), "{}", worker.log());
 }

@@ -28,6 +28,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// Names unique to one test run: topics and group.
 #[derive(Debug, Clone)]
 pub struct Topics {
+    /// Bootstrap address of the broker the topics live on.
+    pub brokers: String,
     pub input: String,
     pub articles: String,
     pub duplicates: String,
@@ -45,11 +47,17 @@ impl Topics {
     }
 }
 
-/// Checks the broker answers and creates fresh topics for one test.
+/// Checks the shared test broker answers and creates fresh topics for one test.
 pub async fn setup(test: &str, partitions: i32) -> Topics {
+    setup_on(&brokers(), test, partitions).await
+}
+
+/// Creates fresh topics for one test on `brokers`.
+pub async fn setup_on(brokers: &str, test: &str, partitions: i32) -> Topics {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let stamp = format!("{}-{}-{n}", std::process::id(), chrono_like_now());
     let topics = Topics {
+        brokers: brokers.to_owned(),
         input: format!("t.{test}.{stamp}.raw"),
         articles: format!("t.{test}.{stamp}.articles"),
         duplicates: format!("t.{test}.{stamp}.duplicates"),
@@ -57,7 +65,7 @@ pub async fn setup(test: &str, partitions: i32) -> Topics {
         group: format!("g.{test}.{stamp}"),
     };
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers())
+        .set("bootstrap.servers", brokers)
         .create()
         .expect("admin client");
     let new_topics: Vec<NewTopic<'_>> =
@@ -68,10 +76,10 @@ pub async fn setup(test: &str, partitions: i32) -> Topics {
         .unwrap_or_else(|_| {
             panic!(
                 "no Kafka broker answered at {} within 30 s: start one with `make kafka-up` (or run `make test`)",
-                brokers()
+                brokers
             )
         })
-        .unwrap_or_else(|err| panic!("cannot create topics on {}: {err}", brokers()));
+        .unwrap_or_else(|err| panic!("cannot create topics on {brokers}: {err}"));
     for result in results {
         result.unwrap_or_else(|(topic, err)| panic!("cannot create topic {topic}: {err}"));
     }
@@ -103,9 +111,9 @@ impl Input {
 
 /// Produces `inputs` in order, round-robin over partitions (explicitly, so every partition gets some),
 /// and waits for every acknowledgement.
-pub async fn produce(topic: &str, partitions: i32, inputs: &[Input]) {
+pub async fn produce(brokers: &str, topic: &str, partitions: i32, inputs: &[Input]) {
     let producer: FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", brokers())
+        .set("bootstrap.servers", brokers)
         .set("message.max.bytes", "10485760")
         .set("linger.ms", "5")
         .set("enable.idempotence", "true")
@@ -176,9 +184,14 @@ impl Record {
 }
 
 /// Reads every output topic from the beginning until `done(records)` holds or `timeout` passes.
-pub fn collect(topics: &[&str], timeout: Duration, mut done: impl FnMut(&[Record]) -> bool) -> Vec<Record> {
+pub fn collect(
+    brokers: &str,
+    topics: &[&str],
+    timeout: Duration,
+    mut done: impl FnMut(&[Record]) -> bool,
+) -> Vec<Record> {
     let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers())
+        .set("bootstrap.servers", brokers)
         .set("group.id", format!("reader-{}", COUNTER.fetch_add(1, Ordering::SeqCst)))
         .set("enable.auto.commit", "false")
         .set("isolation.level", "read_uncommitted")
@@ -226,9 +239,9 @@ pub fn collect(topics: &[&str], timeout: Duration, mut done: impl FnMut(&[Record
 }
 
 /// Committed offsets of `group` on `topic`, per partition (`-1` when none).
-pub fn committed(group: &str, topic: &str, partitions: i32) -> Vec<i64> {
+pub fn committed(brokers: &str, group: &str, topic: &str, partitions: i32) -> Vec<i64> {
     let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers())
+        .set("bootstrap.servers", brokers)
         .set("group.id", group)
         .create()
         .expect("consumer");
@@ -276,7 +289,7 @@ impl Worker {
         command
             .arg("run")
             .env_remove("NEWSFLOW_CONFIG")
-            .env("NEWSFLOW__KAFKA__BOOTSTRAP_SERVERS", brokers())
+            .env("NEWSFLOW__KAFKA__BOOTSTRAP_SERVERS", &topics.brokers)
             .env("NEWSFLOW__KAFKA__INPUT_TOPIC", &topics.input)
             .env("NEWSFLOW__KAFKA__ARTICLES_TOPIC", &topics.articles)
             .env("NEWSFLOW__KAFKA__DUPLICATES_TOPIC", &topics.duplicates)
@@ -369,6 +382,52 @@ impl Drop for Worker {
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A broker of a test's own (for outage tests), on `port` and `port + 1`; removed on drop.
+pub struct OwnBroker {
+    pub port: u16,
+}
+
+impl OwnBroker {
+    fn script(&self, action: &str) {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let status = Command::new(root.join("scripts/kafka.sh"))
+            .arg(action)
+            .env("KAFKA_PORT", self.port.to_string())
+            .env("KAFKA_CONTROLLER_PORT", (self.port + 1).to_string())
+            .env("KAFKA_HEAP", "384m")
+            .status()
+            .expect("run scripts/kafka.sh");
+        assert!(status.success(), "scripts/kafka.sh {action} failed on port {}", self.port);
+    }
+
+    /// Formats and starts a fresh broker.
+    pub fn up(port: u16) -> OwnBroker {
+        let broker = OwnBroker { port };
+        broker.script("up");
+        broker
+    }
+
+    pub fn brokers(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Stops the broker, keeping its data.
+    pub fn stop(&self) {
+        self.script("stop");
+    }
+
+    /// Starts it again on its data.
+    pub fn start(&self) {
+        self.script("start");
+    }
+}
+
+impl Drop for OwnBroker {
+    fn drop(&mut self) {
+        self.script("down");
+    }
 }
 
 /// The article event schema, compiled.

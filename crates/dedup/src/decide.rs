@@ -151,7 +151,7 @@ impl<S: Store> Deduplicator<S> {
         };
         let members = self
             .store
-            .add_to_bands(&fp.band_keys(self.config.bands), &signature, now)?;
+            .add_to_bands(&fp.band_keys(self.config.bands), &signature, self.config.max_candidates, now)?;
         let candidates = rank_candidates(members, article_id, self.config.max_candidates);
         if candidates.is_empty() {
             return Ok(Decision::unique());

@@ -234,7 +234,7 @@ fn half_done_attempt_is_not_a_duplicate_of_itself() {
     assert_eq!(store.claim_content(&fp.content_hash, &claim, T0).unwrap(), None);
     assert!(
         store
-            .add_to_bands(&fp.band_keys(32), &sig, T0)
+            .add_to_bands(&fp.band_keys(32), &sig, 32, T0)
             .unwrap()
             .is_empty()
     );
@@ -468,21 +468,4 @@ fn ranking_of_candidates() {
         rank_candidates(ids(&["a", "b", "c"]), "self", 2),
         ids(&["a", "b"])
     );
-}
-#[test]
-#[ignore]
-fn tmp_timing() {
-    let config = DedupConfig::default();
-    let mut dedup = Deduplicator::new(config.clone(), MemoryStore::new(&config)).unwrap();
-    let n = 20_000;
-    let texts: Vec<String> = (0..n).map(|i| format!("{} {}", edit_words(ARTICLE, 7 + i % 13), i)).collect();
-    let t = std::time::Instant::now();
-    let fps: Vec<_> = texts.iter().map(|t| dedup.fingerprint(t)).collect();
-    let f = t.elapsed();
-    let t = std::time::Instant::now();
-    for (i, fp) in fps.iter().enumerate() {
-        let url = format!("https://x.example/{i}");
-        dedup.decide(&format!("o/{i}"), &article_id(&url), &url, fp, T0);
-    }
-    println!("TIMING fingerprint {:?}/article, decide {:?}/article", f / n as u32, t.elapsed() / n as u32);
 }

@@ -80,7 +80,9 @@ pub struct DedupConfig {
     pub permutations: usize,
     /// LSH bands; must divide `permutations` (rows per band = permutations / bands). Default: 32.
     pub bands: usize,
-    /// Most candidates verified per article, those sharing the most bands first. Default: 32.
+    /// Most candidates taken from each band (the oldest) and most candidates verified per article
+    /// (those sharing the most bands first): bounds the work on stories copied hundreds of times.
+    /// Default: 32.
     pub max_candidates: usize,
 }
 

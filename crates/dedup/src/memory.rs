@@ -41,7 +41,7 @@ pub struct MemoryStore {
     /// Band key → the first entry inserted into the band.
     bands: HashMap<u64, u64>,
     /// Band key → the entries inserted after the first, in insertion order (most bands have none).
-    overflow: HashMap<u64, Vec<u64>>,
+    overflow: HashMap<u64, VecDeque<u64>>,
 }
 
 /// 128 bits of SHA-256: a collision-free stand-in for a long key.
@@ -253,12 +253,8 @@ impl MemoryStore {
                 self.bands.insert(key, seq);
             }
             Some(&first) if first == seq => {}
-            Some(_) => {
-                let rest = self.overflow.entry(key).or_default();
-                if !rest.contains(&seq) {
-                    rest.push(seq);
-                }
-            }
+            // A signature joins its bands once (a replaced one leaves them first), so no duplicates.
+            Some(_) => self.overflow.entry(key).or_default().push_back(seq),
         }
     }
 
@@ -267,7 +263,7 @@ impl MemoryStore {
             let next = self
                 .overflow
                 .get_mut(&key)
-                .and_then(|rest| (!rest.is_empty()).then(|| rest.remove(0)));
+                .and_then(VecDeque::pop_front);
             match next {
                 Some(next) => {
                     self.bands.insert(key, next);
@@ -279,19 +275,15 @@ impl MemoryStore {
         } else if let Some(rest) = self.overflow.get_mut(&key) {
             rest.retain(|&s| s != seq);
         }
-        if self.overflow.get(&key).is_some_and(Vec::is_empty) {
+        if self.overflow.get(&key).is_some_and(VecDeque::is_empty) {
             self.overflow.remove(&key);
         }
     }
 
     /// Entries of band `key` in insertion order.
     fn band_members(&self, key: u64) -> impl Iterator<Item = u64> + '_ {
-        let rest = self.overflow.get(&key).map(Vec::as_slice).unwrap_or_default();
-        self.bands
-            .get(&key)
-            .copied()
-            .into_iter()
-            .chain(rest.iter().copied())
+        let rest = self.overflow.get(&key).into_iter().flatten().copied();
+        self.bands.get(&key).copied().into_iter().chain(rest)
     }
 
     fn claim_of(&self, seq: u64, now: i64, pick: impl Fn(&Entry) -> Option<(&str, &str)>) -> Option<Claim> {
@@ -318,11 +310,12 @@ impl MemoryStore {
         })
     }
 
-    /// Article ids inserted into `band_keys` before entry `seq`, band after band.
-    fn members_before(&self, band_keys: &[u64], seq: u64, now: i64) -> Vec<String> {
+    /// Article ids inserted into `band_keys` before entry `seq`, band after band, the oldest `limit` of
+    /// each band.
+    fn members_before(&self, band_keys: &[u64], seq: u64, limit: usize, now: i64) -> Vec<String> {
         let mut out = Vec::new();
         for &key in band_keys {
-            for member in self.band_members(key) {
+            for member in self.band_members(key).take(limit) {
                 if member == seq {
                     break;
                 }
@@ -427,6 +420,7 @@ impl Store for MemoryStore {
         &mut self,
         keys: &[u64],
         signature: &Signature,
+        limit: usize,
         now: i64,
     ) -> Result<Vec<String>, Infallible> {
         if let Some(&seq) = self.signatures.get(signature.article_id.as_str())
@@ -434,7 +428,7 @@ impl Store for MemoryStore {
             && let Some(stored) = &entry.signature
         {
             let keys = stored.band_keys();
-            return Ok(self.members_before(&keys, seq, now));
+            return Ok(self.members_before(&keys, seq, limit, now));
         }
         let seq = self.entry_for(&signature.owner, now);
         let slot = SignatureSlot {
@@ -455,7 +449,7 @@ impl Store for MemoryStore {
             self.forget_signature(seq, &old);
         }
         self.signatures.insert(signature.article_id.as_str().into(), seq);
-        let before = self.members_before(keys, seq, now);
+        let before = self.members_before(keys, seq, limit, now);
         for &key in keys {
             self.join_band(key, seq);
         }
@@ -570,27 +564,27 @@ mod tests {
         let mut store = MemoryStore::with_limits(100, 10);
         assert!(
             store
-                .add_to_bands(&[1, 2], &signature("a", "o1"), 0)
+                .add_to_bands(&[1, 2], &signature("a", "o1"), 10, 0)
                 .unwrap()
                 .is_empty()
         );
         assert_eq!(
-            store.add_to_bands(&[2, 3], &signature("b", "o2"), 0).unwrap(),
+            store.add_to_bands(&[2, 3], &signature("b", "o2"), 10, 0).unwrap(),
             ["a"]
         );
         assert_eq!(
-            store.add_to_bands(&[1, 2, 3], &signature("c", "o3"), 0).unwrap(),
+            store.add_to_bands(&[1, 2, 3], &signature("c", "o3"), 10, 0).unwrap(),
             ["a", "a", "b", "b"]
         );
         // Repeating a call sees the same earlier members, never later ones.
         assert!(
             store
-                .add_to_bands(&[1, 2], &signature("a", "o1"), 0)
+                .add_to_bands(&[1, 2], &signature("a", "o1"), 10, 0)
                 .unwrap()
                 .is_empty()
         );
         assert_eq!(
-            store.add_to_bands(&[2, 3], &signature("b", "o2"), 0).unwrap(),
+            store.add_to_bands(&[2, 3], &signature("b", "o2"), 10, 0).unwrap(),
             ["a"]
         );
         let sigs = store.get_signatures(&["b".into(), "zz".into()], 0).unwrap();
@@ -599,7 +593,7 @@ mod tests {
         // After the window, members are gone and bands are cleaned when evicted.
         assert!(
             store
-                .add_to_bands(&[1, 2, 3], &signature("d", "o4"), 100)
+                .add_to_bands(&[1, 2, 3], &signature("d", "o4"), 10, 100)
                 .unwrap()
                 .is_empty()
         );
@@ -646,7 +640,7 @@ mod size {
                 word_count: 300,
                 shingle_count: 290,
             };
-            store.add_to_bands(&band_keys(&sig.minhash, 32), &sig, 0).unwrap();
+            store.add_to_bands(&band_keys(&sig.minhash, 32), &sig, 32, 0).unwrap();
             store.claim_decision(&owner, &Decision::unique(), 0).unwrap();
         }
     }

@@ -78,13 +78,15 @@ pub trait Store {
     /// to each band of `band_keys` (in insertion order; an id already in a band stays where it is).
     ///
     /// Returns, band after band, the article ids that were inserted into that band before this
-    /// article, oldest first: an id appears once for every band it shares with this article. Ids
-    /// inserted after this article are never returned, even when the call is repeated, so that of two
-    /// similar articles only the later one sees the earlier.
+    /// article, oldest first and at most `limit` per band: an id appears once for every band it shares
+    /// with this article. Ids inserted after this article are never returned, even when the call is
+    /// repeated, so that of two similar articles only the later one sees the earlier. (With Redis: a
+    /// list per band, `LPOS` then `RPUSH` if absent, `LRANGE 0 min(pos, limit)-1`, in one script.)
     fn add_to_bands(
         &mut self,
         band_keys: &[u64],
         signature: &Signature,
+        limit: usize,
         now: i64,
     ) -> Result<Vec<String>, Self::Error>;
 

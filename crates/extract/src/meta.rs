@@ -487,9 +487,12 @@ pub(crate) fn finish(
             authors::add(&mut names, b);
         }
     }
-    if names.len() > 1 || !site_key.is_empty() {
-        names.retain(|n| fold(n) != site_key);
-    }
+    // The publication itself is not an author.
+    let publisher_key = m.ld.publisher.as_deref().map(fold).unwrap_or_default();
+    names.retain(|n| {
+        let f = fold(n);
+        f != site_key && f != publisher_key
+    });
     names.truncate(20);
 
     // Dates.
