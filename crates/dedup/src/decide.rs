@@ -149,9 +149,12 @@ impl<S: Store> Deduplicator<S> {
             word_count: fp.word_count,
             shingle_count: fp.shingle_count,
         };
-        let members = self
-            .store
-            .add_to_bands(&fp.band_keys(self.config.bands), &signature, self.config.max_candidates, now)?;
+        let members = self.store.add_to_bands(
+            &fp.band_keys(self.config.bands),
+            &signature,
+            self.config.max_candidates,
+            now,
+        )?;
         let candidates = rank_candidates(members, article_id, self.config.max_candidates);
         if candidates.is_empty() {
             return Ok(Decision::unique());

@@ -260,10 +260,7 @@ impl MemoryStore {
 
     fn leave_band(&mut self, key: u64, seq: u64) {
         if self.bands.get(&key) == Some(&seq) {
-            let next = self
-                .overflow
-                .get_mut(&key)
-                .and_then(VecDeque::pop_front);
+            let next = self.overflow.get_mut(&key).and_then(VecDeque::pop_front);
             match next {
                 Some(next) => {
                     self.bands.insert(key, next);
@@ -573,8 +570,15 @@ mod tests {
             ["a"]
         );
         assert_eq!(
-            store.add_to_bands(&[1, 2, 3], &signature("c", "o3"), 10, 0).unwrap(),
+            store
+                .add_to_bands(&[1, 2, 3], &signature("c", "o3"), 10, 0)
+                .unwrap(),
             ["a", "a", "b", "b"]
+        );
+        // At most `limit` per band, the oldest.
+        assert_eq!(
+            store.add_to_bands(&[2], &signature("e", "o5"), 2, 0).unwrap(),
+            ["a", "b"]
         );
         // Repeating a call sees the same earlier members, never later ones.
         assert!(
@@ -640,7 +644,9 @@ mod size {
                 word_count: 300,
                 shingle_count: 290,
             };
-            store.add_to_bands(&band_keys(&sig.minhash, 32), &sig, 32, 0).unwrap();
+            store
+                .add_to_bands(&band_keys(&sig.minhash, 32), &sig, 32, 0)
+                .unwrap();
             store.claim_decision(&owner, &Decision::unique(), 0).unwrap();
         }
     }

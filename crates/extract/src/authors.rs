@@ -172,7 +172,8 @@ fn title_case(s: &str) -> String {
 
 fn is_role(w: &str) -> bool {
     let l = w.to_lowercase();
-    ROLES.contains(&l.trim_matches(|c: char| !c.is_alphanumeric()))
+    let l = l.trim_matches(|c: char| !c.is_alphanumeric());
+    ROLES.contains(&l) || l.strip_suffix('s').is_some_and(|s| ROLES.contains(&s))
 }
 
 /// Cleans one name candidate; `None` if it does not look like a name.
@@ -305,6 +306,7 @@ mod tests {
         check("Par Marie Dupont et Luc Martin", &["Marie Dupont", "Luc Martin"]);
         check("Jane Doe, Staff Writer", &["Jane Doe"]);
         check("Jane Doe | Senior Correspondent", &["Jane Doe"]);
+        check("By Dana Whitfield and Tom Okafor | Staff Writers", &["Dana Whitfield", "Tom Okafor"]);
         check("Senior Correspondent Jane Doe", &["Jane Doe"]);
         check("Jane Doe (jane.doe@example.com)", &["Jane Doe"]);
         check("Jane Doe jane.doe@example.com", &["Jane Doe"]);

@@ -909,13 +909,26 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
         ..Body::default()
     };
     let mut kept: Vec<Paragraph> = Vec::new();
+    // Whether the last kept paragraph was the previous one collected.
+    let mut last_was_previous = false;
     for (p, chars, link) in collected.paragraphs {
         if p.kind != ParaKind::Caption && chars > 0 && link * 2 > chars {
             if p.words >= 4 {
                 body.teaser_links += 1;
             }
+            // A short title right before a list of links ("More stories",
+            // "Related coverage") belongs to that list.
+            if last_was_previous
+                && kept
+                    .last()
+                    .is_some_and(|l| l.words <= 5 && !text::ends_sentence(&l.text) && l.kind != ParaKind::Caption)
+            {
+                kept.pop();
+            }
+            last_was_previous = false;
             continue;
         }
+        last_was_previous = false;
         let key = fold(&p.text);
         if !title_key.is_empty() {
             let same = key == title_key
@@ -932,6 +945,7 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
             continue;
         }
         kept.push(p);
+        last_was_previous = true;
     }
     // A byline or a bare date line at the top is metadata, not body text.
     let mut k = 0usize;

@@ -102,6 +102,34 @@ fn has_any(tokens: &[String], words: &[&str]) -> bool {
     false
 }
 
+/// True inside comments, rails, asides and footers, whose dates and names
+/// belong to other content.
+fn in_furniture(dom: &Dom<'_>, i: usize, tokens: &mut Vec<String>) -> bool {
+    for a in dom.ancestors(i).take(16) {
+        if matches!(dom.tag(a), Tag::Body | Tag::Html | Tag::Article | Tag::Main) {
+            return false;
+        }
+        if matches!(dom.tag(a), Tag::Aside | Tag::Footer | Tag::Nav) {
+            return true;
+        }
+        tokens.clear();
+        for k in ["class", "id"] {
+            if let Some(v) = dom.attr(a, k) {
+                attr_tokens(v, tokens);
+            }
+        }
+        let hit = tokens.iter().any(|t| {
+            ["comment", "related", "sidebar", "teaser", "widget", "recommend", "rail", "mostread", "popular"]
+                .iter()
+                .any(|p| t.starts_with(p))
+        });
+        if hit {
+            return true;
+        }
+    }
+    false
+}
+
 /// Collects metadata sources in one pass.
 pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     let mut m = PageMeta {
@@ -188,7 +216,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                 let value = attr("datetime")
                     .map(str::to_string)
                     .unwrap_or_else(|| dom.text_of(i, 120));
-                if m.times.len() < 32 && !value.trim().is_empty() {
+                if m.times.len() < 32 && !value.trim().is_empty() && !in_furniture(dom, i, &mut tokens) {
                     tokens.clear();
                     for a in ["class", "id", "itemprop"] {
                         if let Some(v) = attr(a) {
@@ -244,27 +272,31 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
         if tag == Tag::A
             && attr("rel").is_some_and(|r| r.split_whitespace().any(|x| x.eq_ignore_ascii_case("author")))
             && m.rel_authors.len() < 10
+            && !in_furniture(dom, i, &mut tokens)
         {
             let t = dom.text_of(i, 200);
             if !t.is_empty() {
                 m.rel_authors.push(t);
             }
         }
-        if !matches!(tag, Tag::Html | Tag::Body | Tag::Head | Tag::Meta | Tag::Link) {
+        let wants_text = m.byline_texts.len() < 10 || m.date_texts.len() < 10;
+        if wants_text && !matches!(tag, Tag::Html | Tag::Body | Tag::Head | Tag::Meta | Tag::Link) {
             tokens.clear();
             for a in ["class", "id"] {
                 if let Some(v) = attr(a) {
                     attr_tokens(v, &mut tokens);
                 }
             }
-            if !tokens.is_empty() {
-                if m.byline_texts.len() < 10 && has_any(&tokens, BYLINE_WORDS) {
+            let byline = m.byline_texts.len() < 10 && has_any(&tokens, BYLINE_WORDS);
+            let date = m.date_texts.len() < 10 && has_any(&tokens, DATE_WORDS);
+            if (byline || date) && !in_furniture(dom, i, &mut tokens) {
+                if byline {
                     let t = dom.text_of(i, 200);
                     if !t.is_empty() && t.chars().count() <= 150 {
                         m.byline_texts.push(t);
                     }
                 }
-                if m.date_texts.len() < 10 && has_any(&tokens, DATE_WORDS) {
+                if date {
                     let t = dom.text_of(i, 200);
                     if !t.is_empty() && t.chars().count() <= 150 {
                         m.date_texts.push(t);
@@ -287,7 +319,22 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
         .or_else(|| m.first(&["application-name", "apple-mobile-web-app-title"]).map(normalize))
         .filter(|s| !s.is_empty());
     m.title = pick_title(&m);
+    if m.site_name.is_none() {
+        m.site_name = site_from_title_tag(&m);
+    }
     m
+}
+
+/// "Headline – Site Name" in `<title>` names the site when nothing else does.
+fn site_from_title_tag(m: &PageMeta) -> Option<String> {
+    let tt = normalize(m.title_tag.as_deref()?);
+    let title = fold(m.title.as_deref()?);
+    TITLE_SEPARATORS.iter().find_map(|sep| {
+        let p = tt.rfind(sep)?;
+        let (head, tail) = (tt.get(..p)?, tt.get(p + sep.len()..)?.trim());
+        let ok = fold(head) == title && !tail.is_empty() && text::word_count(tail) <= 6;
+        ok.then(|| tail.to_string())
+    })
 }
 
 fn pick_title(m: &PageMeta) -> Option<String> {

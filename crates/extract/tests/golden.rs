@@ -56,12 +56,14 @@ fn run(page: &Path) -> String {
         content_type: sidecar.content_type.as_deref(),
     };
     let config = sidecar.config.unwrap_or_default();
-    let value = match extract(&input, &config) {
-        Ok(doc) => serde_json::to_value(&doc).unwrap(),
-        Err(ExtractError::NotArticle { reason }) => serde_json::json!({ "error": reason.as_str() }),
-        Err(e) => serde_json::json!({ "error": e.kind() }),
+    let json = match extract(&input, &config) {
+        Ok(doc) => serde_json::to_string_pretty(&doc),
+        Err(ExtractError::NotArticle { reason }) => {
+            serde_json::to_string_pretty(&serde_json::json!({ "error": reason.as_str() }))
+        }
+        Err(e) => serde_json::to_string_pretty(&serde_json::json!({ "error": e.kind() })),
     };
-    serde_json::to_string_pretty(&value).unwrap() + "\n"
+    json.unwrap() + "\n"
 }
 
 /// Compares `actual` with the expected file, or rewrites it when

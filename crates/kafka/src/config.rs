@@ -73,6 +73,28 @@ impl Default for KafkaConfig {
     }
 }
 
+/// librdkafka properties that `kafka.properties` may not override: they carry the delivery guarantees
+/// or have their own `[kafka]` key.
+const RESERVED: &[&str] = &[
+    "bootstrap.servers",
+    "group.id",
+    "enable.auto.commit",
+    "enable.auto.offset.store",
+    "enable.idempotence",
+    "acks",
+    "request.required.acks",
+    "auto.offset.reset",
+    "session.timeout.ms",
+    "auto.commit.interval.ms",
+    "queued.min.messages",
+    "queued.max.messages.kbytes",
+    "fetch.message.max.bytes",
+    "message.max.bytes",
+    "message.timeout.ms",
+    "statistics.interval.ms",
+    "enable.partition.eof",
+];
+
 /// Property keys whose values are secrets.
 pub fn is_secret(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
@@ -104,6 +126,12 @@ impl KafkaConfig {
         let topics = [&self.input_topic, &self.articles_topic, &self.duplicates_topic, &self.dlq_topic];
         if topics.iter().any(|t| t.trim().is_empty()) {
             return invalid("kafka topics must not be empty".to_owned());
+        }
+        if let Some(key) = self.properties.keys().find(|key| RESERVED.contains(&key.as_str())) {
+            return invalid(format!(
+                "kafka.properties.{key:?} cannot be set: newsflow sets it to keep delivery at least once \
+                 (use the [kafka] key of the same meaning, if there is one)"
+            ));
         }
         if topics[1..].contains(&&self.input_topic) {
             return invalid(format!("kafka.input_topic {:?} is also an output topic", self.input_topic));
@@ -183,6 +211,8 @@ mod tests {
         check(|c| c.compression = "brotli".into(), Some("compression"));
         check(|c| c.articles_topic = c.input_topic.clone(), Some("also an output topic"));
         check(|c| c.bootstrap_servers = " ".into(), Some("bootstrap_servers is empty"));
+        check(|c| drop(c.properties.insert("enable.auto.offset.store".into(), "true".into())), Some("cannot be set"));
+        check(|c| drop(c.properties.insert("security.protocol".into(), "SASL_SSL".into())), None);
     }
 
     #[test]

@@ -69,6 +69,22 @@ pub const ALL: &[&str] = &[
     PROCESS_CPU,
 ];
 
+/// The histograms among [`ALL`]: exported as `_bucket`, `_sum` and `_count` series.
+pub const HISTOGRAMS: &[&str] = &[STAGE_DURATION, PROCESSING_DURATION, END_TO_END_LATENCY, INPUT_BYTES];
+
+/// Every series name a scrape can show, as listed in `deploy/metrics.txt`.
+pub fn series() -> Vec<String> {
+    ALL.iter()
+        .flat_map(|name| {
+            if HISTOGRAMS.contains(name) {
+                ["_bucket", "_sum", "_count"].iter().map(|suffix| format!("{name}{suffix}")).collect()
+            } else {
+                vec![(*name).to_owned()]
+            }
+        })
+        .collect()
+}
+
 pub(crate) fn describe() {
     use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
     describe_gauge!(BUILD_INFO, "build information; the value is always 1");
