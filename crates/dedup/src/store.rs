@@ -41,7 +41,7 @@ pub struct Signature {
 /// a Redis implementation maps `claim_*` onto `SET key value NX GET EX window` (or a tiny script),
 /// [`add_to_bands`](Store::add_to_bands) onto one script call and
 /// [`get_signatures`](Store::get_signatures) onto one `MGET`; a decision then costs at most six round
-/// trips (two for duplicates caught by URL or content). Records expire `window` seconds after they
+/// trips (four for exact duplicates). Records expire `window` seconds after they
 /// were written; expired records must read as absent.
 ///
 /// `now` is the caller's time in unix seconds; implementations must not read the clock.

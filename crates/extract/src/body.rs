@@ -89,7 +89,7 @@ const STRONG: &[&str] = &[
     "recommended", "recommendation", "recommendations", "recirculation", "recirc", "trending",
     "popular", "mostread", "mostpopular", "mostviewed", "skip", "skiplink", "skiplinks", "popup",
     "modal", "overlay", "login", "signin", "toolbar", "tools", "byline", "author", "authors",
-    "bio", "authorbio", "dateline", "date", "datetime", "timestamp", "published", "updated",
+    "bio", "authorbio", "dateline", "date", "datetime", "time", "timestamp", "published", "updated",
     "pubdate", "meta", "tags", "tag", "taglist", "tagcloud", "keywords", "kicker", "eyebrow",
     "overline", "pagination", "pager", "masthead", "disclaimer", "readmore", "morestories",
     "seealso", "alsoread", "siteheader", "sitefooter", "pagefooter", "pageheader", "topbar",
@@ -806,7 +806,32 @@ fn collect(an: &Analysis<'_, '_>, containers: &[usize], include_captions: bool) 
     c
 }
 
+/// A line that is only a time or date stamp ("11:42", "Updated 09:15 GMT",
+/// "Published 25.11.2022, 14:30").
+fn is_timestamp_line(p: &str) -> bool {
+    let f = fold(p);
+    let mut rest = f.as_str();
+    for lead in ["last updated", "updated", "published", "posted", "aktualisiert", "stand", "mis à jour", "publié le", "publié"] {
+        if let Some(r) = rest.strip_prefix(lead) {
+            rest = r.trim_start_matches([':', ' ']);
+            break;
+        }
+    }
+    let had_lead = rest.len() != f.len();
+    let time_like = !rest.is_empty()
+        && rest.chars().any(|c| c.is_ascii_digit())
+        && (rest.contains(':') || dates::find_in_text(rest, false).is_some())
+        && rest.split_whitespace().all(|w| {
+            w.chars().all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | ',' | '/' | '-'))
+                || matches!(w, "am" | "pm" | "a.m." | "p.m." | "uhr" | "h" | "gmt" | "utc" | "bst" | "cet" | "cest" | "et" | "pt")
+        });
+    time_like || (had_lead && text::word_count(rest) <= 6 && dates::find_in_text(rest, false).is_some())
+}
+
 fn is_furniture(p: &str) -> bool {
+    if is_timestamp_line(p) {
+        return true;
+    }
     let f = fold(p);
     let f = f.trim_end_matches([':', '…', '.', '›', '»', '>', ' ']);
     if FURNITURE_LINES.contains(&f) {
@@ -1075,4 +1100,29 @@ pub(crate) fn classify(
         return Some(NotArticleReason::TooShort);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(line: &str, furniture: bool) {
+        assert_eq!(is_furniture(line), furniture, "{line:?}");
+    }
+
+    #[test]
+    fn furniture_lines() {
+        check("11:42", true);
+        check("Updated 11:42 GMT", true);
+        check("Published: 25.11.2022, 14:30", true);
+        check("Advertisement", true);
+        check("Skip next section DW's Top Story", true);
+        check("Image: Johanna Geron/REUTERS", true);
+        check("Read more:", true);
+        check("rmt/sms (dpa, Reuters)", false);
+        check("He said 11 people were hurt.", false);
+        check("Updated guidance was published on Monday.", false);
+        check("2022", false);
+    }
 }

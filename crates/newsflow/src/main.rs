@@ -1,6 +1,7 @@
 //! `newsflow`: the worker binary. Command line, configuration, wiring and shutdown; no stage logic.
 
 mod config;
+mod eval;
 mod files;
 mod worker;
 
@@ -45,6 +46,9 @@ enum Command {
         #[arg(long)]
         pretty: bool,
     },
+    /// Score a stage against a labelled corpus and print quality and speed.
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
     /// Validate the configuration and print it, secrets redacted.
     CheckConfig {
         /// Configuration file (TOML); environment overrides apply on top.
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Process { input, output, rejects, config, pretty } => {
             files::process(&files::Options { input, output, rejects, config, pretty })
         }
+        Command::Eval(command) => eval::run(command),
         Command::CheckConfig { config } => check_config(config.as_deref()),
     };
     match result {

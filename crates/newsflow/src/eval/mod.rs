@@ -1,0 +1,93 @@
+//! `newsflow eval ...`: quality and speed of each stage on a labelled corpus. Each prints a report and
+//! fails (non-zero exit) when a score is below a floor given with `--floors FILE` (a flat TOML table of
+//! metric name → minimum, kept in `tests/floors/<stage>.toml`), so CI can hold the line.
+
+#![allow(dead_code)] // reason: floors helpers are used as each eval lands
+
+mod dedup;
+mod extract;
+mod lang;
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum EvalCommand {
+    /// Extraction: body precision/recall/F1 and metadata accuracy against evaldata.json.
+    Extract {
+        /// Corpus folder holding `evaldata.json` and `html/`.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Fail when a score is below the floors in this file.
+        #[arg(long)]
+        floors: Option<PathBuf>,
+        /// Print every failing page.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Deduplication: recall per variant type, false-positive rate, docs/s.
+    Dedup {
+        /// Corpus folder with pages to build the labelled set from.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Fail when a score is below the floors in this file.
+        #[arg(long)]
+        floors: Option<PathBuf>,
+    },
+    /// Language tagging: accuracy per language on sentences and paragraphs, confidence buckets, MB/s.
+    Lang {
+        /// Corpus folder holding `sentences/<code>.txt`.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Fail when a score is below the floors in this file.
+        #[arg(long)]
+        floors: Option<PathBuf>,
+    },
+}
+
+pub fn run(command: EvalCommand) -> anyhow::Result<()> {
+    match command {
+        EvalCommand::Extract { corpus, floors, verbose } => extract::run(&corpus, floors.as_deref(), verbose),
+        EvalCommand::Dedup { corpus, floors } => dedup::run(&corpus, floors.as_deref()),
+        EvalCommand::Lang { corpus, floors } => lang::run(&corpus, floors.as_deref()),
+    }
+}
+
+/// Reads a floors file: metric name → minimum value.
+pub fn floors(path: Option<&std::path::Path>) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
+    use anyhow::Context as _;
+    let Some(path) = path else { return Ok(Default::default()) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let table: toml::Table = text.parse().with_context(|| format!("invalid TOML in {}", path.display()))?;
+    table
+        .iter()
+        .map(|(k, v)| {
+            let value = v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+            value.map(|v| (k.clone(), v)).with_context(|| format!("floor {k} is not a number"))
+        })
+        .collect()
+}
+
+/// Compares measured scores with floors; prints each check and fails when any is below.
+pub fn hold_floors(
+    measured: &std::collections::BTreeMap<String, f64>,
+    floors: &std::collections::BTreeMap<String, f64>,
+) -> anyhow::Result<()> {
+    let mut failed = Vec::new();
+    for (name, floor) in floors {
+        match measured.get(name) {
+            Some(value) if value >= floor => println!("floor ok    {name}: {value:.4} ≥ {floor}"),
+            Some(value) => {
+                println!("floor FAIL  {name}: {value:.4} < {floor}");
+                failed.push(name.clone());
+            }
+            None => {
+                println!("floor FAIL  {name}: not measured");
+                failed.push(name.clone());
+            }
+        }
+    }
+    anyhow::ensure!(failed.is_empty(), "below the floors: {}", failed.join(", "));
+    Ok(())
+}
