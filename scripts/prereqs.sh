@@ -10,7 +10,11 @@ for what in "$@"; do
       need cargo "install Rust (https://rustup.rs), 1.88 or newer"
       need cc "a C compiler builds librdkafka (Debian: apt-get install build-essential)"
       need make "GNU make builds librdkafka (Debian: apt-get install make)"
-      need perl "librdkafka's configure needs perl" ;;
+      need perl "librdkafka's configure needs perl"
+      need pkg-config "pkg-config finds OpenSSL for librdkafka (Debian: apt-get install pkg-config)"
+      if command -v pkg-config >/dev/null 2>&1 && ! pkg-config --exists openssl; then
+        missing+=("OpenSSL headers: librdkafka's TLS/SASL support (Debian: apt-get install libssl-dev)")
+      fi ;;
     kafka)
       need java "a JDK 17 or newer runs the Kafka broker (Debian: apt-get install openjdk-17-jre-headless)"
       need mvn "Maven fetches the broker jars from Maven Central (Debian: apt-get install maven)" ;;

@@ -107,9 +107,32 @@ const GENERIC: &[&str] = &[
 
 /// Lowercase words after which the rest of a byline is not a name.
 const STOP_WORDS: &[&str] = &[
-    "on", "at", "am", "le", "um", "the", "in", "for", "from", "im", "en", "with", "updated",
-    "published", "posted", "aktualisiert", "veröffentlicht", "publié", "stand", "mis",
-    "photos", "photo", "fotos", "foto", "bilder", "video",
+    "on",
+    "at",
+    "am",
+    "le",
+    "um",
+    "the",
+    "in",
+    "for",
+    "from",
+    "im",
+    "en",
+    "with",
+    "updated",
+    "published",
+    "posted",
+    "aktualisiert",
+    "veröffentlicht",
+    "publié",
+    "stand",
+    "mis",
+    "photos",
+    "photo",
+    "fotos",
+    "foto",
+    "bilder",
+    "video",
 ];
 
 /// Conjunctions separating names.
@@ -178,7 +201,9 @@ fn is_role(w: &str) -> bool {
 
 /// Cleans one name candidate; `None` if it does not look like a name.
 fn clean_name(raw: &str) -> Option<String> {
-    let s = raw.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.' | '-' | '–' | '—' | '"' | '\''));
+    let s = raw.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.' | '-' | '–' | '—' | '"' | '\'')
+    });
     let words: Vec<&str> = s.split_whitespace().collect();
     // Leading roles ("Senior Correspondent Jane Doe") are dropped; a role
     // after the name ends it ("Jane Doe Staff Writer").
@@ -202,7 +227,10 @@ fn clean_name(raw: &str) -> Option<String> {
     if GENERIC.contains(&name.to_lowercase().as_str()) {
         return None;
     }
-    if name.chars().any(|c| c.is_ascii_digit() || matches!(c, '@' | '/' | '\\' | '<' | '>' | '=' | '#' | '?')) {
+    if name
+        .chars()
+        .any(|c| c.is_ascii_digit() || matches!(c, '@' | '/' | '\\' | '<' | '>' | '=' | '#' | '?'))
+    {
         return None;
     }
     let has_lower = name.chars().any(char::is_lowercase);
@@ -229,7 +257,10 @@ fn split_names(seg: &str, out: &mut Vec<String>) {
         if w.chars().any(|c| c.is_ascii_digit())
             || (STOP_WORDS.contains(&lower.as_str())
                 && (bare.chars().next().is_some_and(char::is_lowercase)
-                    || matches!(lower.as_str(), "updated" | "published" | "posted" | "aktualisiert" | "veröffentlicht" | "stand")))
+                    || matches!(
+                        lower.as_str(),
+                        "updated" | "published" | "posted" | "aktualisiert" | "veröffentlicht" | "stand"
+                    )))
         {
             break;
         }
@@ -237,10 +268,10 @@ fn split_names(seg: &str, out: &mut Vec<String>) {
     }
     let mut current: Vec<&str> = Vec::new();
     let flush = |current: &mut Vec<&str>, out: &mut Vec<String>| {
-        if let Some(n) = clean_name(&current.join(" ")) {
-            if !out.iter().any(|o| o.to_lowercase() == n.to_lowercase()) {
-                out.push(n);
-            }
+        if let Some(n) = clean_name(&current.join(" "))
+            && !out.iter().any(|o| o.to_lowercase() == n.to_lowercase())
+        {
+            out.push(n);
         }
         current.clear();
     };
@@ -301,12 +332,21 @@ mod tests {
         check("by JANE DOE", &["Jane Doe"]);
         check("  By:  Jane   Doe  ", &["Jane Doe"]);
         check("By Jane Doe and John Smith", &["Jane Doe", "John Smith"]);
-        check("Jane Doe, John Smith & Ann Lee", &["Jane Doe", "John Smith", "Ann Lee"]);
-        check("Von Anna Müller und Jonas Weber · 25. November 2022", &["Anna Müller", "Jonas Weber"]);
+        check(
+            "Jane Doe, John Smith & Ann Lee",
+            &["Jane Doe", "John Smith", "Ann Lee"],
+        );
+        check(
+            "Von Anna Müller und Jonas Weber · 25. November 2022",
+            &["Anna Müller", "Jonas Weber"],
+        );
         check("Par Marie Dupont et Luc Martin", &["Marie Dupont", "Luc Martin"]);
         check("Jane Doe, Staff Writer", &["Jane Doe"]);
         check("Jane Doe | Senior Correspondent", &["Jane Doe"]);
-        check("By Dana Whitfield and Tom Okafor | Staff Writers", &["Dana Whitfield", "Tom Okafor"]);
+        check(
+            "By Dana Whitfield and Tom Okafor | Staff Writers",
+            &["Dana Whitfield", "Tom Okafor"],
+        );
         check("Senior Correspondent Jane Doe", &["Jane Doe"]);
         check("Jane Doe (jane.doe@example.com)", &["Jane Doe"]);
         check("Jane Doe jane.doe@example.com", &["Jane Doe"]);

@@ -16,6 +16,9 @@
 
 use crate::dom::{Dom, Kind, Tag};
 use crate::meta::PageMeta;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::text::{self, attr_tokens, fold};
 use crate::{ExtractConfig, NotArticleReason, authors, dates};
 
@@ -46,6 +49,9 @@ struct Info {
     weak_removed: bool,
     in_junk: bool,
     in_article: bool,
+    in_link: bool,
+    /// Commas of a text node (cached).
+    text_commas: u32,
     weight: i16,
     raw_chars: u32,
     raw_link: u32,
@@ -64,6 +70,8 @@ const EMPTY: Info = Info {
     weak_removed: false,
     in_junk: true,
     in_article: false,
+    in_link: false,
+    text_commas: 0,
     weight: 0,
     raw_chars: 0,
     raw_link: 0,
@@ -78,46 +86,219 @@ const EMPTY: Info = Info {
 
 /// Class/id words that mark boilerplate.
 const STRONG: &[&str] = &[
-    "nav", "navbar", "navigation", "navi", "menu", "menus", "submenu", "megamenu", "breadcrumb",
-    "breadcrumbs", "crumbs", "share", "shares", "sharing", "sharebar", "sharetools", "social",
-    "socials", "socialmedia", "newsletter", "newsletters", "subscribe", "subscription",
-    "subscriptions", "signup", "cookie", "cookies", "consent", "gdpr", "cmp", "comment",
-    "comments", "commentlist", "disqus", "respond", "replies", "footer", "sidebar", "sidebars",
-    "rail", "widget", "widgets", "ad", "ads", "adv", "advert", "adverts", "advertisement",
-    "advertising", "adslot", "adunit", "adcontainer", "adwrapper", "dfp", "sponsor", "sponsored",
-    "sponsors", "promo", "promos", "promotion", "promoted", "outbrain", "taboola", "related",
-    "recommended", "recommendation", "recommendations", "recirculation", "recirc", "trending",
-    "popular", "mostread", "mostpopular", "mostviewed", "skip", "skiplink", "skiplinks", "popup",
-    "modal", "overlay", "login", "signin", "toolbar", "tools", "byline", "author", "authors",
-    "bio", "authorbio", "dateline", "date", "datetime", "time", "timestamp", "published", "updated",
-    "pubdate", "meta", "tags", "tag", "taglist", "tagcloud", "keywords", "kicker", "eyebrow",
-    "overline", "pagination", "pager", "masthead", "disclaimer", "readmore", "morestories",
-    "seealso", "alsoread", "siteheader", "sitefooter", "pagefooter", "pageheader", "topbar",
-    "bottombar", "banner", "sronly", "screenreader", "visuallyhidden", "print", "rating",
-    "feedback", "hidden", "correction", "corrections",
+    "nav",
+    "navbar",
+    "navigation",
+    "navi",
+    "menu",
+    "menus",
+    "submenu",
+    "megamenu",
+    "breadcrumb",
+    "breadcrumbs",
+    "crumbs",
+    "share",
+    "shares",
+    "sharing",
+    "sharebar",
+    "sharetools",
+    "social",
+    "socials",
+    "socialmedia",
+    "newsletter",
+    "newsletters",
+    "subscribe",
+    "subscription",
+    "subscriptions",
+    "signup",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "cmp",
+    "comment",
+    "comments",
+    "commentlist",
+    "disqus",
+    "respond",
+    "replies",
+    "footer",
+    "sidebar",
+    "sidebars",
+    "rail",
+    "widget",
+    "widgets",
+    "ad",
+    "ads",
+    "adv",
+    "advert",
+    "adverts",
+    "advertisement",
+    "advertising",
+    "adslot",
+    "adunit",
+    "adcontainer",
+    "adwrapper",
+    "dfp",
+    "sponsor",
+    "sponsored",
+    "sponsors",
+    "promo",
+    "promos",
+    "promotion",
+    "promoted",
+    "outbrain",
+    "taboola",
+    "related",
+    "recommended",
+    "recommendation",
+    "recommendations",
+    "recirculation",
+    "recirc",
+    "trending",
+    "popular",
+    "mostread",
+    "mostpopular",
+    "mostviewed",
+    "skip",
+    "skiplink",
+    "skiplinks",
+    "popup",
+    "modal",
+    "overlay",
+    "login",
+    "signin",
+    "toolbar",
+    "tools",
+    "byline",
+    "author",
+    "authors",
+    "bio",
+    "authorbio",
+    "dateline",
+    "date",
+    "datetime",
+    "time",
+    "timestamp",
+    "published",
+    "updated",
+    "pubdate",
+    "meta",
+    "tags",
+    "tag",
+    "taglist",
+    "tagcloud",
+    "keywords",
+    "kicker",
+    "eyebrow",
+    "overline",
+    "pagination",
+    "pager",
+    "masthead",
+    "disclaimer",
+    "readmore",
+    "morestories",
+    "seealso",
+    "alsoread",
+    "siteheader",
+    "sitefooter",
+    "pagefooter",
+    "pageheader",
+    "topbar",
+    "bottombar",
+    "banner",
+    "sronly",
+    "screenreader",
+    "visuallyhidden",
+    "print",
+    "rating",
+    "feedback",
+    "hidden",
+    "correction",
+    "corrections",
 ];
 
 /// Words that only mark boilerplate as the last word of a class name.
 const RISKY: &[&str] = &[
-    "tag", "tags", "date", "datetime", "time", "meta", "author", "authors", "bio", "print",
-    "hidden", "published", "updated", "list", "more", "card", "cards", "grid", "feed", "stream",
-    "collection", "cluster", "latest", "headlines", "rating", "source", "legend", "comment",
-    "tools", "banner",
+    "tag",
+    "tags",
+    "date",
+    "datetime",
+    "time",
+    "meta",
+    "author",
+    "authors",
+    "bio",
+    "print",
+    "hidden",
+    "published",
+    "updated",
+    "list",
+    "more",
+    "card",
+    "cards",
+    "grid",
+    "feed",
+    "stream",
+    "collection",
+    "cluster",
+    "latest",
+    "headlines",
+    "rating",
+    "source",
+    "legend",
+    "comment",
+    "tools",
+    "banner",
 ];
 
 /// Class/id words that mark boilerplate only when the element is link-dense.
 const WEAK: &[&str] = &[
-    "teaser", "teasers", "card", "cards", "topstory", "topstories", "headlines", "latest",
-    "more", "list", "collection", "grid", "cluster", "stream", "feed",
+    "teaser",
+    "teasers",
+    "card",
+    "cards",
+    "topstory",
+    "topstories",
+    "headlines",
+    "latest",
+    "more",
+    "list",
+    "collection",
+    "grid",
+    "cluster",
+    "stream",
+    "feed",
 ];
 
 const CAPTION: &[&str] = &["caption", "captions", "figcaption", "imagecaption", "legend"];
-const CREDIT: &[&str] = &["credit", "credits", "copyright", "photocredit", "imagecredit", "source"];
+const CREDIT: &[&str] = &[
+    "credit",
+    "credits",
+    "copyright",
+    "photocredit",
+    "imagecredit",
+    "source",
+];
 
 /// Class/id words that suggest the main content.
 const POSITIVE: &[&str] = &[
-    "article", "articlebody", "body", "content", "entry", "hentry", "main", "page", "post",
-    "text", "blog", "story", "storybody", "richtext", "prose", "paragraph",
+    "article",
+    "articlebody",
+    "body",
+    "content",
+    "entry",
+    "hentry",
+    "main",
+    "page",
+    "post",
+    "text",
+    "blog",
+    "story",
+    "storybody",
+    "richtext",
+    "prose",
+    "paragraph",
 ];
 
 /// ARIA roles of page furniture.
@@ -257,13 +438,14 @@ impl<'d, 'a> Analysis<'d, 'a> {
     fn new(dom: &'d Dom<'a>) -> Self {
         let n = dom.len();
         let mut info = vec![Info::default(); n];
-        let mut tokens = Vec::new();
-        // Pass 1 (pre-order): own flags, junk and article context.
+        let mut scratch = Scratch::default();
+        // Pass 1 (pre-order): own flags, junk, link and article context.
         for i in 0..n {
             let parent = dom.parent(i).and_then(|p| info.get(p)).copied();
-            let (p_junk, p_article) = parent.map_or((false, false), |p| (p.in_junk, p.in_article));
+            let (p_junk, p_article, p_link) =
+                parent.map_or((false, false, false), |p| (p.in_junk, p.in_article, p.in_link));
             let (own, weight, marker) = match dom.kind(i) {
-                Kind::Element(_, tag) => classify_element(dom, i, tag, p_article, &mut tokens),
+                Kind::Element(_, tag) => classify_element(dom, i, tag, p_article, &mut scratch),
                 _ => (Flag::Keep, 0, false),
             };
             if let Some(x) = info.get_mut(i) {
@@ -273,18 +455,20 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 x.in_article = p_article || marker;
                 x.has_marker = marker && own == Flag::Keep;
                 x.has_h1 = dom.tag(i) == Tag::H1;
+                x.in_link = p_link || dom.tag(i) == Tag::A;
             }
         }
         // Pass 2 (reverse): raw text/link lengths outside junk.
         for i in (0..n).rev() {
             let Some(&me) = info.get(i) else { continue };
             let mut me = me;
-            if let Some(t) = dom.text(i) {
-                if !me.in_junk {
-                    me.raw_chars = sat(text::visible_chars(t));
-                    if dom.ancestors(i).take(8).any(|a| dom.tag(a) == Tag::A) {
-                        me.raw_link = me.raw_chars;
-                    }
+            if let Some(t) = dom.text(i)
+                && !me.in_junk
+            {
+                me.raw_chars = sat(text::visible_chars(t));
+                me.text_commas = sat(text::commas(t));
+                if me.in_link {
+                    me.raw_link = me.raw_chars;
                 }
             }
             if dom.tag(i) == Tag::A {
@@ -318,8 +502,8 @@ impl<'d, 'a> Analysis<'d, 'a> {
             let parent_removed = parent.is_some_and(|p| p.removed);
             let parent_weak = parent.is_some_and(|p| p.weak_removed);
             let Some(me) = info.get_mut(i) else { continue };
-            let wraps_article = (me.has_h1 || me.has_marker)
-                && u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 3;
+            let wraps_article =
+                (me.has_h1 || me.has_marker) && u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 3;
             let link_dense = me.raw_chars > 0 && me.raw_link * 10 >= me.raw_chars * 4;
             me.removed = parent_removed
                 || match me.own {
@@ -341,10 +525,10 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 continue;
             }
             let mut me = me;
-            if let Some(t) = dom.text(i) {
-                me.chars = sat(text::visible_chars(t));
-                me.commas = sat(text::commas(t));
-                if dom.ancestors(i).take(8).any(|a| dom.tag(a) == Tag::A) {
+            if dom.text(i).is_some() {
+                me.chars = me.raw_chars;
+                me.commas = me.text_commas;
+                if me.in_link {
                     me.link = me.chars;
                 }
                 if let Some(p) = dom.parent(i).and_then(|p| info.get_mut(p)) {
@@ -383,10 +567,13 @@ impl<'d, 'a> Analysis<'d, 'a> {
             let end = dom.end(i);
             let wraps_heading = (i + 1..end.min(i + 200)).any(|j| dom.tag(j).heading_level().is_some());
             let block = dom.ancestors(i).find(|&a| dom.tag(a).is_block());
-            let whole_block = block.is_some_and(|b| {
-                u64::from(self.at(b).raw_chars) * 10 <= u64::from(x.raw_chars) * 13
-            });
-            if (wraps_heading || whole_block) && text::word_count(&dom.text_of(i, 300)) >= 4 {
+            let whole_block =
+                block.is_some_and(|b| u64::from(self.at(b).raw_chars) * 10 <= u64::from(x.raw_chars) * 13);
+            let words: usize = (i + 1..end.min(i + 64))
+                .filter_map(|j| dom.text(j))
+                .map(text::word_count)
+                .sum();
+            if (wraps_heading || whole_block) && words >= 4 {
                 count += 1;
             }
         }
@@ -404,16 +591,55 @@ impl<'d, 'a> Analysis<'d, 'a> {
 }
 
 /// Flag, class weight and "article marker" for one element.
+/// Reused buffers for [`classify_element`].
+#[derive(Default)]
+struct Scratch {
+    tokens: text::Tokens,
+    pair: String,
+}
+
+const STRONG_BIT: u8 = 1;
+const WEAK_BIT: u8 = 2;
+const CAPTION_BIT: u8 = 4;
+const CREDIT_BIT: u8 = 8;
+const POSITIVE_BIT: u8 = 16;
+const RISKY_BIT: u8 = 32;
+
+/// Class/id word -> category bits, built once.
+fn word_table() -> &'static HashMap<&'static str, u8> {
+    static TABLE: OnceLock<HashMap<&'static str, u8>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut m: HashMap<&'static str, u8> = HashMap::new();
+        for (list, bit) in [
+            (STRONG, STRONG_BIT),
+            (WEAK, WEAK_BIT),
+            (CAPTION, CAPTION_BIT),
+            (CREDIT, CREDIT_BIT),
+            (POSITIVE, POSITIVE_BIT),
+            (RISKY, RISKY_BIT),
+        ] {
+            for w in list {
+                *m.entry(w).or_insert(0) |= bit;
+            }
+        }
+        m
+    })
+}
+
 fn classify_element(
     dom: &Dom<'_>,
     i: usize,
     tag: Tag,
     in_article: bool,
-    tokens: &mut Vec<String>,
+    scratch: &mut Scratch,
 ) -> (Flag, i16, bool) {
     let itemprop = dom.attr(i, "itemprop").unwrap_or_default();
     let is_body_prop = itemprop.eq_ignore_ascii_case("articleBody");
-    let marker = tag == Tag::Article || is_body_prop || dom.attr(i, "role") == Some("article");
+    let marker = tag == Tag::Article
+        || is_body_prop
+        || dom
+            .attr(i, "role")
+            .is_some_and(|r| r.eq_ignore_ascii_case("article"));
     let tag_flag = match tag {
         Tag::Script
         | Tag::Style
@@ -454,20 +680,33 @@ fn classify_element(
         Some(e) => e,
         None => return (tag_flag, 0, marker),
     };
-    // Hidden content.
-    let mut hidden = el.attr("hidden").is_some()
-        || el
-            .attr("aria-hidden")
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    if let Some(style) = el.attr("style") {
-        let s: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        hidden |= s.contains("display:none") || s.contains("visibility:hidden");
+    // One pass over the attributes.
+    let mut class = None;
+    let mut names: [Option<&str>; 4] = [None; 4];
+    let mut hidden = false;
+    let mut role = "";
+    for (name, value) in el.attrs() {
+        match name {
+            "class" => class = Some(value),
+            "id" => names[0] = Some(value),
+            "aria-label" => names[1] = Some(value),
+            "data-component" => names[2] = Some(value),
+            "data-module" => names[3] = Some(value),
+            "role" => role = value,
+            "hidden" => hidden = true,
+            "aria-hidden" => hidden |= value.eq_ignore_ascii_case("true"),
+            "style" => {
+                let s: String = value
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                hidden |= s.contains("display:none") || s.contains("visibility:hidden");
+            }
+            _ => {}
+        }
     }
-    if let Some(class) = el.attr("class") {
+    if let Some(class) = class {
         let responsive_show = class.split_whitespace().any(|c| {
             c.contains(':')
                 && ["block", "flex", "grid", "inline", "table"]
@@ -478,45 +717,60 @@ fn classify_element(
             && class.split_whitespace().any(|c| {
                 matches!(
                     c.to_ascii_lowercase().as_str(),
-                    "hidden" | "is-hidden" | "d-none" | "hide" | "u-hidden" | "visually-hidden"
-                        | "visuallyhidden" | "sr-only" | "screen-reader-text" | "screenreader-only"
-                        | "element-invisible" | "offscreen"
+                    "hidden"
+                        | "is-hidden"
+                        | "d-none"
+                        | "hide"
+                        | "u-hidden"
+                        | "visually-hidden"
+                        | "visuallyhidden"
+                        | "sr-only"
+                        | "screen-reader-text"
+                        | "screenreader-only"
+                        | "element-invisible"
+                        | "offscreen"
                 )
             });
     }
-    let role = el.attr("role").unwrap_or_default().to_ascii_lowercase();
+    let role = role.to_ascii_lowercase();
     let mut strong = BOILER_ROLES.contains(&role.as_str());
     let mut weak = false;
     let mut caption = false;
     let mut credit = false;
     let mut positive = marker || role == "main" || tag == Tag::Main;
-    let names = el
-        .attr("class")
+    let all_names = class
         .into_iter()
         .flat_map(str::split_whitespace)
-        .chain(["id", "aria-label", "data-component", "data-module"].iter().filter_map(|a| el.attr(a)))
+        .chain(names.into_iter().flatten())
         .take(32);
-    for name in names {
-        tokens.clear();
-        attr_tokens(name, tokens);
-        let last = tokens.len().saturating_sub(1);
+    let words = word_table();
+    for name in all_names {
+        scratch.tokens.clear();
+        scratch.tokens.push_attr(name);
+        let last = scratch.tokens.len().saturating_sub(1);
         let mut prev: Option<&str> = None;
-        for (k, t) in tokens.iter().enumerate() {
-            let w = t.as_str();
-            let pair = prev.map(|p| format!("{p}{w}")).unwrap_or_default();
+        for (k, w) in scratch.tokens.iter().enumerate() {
+            let mut bits = words.get(w).copied().unwrap_or(0);
             // Ambiguous words only count as the head (last) word of a name:
             // "post-tags" is a tag list, "tag-politics" is a post's class.
-            let usable = |x: &str| k == last || !RISKY.contains(&x);
+            if bits & RISKY_BIT != 0 && k != last {
+                bits = 0;
+            }
             // "overflow-hidden" and similar utilities do not hide content.
-            let utility = w == "hidden" && matches!(prev, Some("overflow" | "x" | "y"));
-            let hit = |list: &[&str]| {
-                (list.contains(&w) && usable(w)) || (!pair.is_empty() && list.contains(&pair.as_str()))
-            };
-            strong |= !utility && hit(STRONG);
-            weak |= hit(WEAK);
-            caption |= hit(CAPTION);
-            credit |= hit(CREDIT);
-            positive |= hit(POSITIVE);
+            if w == "hidden" && matches!(prev, Some("overflow" | "x" | "y")) {
+                bits &= !STRONG_BIT;
+            }
+            if let Some(p) = prev {
+                scratch.pair.clear();
+                scratch.pair.push_str(p);
+                scratch.pair.push_str(w);
+                bits |= words.get(scratch.pair.as_str()).copied().unwrap_or(0) & !RISKY_BIT;
+            }
+            strong |= bits & STRONG_BIT != 0;
+            weak |= bits & WEAK_BIT != 0;
+            caption |= bits & CAPTION_BIT != 0;
+            credit |= bits & CREDIT_BIT != 0;
+            positive |= bits & POSITIVE_BIT != 0;
             prev = Some(w);
         }
     }
@@ -558,9 +812,7 @@ fn score(an: &Analysis<'_, '_>) -> Vec<Option<f64>> {
         let base = match dom.tag(i) {
             Tag::Div | Tag::Article | Tag::Section | Tag::Main => 5.0,
             Tag::Pre | Tag::Td | Tag::Blockquote => 3.0,
-            Tag::Address | Tag::Ol | Tag::Ul | Tag::Dl | Tag::Dd | Tag::Dt | Tag::Li | Tag::Form => {
-                -3.0
-            }
+            Tag::Address | Tag::Ol | Tag::Ul | Tag::Dl | Tag::Dd | Tag::Dt | Tag::Li | Tag::Form => -3.0,
             Tag::H1 | Tag::H2 | Tag::H3 | Tag::H4 | Tag::H5 | Tag::H6 | Tag::Th => -5.0,
             _ => 0.0,
         };
@@ -579,9 +831,7 @@ fn score(an: &Analysis<'_, '_>) -> Vec<Option<f64>> {
         let tag = dom.tag(i);
         let (chars, commas) = match tag {
             Tag::P | Tag::Pre | Tag::Blockquote => (x.chars, x.commas),
-            Tag::Div | Tag::Section | Tag::Article | Tag::Main | Tag::Td => {
-                (x.direct_chars, x.direct_commas)
-            }
+            Tag::Div | Tag::Section | Tag::Article | Tag::Main | Tag::Td => (x.direct_chars, x.direct_commas),
             _ => continue,
         };
         if chars < 25 {
@@ -707,8 +957,22 @@ fn caption_text(an: &Analysis<'_, '_>, c: usize) -> Option<String> {
 /// Removes a trailing photo credit ("... Image: A. Name/REUTERS").
 fn strip_credit(s: &str) -> &str {
     const MARKERS: &[&str] = &[
-        "Image:", "Photo:", "Picture:", "Foto:", "Bild:", "Fotos:", "Photos:", "Credit:",
-        "Credits:", "Source:", "Quelle:", "Crédit:", "Crédits:", "Фото:", "©", "(c)",
+        "Image:",
+        "Photo:",
+        "Picture:",
+        "Foto:",
+        "Bild:",
+        "Fotos:",
+        "Photos:",
+        "Credit:",
+        "Credits:",
+        "Source:",
+        "Quelle:",
+        "Crédit:",
+        "Crédits:",
+        "Фото:",
+        "©",
+        "(c)",
     ];
     let mut cut = s.len();
     for m in MARKERS {
@@ -740,10 +1004,10 @@ fn collect(an: &Analysis<'_, '_>, containers: &[usize], include_captions: bool) 
             }
             let x = an.at(j);
             if x.removed {
-                if x.own == Flag::Caption {
-                    if let Some(t) = caption_text(an, j) {
-                        c.add_caption(t, include_captions);
-                    }
+                if x.own == Flag::Caption
+                    && let Some(t) = caption_text(an, j)
+                {
+                    c.add_caption(t, include_captions);
                 }
                 j = dom.end(j);
                 continue;
@@ -787,7 +1051,7 @@ fn collect(an: &Analysis<'_, '_>, containers: &[usize], include_captions: bool) 
                     } else {
                         text::push_collapsed(&mut c.buf, t);
                     }
-                    let n = text::visible_chars(t);
+                    let n = x.raw_chars as usize;
                     c.chars += n;
                     if j < link_until {
                         c.link_chars += n;
@@ -811,7 +1075,17 @@ fn collect(an: &Analysis<'_, '_>, containers: &[usize], include_captions: bool) 
 fn is_timestamp_line(p: &str) -> bool {
     let f = fold(p);
     let mut rest = f.as_str();
-    for lead in ["last updated", "updated", "published", "posted", "aktualisiert", "stand", "mis à jour", "publié le", "publié"] {
+    for lead in [
+        "last updated",
+        "updated",
+        "published",
+        "posted",
+        "aktualisiert",
+        "stand",
+        "mis à jour",
+        "publié le",
+        "publié",
+    ] {
         if let Some(r) = rest.strip_prefix(lead) {
             rest = r.trim_start_matches([':', ' ']);
             break;
@@ -822,8 +1096,23 @@ fn is_timestamp_line(p: &str) -> bool {
         && rest.chars().any(|c| c.is_ascii_digit())
         && (rest.contains(':') || dates::find_in_text(rest, false).is_some())
         && rest.split_whitespace().all(|w| {
-            w.chars().all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | ',' | '/' | '-'))
-                || matches!(w, "am" | "pm" | "a.m." | "p.m." | "uhr" | "h" | "gmt" | "utc" | "bst" | "cet" | "cest" | "et" | "pt")
+            w.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | ',' | '/' | '-'))
+                || matches!(
+                    w,
+                    "am" | "pm"
+                        | "a.m."
+                        | "p.m."
+                        | "uhr"
+                        | "h"
+                        | "gmt"
+                        | "utc"
+                        | "bst"
+                        | "cet"
+                        | "cest"
+                        | "et"
+                        | "pt"
+                )
         });
     time_like || (had_lead && text::word_count(rest) <= 6 && dates::find_in_text(rest, false).is_some())
 }
@@ -905,9 +1194,8 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
                 if x.removed || dom.element(s).is_none() || x.chars == 0 {
                     return false;
                 }
-                let same_class = top_class.is_some()
-                    && dom.attr(s, "class") == top_class
-                    && dom.tag(s) == dom.tag(top);
+                let same_class =
+                    top_class.is_some() && dom.attr(s, "class") == top_class && dom.tag(s) == dom.tag(top);
                 let need = if same_class { top_score * 0.15 } else { threshold };
                 if score_of(s) >= need && score_of(s) > 0.0 {
                     return true;
@@ -944,9 +1232,9 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
             // A short title right before a list of links ("More stories",
             // "Related coverage") belongs to that list.
             if last_was_previous
-                && kept
-                    .last()
-                    .is_some_and(|l| l.words <= 5 && !text::ends_sentence(&l.text) && l.kind != ParaKind::Caption)
+                && kept.last().is_some_and(|l| {
+                    l.words <= 5 && !text::ends_sentence(&l.text) && l.kind != ParaKind::Caption
+                })
             {
                 kept.pop();
             }
@@ -957,8 +1245,7 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
         let key = fold(&p.text);
         if !title_key.is_empty() {
             let same = key == title_key
-                || (p.kind == ParaKind::Heading(1)
-                    && (title_key.contains(&key) || key.contains(&title_key)));
+                || (p.kind == ParaKind::Heading(1) && (title_key.contains(&key) || key.contains(&title_key)));
             if same {
                 continue;
             }
@@ -1033,9 +1320,16 @@ fn looks_like_error(s: &str) -> bool {
 
 fn looks_like_search(url: &str, title: &str) -> bool {
     let t = fold(title);
-    if ["search results", "suchergebnisse", "résultats de recherche", "resultados de búsqueda", "results for", "search:"]
-        .iter()
-        .any(|p| t.starts_with(p))
+    if [
+        "search results",
+        "suchergebnisse",
+        "résultats de recherche",
+        "resultados de búsqueda",
+        "results for",
+        "search:",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
     {
         return true;
     }
@@ -1044,11 +1338,18 @@ fn looks_like_search(url: &str, title: &str) -> bool {
     };
     let path_hit = u.path_segments().is_some_and(|mut segs| {
         segs.any(|s| {
-            matches!(s.to_ascii_lowercase().as_str(), "search" | "suche" | "recherche" | "buscar" | "busca" | "cerca" | "zoeken" | "poisk")
+            matches!(
+                s.to_ascii_lowercase().as_str(),
+                "search" | "suche" | "recherche" | "buscar" | "busca" | "cerca" | "zoeken" | "poisk"
+            )
         })
     });
     let query_hit = u.query_pairs().any(|(k, v)| {
-        !v.is_empty() && matches!(k.to_ascii_lowercase().as_str(), "q" | "s" | "query" | "search" | "searchterm" | "keywords")
+        !v.is_empty()
+            && matches!(
+                k.to_ascii_lowercase().as_str(),
+                "q" | "s" | "query" | "search" | "searchterm" | "keywords"
+            )
     });
     path_hit || query_hit
 }
@@ -1062,17 +1363,22 @@ pub(crate) fn classify(
     cfg: &ExtractConfig,
 ) -> Option<NotArticleReason> {
     let typed = meta.is_article_typed();
-    let heads: Vec<&str> = [meta.title_tag.as_deref(), meta.h1.first().map(|(_, t)| t.as_str())]
-        .into_iter()
-        .flatten()
-        .collect();
+    let heads: Vec<&str> = [
+        meta.title_tag.as_deref(),
+        meta.h1.first().map(|(_, t)| t.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if body.words < 150 && heads.iter().any(|h| looks_like_error(h)) {
         return Some(NotArticleReason::ErrorPage);
     }
-    if body.words < 60 && body.paragraphs.iter().take(3).any(|p| {
-        let f = fold(&p.text);
-        f.contains("page not found") || f.contains("error 404") || f.contains("seite nicht gefunden")
-    }) {
+    if body.words < 60
+        && body.paragraphs.iter().take(3).any(|p| {
+            let f = fold(&p.text);
+            f.contains("page not found") || f.contains("error 404") || f.contains("seite nicht gefunden")
+        })
+    {
         return Some(NotArticleReason::ErrorPage);
     }
     if !meta.ld.is_article

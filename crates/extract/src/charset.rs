@@ -37,10 +37,7 @@ pub(crate) fn decode<'a>(
         if text.trim().is_empty() {
             return Err(ExtractError::NotHtml("empty input"));
         }
-        return Ok(Decoded {
-            text,
-            encoding: enc,
-        });
+        return Ok(Decoded { text, encoding: enc });
     }
     guard::check_bytes(bytes)?;
     let encoding = detect(bytes, content_type, url);
@@ -54,11 +51,7 @@ pub(crate) fn detect(bytes: &[u8], content_type: Option<&str>, url: &str) -> &'s
     let head = bytes.get(..bytes.len().min(META_SCAN_BYTES)).unwrap_or(bytes);
     let declared = meta_charset(head).and_then(label).map(|e| {
         // A document that can declare its charset in ASCII is not UTF-16.
-        if e == UTF_16LE || e == UTF_16BE {
-            UTF_8
-        } else {
-            e
-        }
+        if e == UTF_16LE || e == UTF_16BE { UTF_8 } else { e }
     });
     let mut utf8_valid: Option<bool> = None;
     let mut is_utf8 = || *utf8_valid.get_or_insert_with(|| looks_utf8(bytes));
@@ -152,18 +145,17 @@ pub(crate) fn meta_charset(head: &[u8]) -> Option<&str> {
                 content = Some(value);
             }
         }
-        if let Some(cs) = charset.and_then(|v| std::str::from_utf8(v).ok()) {
-            if !cs.trim().is_empty() {
-                return Some(cs);
-            }
+        if let Some(cs) = charset.and_then(|v| std::str::from_utf8(v).ok())
+            && !cs.trim().is_empty()
+        {
+            return Some(cs);
         }
-        if http_equiv_ct {
-            if let Some(cs) = content
+        if http_equiv_ct
+            && let Some(cs) = content
                 .and_then(|v| std::str::from_utf8(v).ok())
                 .and_then(charset_param)
-            {
-                return Some(cs);
-            }
+        {
+            return Some(cs);
         }
     }
     None
@@ -269,8 +261,18 @@ mod tests {
     #[test]
     fn header_then_meta() {
         let ru = page("", RU, encoding_rs::WINDOWS_1251);
-        check(&ru, Some("text/html; charset=windows-1251"), "http://x.com/", "windows-1251");
-        check(&ru, Some("text/html;charset=\"CP1251\""), "http://x.com/", "windows-1251");
+        check(
+            &ru,
+            Some("text/html; charset=windows-1251"),
+            "http://x.com/",
+            "windows-1251",
+        );
+        check(
+            &ru,
+            Some("text/html;charset=\"CP1251\""),
+            "http://x.com/",
+            "windows-1251",
+        );
         let ru = page(
             r#"<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">"#,
             RU,
@@ -278,7 +280,12 @@ mod tests {
         );
         check(&ru, None, "http://x.com/", "windows-1251");
         // A server default of utf-8 is contradicted by the bytes: use the meta.
-        check(&ru, Some("text/html; charset=UTF-8"), "http://x.com/", "windows-1251");
+        check(
+            &ru,
+            Some("text/html; charset=UTF-8"),
+            "http://x.com/",
+            "windows-1251",
+        );
         let de = page("<meta charset='iso-8859-1'>", DE, encoding_rs::WINDOWS_1252);
         check(&de, None, "http://x.de/", "windows-1252");
         let pl = page(
@@ -300,9 +307,24 @@ mod tests {
     fn sniffing() {
         check(&page("", DE, UTF_8), None, "http://x.de/", "UTF-8");
         check(&page("", "plain ascii", UTF_8), None, "http://x.com/", "UTF-8");
-        check(&page("", RU, encoding_rs::WINDOWS_1251), None, "http://x.ru/", "windows-1251");
-        check(&page("", DE, encoding_rs::WINDOWS_1252), None, "http://x.de/", "windows-1252");
-        check(&page("", JA, encoding_rs::SHIFT_JIS), None, "http://x.jp/", "Shift_JIS");
+        check(
+            &page("", RU, encoding_rs::WINDOWS_1251),
+            None,
+            "http://x.ru/",
+            "windows-1251",
+        );
+        check(
+            &page("", DE, encoding_rs::WINDOWS_1252),
+            None,
+            "http://x.de/",
+            "windows-1252",
+        );
+        check(
+            &page("", JA, encoding_rs::SHIFT_JIS),
+            None,
+            "http://x.jp/",
+            "Shift_JIS",
+        );
         check(&page("", KO, encoding_rs::EUC_KR), None, "http://x.kr/", "EUC-KR");
         check(&page("", ZH, encoding_rs::GBK), None, "http://x.cn/", "GBK");
     }
@@ -310,7 +332,10 @@ mod tests {
     #[test]
     fn charset_param_values() {
         assert_eq!(charset_param("text/html; charset=UTF-8"), Some("UTF-8"));
-        assert_eq!(charset_param("text/html; Charset = \"koi8-r\"; x=y"), Some("koi8-r"));
+        assert_eq!(
+            charset_param("text/html; Charset = \"koi8-r\"; x=y"),
+            Some("koi8-r")
+        );
         assert_eq!(charset_param("text/html"), None);
         assert_eq!(charset_param("text/html; charset="), None);
     }

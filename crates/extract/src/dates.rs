@@ -86,7 +86,10 @@ impl Cursor<'_> {
 /// `20221125`, with an optional `T` or space, `HH:MM[:SS[.fff]]` and a zone
 /// (`Z`, `UTC`, `GMT`, `+01:00`, `+0100`, `+01`).
 fn parse_iso(s: &str) -> Option<String> {
-    let mut c = Cursor { b: s.as_bytes(), i: 0 };
+    let mut c = Cursor {
+        b: s.as_bytes(),
+        i: 0,
+    };
     let y = c.num(4, 4)? as i32;
     let sep = c.peek();
     let (m, d) = if matches!(sep, Some(b'-' | b'/' | b'.')) {
@@ -159,30 +162,32 @@ fn parse_offset(z: &str) -> Option<i32> {
 /// Spanish, Italian, Portuguese, Dutch, Russian, Polish).
 fn month_from_word(w: &str) -> Option<u32> {
     let m = match w {
-        "january" | "jan" | "januar" | "jänner" | "janvier" | "janv" | "enero" | "ene"
-        | "gennaio" | "janeiro" | "januari" | "января" | "январь" | "stycznia" => 1,
-        "february" | "feb" | "februar" | "feber" | "février" | "fevrier" | "févr" | "fevr"
-        | "febrero" | "febbraio" | "fevereiro" | "februari" | "февраля" | "февраль"
-        | "lutego" => 2,
-        "march" | "mar" | "märz" | "maerz" | "mär" | "mars" | "marzo" | "março" | "marco"
-        | "maart" | "марта" | "март" | "marca" => 3,
-        "april" | "apr" | "avril" | "avr" | "abril" | "abr" | "aprile" | "апреля" | "апрель"
-        | "kwietnia" => 4,
+        "january" | "jan" | "januar" | "jänner" | "janvier" | "janv" | "enero" | "ene" | "gennaio"
+        | "janeiro" | "januari" | "января" | "январь" | "stycznia" => 1,
+        "february" | "feb" | "februar" | "feber" | "février" | "fevrier" | "févr" | "fevr" | "febrero"
+        | "febbraio" | "fevereiro" | "februari" | "февраля" | "февраль" | "lutego" => 2,
+        "march" | "mar" | "märz" | "maerz" | "mär" | "mars" | "marzo" | "março" | "marco" | "maart"
+        | "марта" | "март" | "marca" => 3,
+        "april" | "apr" | "avril" | "avr" | "abril" | "abr" | "aprile" | "апреля" | "апрель" | "kwietnia" => {
+            4
+        }
         "may" | "mai" | "mayo" | "maggio" | "maio" | "mei" | "мая" | "май" | "maja" => 5,
-        "june" | "jun" | "juni" | "juin" | "junio" | "giugno" | "junho" | "июня" | "июнь"
-        | "czerwca" => 6,
-        "july" | "jul" | "juli" | "juillet" | "juil" | "julio" | "luglio" | "julho" | "июля"
-        | "июль" | "lipca" => 7,
-        "august" | "aug" | "août" | "aout" | "agosto" | "ago" | "augustus" | "августа"
-        | "август" | "sierpnia" => 8,
+        "june" | "jun" | "juni" | "juin" | "junio" | "giugno" | "junho" | "июня" | "июнь" | "czerwca" => {
+            6
+        }
+        "july" | "jul" | "juli" | "juillet" | "juil" | "julio" | "luglio" | "julho" | "июля" | "июль"
+        | "lipca" => 7,
+        "august" | "aug" | "août" | "aout" | "agosto" | "ago" | "augustus" | "августа" | "август"
+        | "sierpnia" => 8,
         "september" | "sep" | "sept" | "septembre" | "septiembre" | "setiembre" | "settembre"
         | "setembro" | "сентября" | "сентябрь" | "września" | "wrzesnia" => 9,
-        "october" | "oct" | "oktober" | "okt" | "octobre" | "octubre" | "ottobre" | "outubro"
-        | "октября" | "октябрь" | "października" | "pazdziernika" => 10,
-        "november" | "nov" | "novembre" | "noviembre" | "novembro" | "ноября" | "ноябрь"
-        | "listopada" => 11,
-        "december" | "dec" | "dezember" | "dez" | "décembre" | "decembre" | "déc" | "diciembre"
-        | "dic" | "dicembre" | "dezembro" | "декабря" | "декабрь" | "grudnia" => 12,
+        "october" | "oct" | "oktober" | "okt" | "octobre" | "octubre" | "ottobre" | "outubro" | "октября"
+        | "октябрь" | "października" | "pazdziernika" => 10,
+        "november" | "nov" | "novembre" | "noviembre" | "novembro" | "ноября" | "ноябрь" | "listopada" => {
+            11
+        }
+        "december" | "dec" | "dezember" | "dez" | "décembre" | "decembre" | "déc" | "diciembre" | "dic"
+        | "dicembre" | "dezembro" | "декабря" | "декабрь" | "grudnia" => 12,
         _ => return None,
     };
     Some(m)
@@ -203,9 +208,7 @@ fn tokenize(s: &str) -> Vec<Tok> {
             let mut v: u32 = 0;
             let mut len = 0usize;
             while let Some(&d) = chars.peek().filter(|c| c.is_ascii_digit()) {
-                v = v
-                    .saturating_mul(10)
-                    .saturating_add(d.to_digit(10).unwrap_or(0));
+                v = v.saturating_mul(10).saturating_add(d.to_digit(10).unwrap_or(0));
                 len += 1;
                 chars.next();
             }
@@ -271,10 +274,10 @@ pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
                     _ => 0,
                 };
                 if len_a == 4 {
-                    if let Some(d) = num(k + 4, 1, 2) {
-                        if let Some(v) = day(a as i32, b, d, &TEXT_YEARS) {
-                            return Some(v);
-                        }
+                    if let Some(d) = num(k + 4, 1, 2)
+                        && let Some(v) = day(a as i32, b, d, &TEXT_YEARS)
+                    {
+                        return Some(v);
                     }
                 } else if let Some(y) = y_ok(num(k + 4, 4, 4)) {
                     if len_a > 2 {
@@ -295,10 +298,10 @@ pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
                 let j = skip(k + 1);
                 if let Some(m) = month(j) {
                     let j = skip(j + 1);
-                    if let Some(y) = y_ok(num(j, 4, 4)) {
-                        if let Some(v) = day(y, m, d, &TEXT_YEARS) {
-                            return Some(v);
-                        }
+                    if let Some(y) = y_ok(num(j, 4, 4))
+                        && let Some(v) = day(y, m, d, &TEXT_YEARS)
+                    {
+                        return Some(v);
                     }
                 }
             }
@@ -308,10 +311,10 @@ pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
             let j = skip(k + 1);
             if let Some(d) = num(j, 1, 2) {
                 let j = skip(j + 1);
-                if let Some(y) = y_ok(num(j, 4, 4)) {
-                    if let Some(v) = day(y, m, d, &TEXT_YEARS) {
-                        return Some(v);
-                    }
+                if let Some(y) = y_ok(num(j, 4, 4))
+                    && let Some(v) = day(y, m, d, &TEXT_YEARS)
+                {
+                    return Some(v);
                 }
             }
         }
@@ -367,10 +370,10 @@ pub(crate) fn from_url(url: &str) -> Option<String> {
         if !(single_sep(r, r2) && single_sep(r2, r3)) || r2.1 - r2.0 > 2 || r3.1 - r3.0 > 2 {
             continue;
         }
-        if let (Some(y), Some(m), Some(d)) = (val(r), val(r2), val(r3)) {
-            if let Some(v) = day(y as i32, m, d, &TEXT_YEARS) {
-                return Some(v);
-            }
+        if let (Some(y), Some(m), Some(d)) = (val(r), val(r2), val(r3))
+            && let Some(v) = day(y as i32, m, d, &TEXT_YEARS)
+        {
+            return Some(v);
         }
     }
     None
@@ -387,7 +390,11 @@ mod tests {
 
     #[track_caller]
     fn check_text(input: &str, expected: Option<&str>) {
-        assert_eq!(find_in_text(input, false).as_deref(), expected, "input: {input:?}");
+        assert_eq!(
+            find_in_text(input, false).as_deref(),
+            expected,
+            "input: {input:?}"
+        );
     }
 
     #[track_caller]
@@ -447,8 +454,14 @@ mod tests {
 
     #[test]
     fn in_url() {
-        check_url("https://x.com/news/2022/11/25/nato-chief", Some("2022-11-25T00:00:00Z"));
-        check_url("https://x.com/2022-11-25-nato-chief", Some("2022-11-25T00:00:00Z"));
+        check_url(
+            "https://x.com/news/2022/11/25/nato-chief",
+            Some("2022-11-25T00:00:00Z"),
+        );
+        check_url(
+            "https://x.com/2022-11-25-nato-chief",
+            Some("2022-11-25T00:00:00Z"),
+        );
         check_url("https://x.com/a/20221125/b.html", Some("2022-11-25T00:00:00Z"));
         check_url("https://x.com/en/nato-chief/a-63888888", None);
         check_url("https://x.com/2022/11/nato", None);

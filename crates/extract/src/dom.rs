@@ -170,12 +170,24 @@ impl Tag {
             "tr" => Tag::Tr,
             "ul" => Tag::Ul,
             "video" => Tag::Video,
-            "amp-img" | "amp-ad" | "amp-embed" | "amp-iframe" | "amp-video" | "amp-analytics"
-            | "amp-social-share" | "amp-sidebar" | "amp-carousel" | "amp-pixel"
-            | "amp-consent" | "amp-user-notification" | "amp-youtube" | "amp-twitter"
-            | "amp-instagram" | "amp-facebook" | "amp-sticky-ad" | "amp-auto-ads" => {
-                Tag::AmpWidget
-            }
+            "amp-img"
+            | "amp-ad"
+            | "amp-embed"
+            | "amp-iframe"
+            | "amp-video"
+            | "amp-analytics"
+            | "amp-social-share"
+            | "amp-sidebar"
+            | "amp-carousel"
+            | "amp-pixel"
+            | "amp-consent"
+            | "amp-user-notification"
+            | "amp-youtube"
+            | "amp-twitter"
+            | "amp-instagram"
+            | "amp-facebook"
+            | "amp-sticky-ad"
+            | "amp-auto-ads" => Tag::AmpWidget,
             _ => Tag::Other,
         }
     }
@@ -394,10 +406,10 @@ impl<'a> Dom<'a> {
                     j = self.end(j);
                     continue;
                 }
-                Kind::Element(_, t) if j != i && (t.is_block() || t == Tag::Br) => {
-                    if !out.is_empty() && !out.ends_with(' ') {
-                        out.push(' ');
-                    }
+                Kind::Element(_, t)
+                    if j != i && (t.is_block() || t == Tag::Br) && !out.is_empty() && !out.ends_with(' ') =>
+                {
+                    out.push(' ');
                 }
                 Kind::Text(t) => {
                     crate::text::push_collapsed(&mut out, t);

@@ -26,7 +26,13 @@ const ARTICLE_TYPES: &[&str] = &[
 ];
 
 /// Keys under which articles are listed rather than being the page itself.
-const LIST_KEYS: &[&str] = &["itemListElement", "hasPart", "isPartOf", "relatedLink", "citation"];
+const LIST_KEYS: &[&str] = &[
+    "itemListElement",
+    "hasPart",
+    "isPartOf",
+    "relatedLink",
+    "citation",
+];
 
 /// What the page's JSON-LD says.
 #[derive(Debug, Default, Clone)]
@@ -65,10 +71,7 @@ pub(crate) fn parse_script(raw: &str, out: &mut Vec<Value>) {
     let before = out.len();
     let ok = parse_all(s, out);
     if !ok && out.len() == before {
-        let cleaned: String = s
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let cleaned: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
         parse_all(&cleaned, out);
     }
 }
@@ -150,10 +153,14 @@ impl<'v> Graph<'v> {
 
     /// Follows a bare `{"@id": ...}` reference to the full object.
     fn resolve(&self, o: &'v Map<String, Value>) -> &'v Map<String, Value> {
-        if o.len() <= 2 && !o.contains_key("name") {
-            if let Some(full) = o.get("@id").and_then(Value::as_str).and_then(|id| self.by_id.get(id)) {
-                return full;
-            }
+        if o.len() <= 2
+            && !o.contains_key("name")
+            && let Some(full) = o
+                .get("@id")
+                .and_then(Value::as_str)
+                .and_then(|id| self.by_id.get(id))
+        {
+            return full;
         }
         o
     }
@@ -287,10 +294,10 @@ pub(crate) fn interpret(values: &[Value]) -> LdInfo {
     if let Some(v) = get("author") {
         g.names(v, &mut info.authors);
     }
-    if info.authors.is_empty() {
-        if let Some(v) = get("creator") {
-            g.names(v, &mut info.authors);
-        }
+    if info.authors.is_empty()
+        && let Some(v) = get("creator")
+    {
+        g.names(v, &mut info.authors);
     }
     info.date_published = get("datePublished")
         .and_then(as_text)
@@ -311,10 +318,7 @@ pub(crate) fn interpret(values: &[Value]) -> LdInfo {
     }
     info.publisher = get("publisher").and_then(|v| g.name_of(v));
     info.language = get("inLanguage").and_then(|v| match v {
-        Value::Object(o) => o
-            .get("alternateName")
-            .or_else(|| o.get("name"))
-            .and_then(as_text),
+        Value::Object(o) => o.get("alternateName").or_else(|| o.get("name")).and_then(as_text),
         other => as_text(other),
     });
     info

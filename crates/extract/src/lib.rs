@@ -236,3 +236,143 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
         charset: decoded.encoding.name().to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn run(html: &[u8], config: &ExtractConfig) -> Result<Document, ExtractError> {
+        let input = Input {
+            html,
+            url: "https://example.com/news/2022/11/25/story",
+            content_type: None,
+        };
+        extract(&input, config)
+    }
+
+    /// Deterministic pseudo-random bytes.
+    fn junk(len: usize) -> Vec<u8> {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hostile_inputs_return() {
+        let cfg = ExtractConfig::default();
+        assert!(matches!(run(b"", &cfg), Err(ExtractError::NotHtml(_))));
+        assert!(matches!(run(b" \n\t ", &cfg), Err(ExtractError::NotHtml(_))));
+        assert!(matches!(run(&junk(100_000), &cfg), Err(ExtractError::NotHtml(_))));
+        assert!(matches!(run(&[0u8; 4096], &cfg), Err(ExtractError::NotHtml(_))));
+        // Junk that happens to contain no NULs still must not panic.
+        let printable: Vec<u8> = junk(50_000).into_iter().map(|b| b | 0x20).collect();
+        let _ = run(&printable, &cfg);
+        let _ = run(b"<", &cfg);
+        let _ = run(b"<html><body><p>unterminated <a href='", &cfg);
+        let _ = run("<p>\u{FFFD}\u{0}</p>".as_bytes(), &cfg);
+
+        // 100k nested divs: rejected before parsing, in linear time.
+        let deep = "<div>".repeat(100_000) + "text";
+        assert_eq!(
+            run(deep.as_bytes(), &cfg),
+            Err(ExtractError::TooDeep {
+                limit: cfg.max_nesting_depth
+            })
+        );
+        // Deep but allowed nesting goes through every pass without recursion.
+        let nested = format!(
+            "<html><body>{}<article><p>{}</p></article>{}</body></html>",
+            "<div>".repeat(1500),
+            "Deeply nested prose is still prose, and it says so in plenty of words. ".repeat(5),
+            "</div>".repeat(1500)
+        );
+        let doc = run(nested.as_bytes(), &cfg).unwrap();
+        assert!(doc.text.starts_with("Deeply nested prose"));
+
+        // A huge single text node: too large by default, fine with a higher limit.
+        let huge = "a ".repeat(10 * 1024 * 1024);
+        assert!(matches!(
+            run(huge.as_bytes(), &cfg),
+            Err(ExtractError::TooLarge { .. })
+        ));
+        let big = ExtractConfig {
+            max_html_bytes: 32 * 1024 * 1024,
+            ..ExtractConfig::default()
+        };
+        let _ = run(huge.as_bytes(), &big);
+        let wrapped = format!("<html><body><article><p>{huge}</p></article></body></html>");
+        let doc = run(wrapped.as_bytes(), &big).unwrap();
+        assert_eq!(doc.text.len(), huge.len() - 1);
+    }
+
+    #[test]
+    fn content_type_and_limits() {
+        let cfg = ExtractConfig::default();
+        let input = Input {
+            html: b"\x89PNG\r\n",
+            url: "https://example.com/a.png",
+            content_type: Some("image/png"),
+        };
+        assert_eq!(
+            extract(&input, &cfg).map_err(|e| e.to_string()),
+            Err("input is not html: content type is not html".to_string())
+        );
+        let small = ExtractConfig {
+            max_html_bytes: 10,
+            ..ExtractConfig::default()
+        };
+        assert_eq!(
+            run(b"<html><body>hello</body></html>", &small),
+            Err(ExtractError::TooLarge { size: 31, limit: 10 })
+        );
+    }
+
+    #[test]
+    fn reasons_and_kinds_are_stable() {
+        let e = ExtractError::NotArticle {
+            reason: NotArticleReason::LinkList,
+        };
+        assert_eq!(e.to_string(), "not an article: link_list");
+        assert_eq!(e.kind(), "not_article");
+        assert_eq!(NotArticleReason::TooShort.as_str(), "too_short");
+        assert_eq!(
+            serde_json::to_value(NotArticleReason::ErrorPage).unwrap(),
+            serde_json::json!("error_page")
+        );
+    }
+
+    #[test]
+    fn config_from_toml_like_table() {
+        let c: ExtractConfig = serde_json::from_str(r#"{"min_body_words": 50}"#).unwrap();
+        assert_eq!(c.min_body_words, 50);
+        assert_eq!(c.max_html_bytes, ExtractConfig::default().max_html_bytes);
+        assert!(serde_json::from_str::<ExtractConfig>(r#"{"bogus": 1}"#).is_err());
+    }
+
+    #[test]
+    fn too_short_and_no_body() {
+        let cfg = ExtractConfig::default();
+        let page = b"<html><body><div><p>Just a few words here.</p></div></body></html>";
+        assert_eq!(
+            run(page, &cfg),
+            Err(ExtractError::NotArticle {
+                reason: NotArticleReason::TooShort
+            })
+        );
+        let empty = b"<html><head><title>x</title></head><body><script>var a=1;</script></body></html>";
+        assert_eq!(
+            run(empty, &cfg),
+            Err(ExtractError::NotArticle {
+                reason: NotArticleReason::NoBody
+            })
+        );
+    }
+}

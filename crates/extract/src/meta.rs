@@ -9,7 +9,7 @@ use url::Url;
 use crate::body::Body;
 use crate::dom::{Dom, Kind, Tag};
 use crate::jsonld::{self, LdInfo};
-use crate::text::{self, attr_tokens, fold, normalize};
+use crate::text::{self, Tokens, fold, normalize, pair_in};
 use crate::{ExtractConfig, authors, dates};
 
 /// A `<time>` element.
@@ -84,17 +84,30 @@ impl PageMeta {
     }
 }
 
-const BYLINE_WORDS: &[&str] = &["byline", "author", "authors", "autor", "autorin", "writer", "creator", "byl"];
+const BYLINE_WORDS: &[&str] = &[
+    "byline", "author", "authors", "autor", "autorin", "writer", "creator", "byl",
+];
 const DATE_WORDS: &[&str] = &[
-    "date", "time", "published", "timestamp", "dateline", "datum", "pubdate", "posted", "meta",
-    "updated", "postedon", "entrydate", "publication", "publishdate",
+    "date",
+    "time",
+    "published",
+    "timestamp",
+    "dateline",
+    "datum",
+    "pubdate",
+    "posted",
+    "meta",
+    "updated",
+    "postedon",
+    "entrydate",
+    "publication",
+    "publishdate",
 ];
 
-fn has_any(tokens: &[String], words: &[&str]) -> bool {
+fn has_any(tokens: &Tokens, words: &[&str]) -> bool {
     let mut prev: Option<&str> = None;
-    for t in tokens {
-        let pair = prev.map(|p| format!("{p}{t}")).unwrap_or_default();
-        if words.contains(&t.as_str()) || words.contains(&pair.as_str()) {
+    for t in tokens.iter() {
+        if words.contains(&t) || prev.is_some_and(|p| pair_in(words, p, t)) {
             return true;
         }
         prev = Some(t);
@@ -104,7 +117,7 @@ fn has_any(tokens: &[String], words: &[&str]) -> bool {
 
 /// True inside comments, rails, asides and footers, whose dates and names
 /// belong to other content.
-fn in_furniture(dom: &Dom<'_>, i: usize, tokens: &mut Vec<String>) -> bool {
+fn in_furniture(dom: &Dom<'_>, i: usize, tokens: &mut Tokens) -> bool {
     for a in dom.ancestors(i).take(16) {
         if matches!(dom.tag(a), Tag::Body | Tag::Html | Tag::Article | Tag::Main) {
             return false;
@@ -115,13 +128,23 @@ fn in_furniture(dom: &Dom<'_>, i: usize, tokens: &mut Vec<String>) -> bool {
         tokens.clear();
         for k in ["class", "id"] {
             if let Some(v) = dom.attr(a, k) {
-                attr_tokens(v, tokens);
+                tokens.push_attr(v);
             }
         }
         let hit = tokens.iter().any(|t| {
-            ["comment", "related", "sidebar", "teaser", "widget", "recommend", "rail", "mostread", "popular"]
-                .iter()
-                .any(|p| t.starts_with(p))
+            [
+                "comment",
+                "related",
+                "sidebar",
+                "teaser",
+                "widget",
+                "recommend",
+                "rail",
+                "mostread",
+                "popular",
+            ]
+            .iter()
+            .any(|p| t.starts_with(p))
         });
         if hit {
             return true;
@@ -141,7 +164,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
         ..PageMeta::default()
     };
     let mut ld_values = Vec::new();
-    let mut tokens = Vec::new();
+    let mut tokens = Tokens::default();
     let mut h1_all: Vec<(usize, String, bool)> = Vec::new();
     let mut i = 0usize;
     let n = dom.len();
@@ -161,7 +184,9 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                     }
                 }
             }
-            Tag::Title if m.title_tag.is_none() && dom.ancestors(i).take(3).any(|a| dom.tag(a) == Tag::Head) => {
+            Tag::Title
+                if m.title_tag.is_none() && dom.ancestors(i).take(3).any(|a| dom.tag(a) == Tag::Head) =>
+            {
                 let t = dom.text_of(i, 500);
                 if !t.is_empty() {
                     m.title_tag = Some(t);
@@ -206,9 +231,12 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             Tag::H1 if h1_all.len() < 8 => {
                 let t = dom.text_of(i, 500);
                 if !t.is_empty() {
-                    let chrome = dom.ancestors(i).any(|a| {
-                        matches!(dom.tag(a), Tag::Header | Tag::Nav | Tag::Footer | Tag::Aside)
-                    }) && !dom.ancestors(i).any(|a| matches!(dom.tag(a), Tag::Article | Tag::Main));
+                    let chrome = dom
+                        .ancestors(i)
+                        .any(|a| matches!(dom.tag(a), Tag::Header | Tag::Nav | Tag::Footer | Tag::Aside))
+                        && !dom
+                            .ancestors(i)
+                            .any(|a| matches!(dom.tag(a), Tag::Article | Tag::Main));
                     h1_all.push((i, t, chrome));
                 }
             }
@@ -220,20 +248,24 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                     tokens.clear();
                     for a in ["class", "id", "itemprop"] {
                         if let Some(v) = attr(a) {
-                            attr_tokens(v, &mut tokens);
+                            tokens.push_attr(v);
                         }
                     }
-                    if let Some(p) = dom.parent(i) {
-                        if let Some(v) = dom.attr(p, "class") {
-                            attr_tokens(v, &mut tokens);
-                        }
+                    if let Some(p) = dom.parent(i)
+                        && let Some(v) = dom.attr(p, "class")
+                    {
+                        tokens.push_attr(v);
                     }
                     let prop = attr("itemprop").unwrap_or_default();
                     let published = prop.eq_ignore_ascii_case("datePublished")
                         || attr("pubdate").is_some()
-                        || tokens.iter().any(|t| t.starts_with("publish") || t == "pubdate" || t == "created");
+                        || tokens
+                            .iter()
+                            .any(|t| t.starts_with("publish") || t == "pubdate" || t == "created");
                     let modified = prop.eq_ignore_ascii_case("dateModified")
-                        || tokens.iter().any(|t| t.starts_with("updat") || t.starts_with("modif"));
+                        || tokens
+                            .iter()
+                            .any(|t| t.starts_with("updat") || t.starts_with("modif"));
                     m.times.push(TimeEl {
                         value,
                         published: published && !modified,
@@ -284,7 +316,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             tokens.clear();
             for a in ["class", "id"] {
                 if let Some(v) = attr(a) {
-                    attr_tokens(v, &mut tokens);
+                    tokens.push_attr(v);
                 }
             }
             let byline = m.byline_texts.len() < 10 && has_any(&tokens, BYLINE_WORDS);
@@ -316,7 +348,10 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
         .map(normalize)
         .or_else(|| m.ld.publisher.clone())
         .or_else(|| m.ld.website_name.clone())
-        .or_else(|| m.first(&["application-name", "apple-mobile-web-app-title"]).map(normalize))
+        .or_else(|| {
+            m.first(&["application-name", "apple-mobile-web-app-title"])
+                .map(normalize)
+        })
         .filter(|s| !s.is_empty());
     m.title = pick_title(&m);
     if m.site_name.is_none() {
@@ -338,14 +373,26 @@ fn site_from_title_tag(m: &PageMeta) -> Option<String> {
 }
 
 fn pick_title(m: &PageMeta) -> Option<String> {
-    let h1 = m.h1.first().map(|(_, t)| t.clone()).filter(|t| t.chars().count() >= 3);
-    let meta_title = m
-        .ld
-        .headline
-        .clone()
-        .or_else(|| m.first(&["og:title", "twitter:title", "dc.title", "dcterms.title", "headline", "title"]).map(str::to_string))
-        .map(|t| normalize(&t))
-        .filter(|t| !t.is_empty());
+    let h1 =
+        m.h1.first()
+            .map(|(_, t)| t.clone())
+            .filter(|t| t.chars().count() >= 3);
+    let meta_title =
+        m.ld.headline
+            .clone()
+            .or_else(|| {
+                m.first(&[
+                    "og:title",
+                    "twitter:title",
+                    "dc.title",
+                    "dcterms.title",
+                    "headline",
+                    "title",
+                ])
+                .map(str::to_string)
+            })
+            .map(|t| normalize(&t))
+            .filter(|t| !t.is_empty());
     let site = m.site_name.as_deref();
     let host = m.host_label.as_deref();
     let title = match (meta_title, h1) {
@@ -391,7 +438,8 @@ pub(crate) fn clean_title(t: &str, site: Option<&str>, host: Option<&str>) -> St
             let fs_compact: String = fs.chars().filter(|c| c.is_alphanumeric()).collect();
             fs == f || fs_compact == compact || (f.len() >= 4 && fs.contains(&f))
         });
-        let host_hit = host.is_some_and(|h| compact == h || compact.starts_with(h) && compact.len() <= h.len() + 4);
+        let host_hit =
+            host.is_some_and(|h| compact == h || compact.starts_with(h) && compact.len() <= h.len() + 4);
         site_hit || host_hit
     };
     let is_date = |seg: &str| text::word_count(seg) <= 4 && dates::find_in_text(seg, true).is_some();
@@ -401,7 +449,10 @@ pub(crate) fn clean_title(t: &str, site: Option<&str>, host: Option<&str>) -> St
             .filter_map(|s| t.rfind(s).map(|p| (p, s.len())))
             .max_by_key(|(p, _)| *p);
         let Some((p, len)) = cut else { break };
-        let (head, tail) = (t.get(..p).unwrap_or_default(), t.get(p + len..).unwrap_or_default());
+        let (head, tail) = (
+            t.get(..p).unwrap_or_default(),
+            t.get(p + len..).unwrap_or_default(),
+        );
         if head.trim().is_empty() || !(is_brand(tail) || is_date(tail)) {
             break;
         }
@@ -412,7 +463,10 @@ pub(crate) fn clean_title(t: &str, site: Option<&str>, host: Option<&str>) -> St
         .filter_map(|s| t.find(s).map(|p| (p, s.len())))
         .min_by_key(|(p, _)| *p);
     if let Some((p, len)) = cut {
-        let (head, tail) = (t.get(..p).unwrap_or_default(), t.get(p + len..).unwrap_or_default());
+        let (head, tail) = (
+            t.get(..p).unwrap_or_default(),
+            t.get(p + len..).unwrap_or_default(),
+        );
         if !tail.trim().is_empty() && is_brand(head) {
             t = tail.trim().to_string();
         }
@@ -529,10 +583,10 @@ pub(crate) fn finish(
             authors::add(&mut names, v);
         }
     }
-    if names.is_empty() {
-        if let Some(b) = &body.byline {
-            authors::add(&mut names, b);
-        }
+    if names.is_empty()
+        && let Some(b) = &body.byline
+    {
+        authors::add(&mut names, b);
     }
     // The publication itself is not an author.
     let publisher_key = m.ld.publisher.as_deref().map(fold).unwrap_or_default();
@@ -554,22 +608,48 @@ pub(crate) fn finish(
     let published_at = structured(m.ld.date_published.as_deref())
         .or_else(|| PUBLISHED_KEYS.iter().find_map(|k| structured(m.get(k))))
         .or_else(|| structured(m.itemprop_published.as_deref()))
-        .or_else(|| m.times.iter().filter(|t| t.published).find_map(|t| structured(Some(&t.value))))
-        .or_else(|| m.times.iter().filter(|t| !t.modified).find_map(|t| structured(Some(&t.value))))
+        .or_else(|| {
+            m.times
+                .iter()
+                .filter(|t| t.published)
+                .find_map(|t| structured(Some(&t.value)))
+        })
+        .or_else(|| {
+            m.times
+                .iter()
+                .filter(|t| !t.modified)
+                .find_map(|t| structured(Some(&t.value)))
+        })
         .or_else(|| dates::from_url(url))
-        .or_else(|| m.date_texts.iter().find_map(|t| dates::find_in_text(t, month_first)))
-        .or_else(|| body.byline.as_deref().and_then(|b| dates::find_in_text(b, month_first)))
+        .or_else(|| {
+            m.date_texts
+                .iter()
+                .find_map(|t| dates::find_in_text(t, month_first))
+        })
+        .or_else(|| {
+            body.byline
+                .as_deref()
+                .and_then(|b| dates::find_in_text(b, month_first))
+        })
         .or_else(|| near_title_date(dom, &m, month_first));
     let modified_at = structured(m.ld.date_modified.as_deref())
         .or_else(|| MODIFIED_KEYS.iter().find_map(|k| structured(m.get(k))))
         .or_else(|| structured(m.itemprop_modified.as_deref()))
-        .or_else(|| m.times.iter().filter(|t| t.modified).find_map(|t| structured(Some(&t.value))));
+        .or_else(|| {
+            m.times
+                .iter()
+                .filter(|t| t.modified)
+                .find_map(|t| structured(Some(&t.value)))
+        });
 
     let description = m
         .first(&["og:description", "description", "twitter:description"])
         .map(str::to_string)
         .or_else(|| m.ld.description.clone())
-        .or_else(|| m.first(&["dc.description", "dcterms.description"]).map(str::to_string))
+        .or_else(|| {
+            m.first(&["dc.description", "dcterms.description"])
+                .map(str::to_string)
+        })
         .map(|d| normalize(&d))
         .filter(|d| !d.is_empty());
 
@@ -620,7 +700,10 @@ pub(crate) fn finish(
         .html_lang
         .clone()
         .or_else(|| m.get("og:locale").map(str::to_string))
-        .or_else(|| m.first(&["content-language", "language", "dc.language", "dcterms.language"]).map(str::to_string))
+        .or_else(|| {
+            m.first(&["content-language", "language", "dc.language", "dcterms.language"])
+                .map(str::to_string)
+        })
         .or_else(|| m.ld.language.clone())
         .map(|l| l.trim().to_string())
         .filter(|l| !l.is_empty() && l.len() <= 35);
@@ -646,7 +729,10 @@ fn near_title_date(dom: &Dom<'_>, m: &PageMeta, month_first: bool) -> Option<Str
     let usable = |j: usize| {
         let t = dom.text(j)?;
         let parent_tag = dom.parent(j).map(|p| dom.tag(p));
-        if matches!(parent_tag, Some(Tag::Script | Tag::Style | Tag::Noscript | Tag::Template)) {
+        if matches!(
+            parent_tag,
+            Some(Tag::Script | Tag::Style | Tag::Noscript | Tag::Template)
+        ) {
             return None;
         }
         let n = text::visible_chars(t);
@@ -692,10 +778,20 @@ mod tests {
 
     #[test]
     fn titles() {
-        check("NATO chief vows support – DW – 11/25/2022", Some("Deutsche Welle"), Some("dw"), "NATO chief vows support");
+        check(
+            "NATO chief vows support – DW – 11/25/2022",
+            Some("Deutsche Welle"),
+            Some("dw"),
+            "NATO chief vows support",
+        );
         check("Big news | The Daily", Some("The Daily"), None, "Big news");
         check("The Daily - Big news", Some("The Daily"), None, "Big news");
-        check("Biden - the interview", Some("The Daily"), None, "Biden - the interview");
+        check(
+            "Biden - the interview",
+            Some("The Daily"),
+            None,
+            "Biden - the interview",
+        );
         check("Le titre | Le Journal", None, Some("lejournal"), "Le titre");
     }
 }

@@ -7,23 +7,27 @@ fn is_space(c: char) -> bool {
 
 /// Characters dropped entirely (zero-width and formatting marks).
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
 }
 
 /// Appends `s` to `buf`, collapsing whitespace runs to one space. `buf`'s
 /// trailing space state carries over between calls; leading whitespace is
 /// only emitted when `buf` is non-empty.
 pub(crate) fn push_collapsed(buf: &mut String, s: &str) {
-    for c in s.chars() {
-        if is_invisible(c) {
-            continue;
+    let mut first = true;
+    for word in s.split(is_space) {
+        if !first && !buf.is_empty() && !buf.ends_with(' ') {
+            buf.push(' ');
         }
-        if is_space(c) {
-            if !buf.is_empty() && !buf.ends_with(' ') {
-                buf.push(' ');
-            }
+        first = false;
+        // Zero-width marks and soft hyphens start with one of these bytes.
+        if word.bytes().any(|b| b == 0xC2 || b == 0xE2 || b == 0xEF) {
+            buf.extend(word.chars().filter(|&c| !is_invisible(c)));
         } else {
-            buf.push(c);
+            buf.push_str(word);
         }
     }
 }
@@ -37,10 +41,11 @@ pub(crate) fn normalize(s: &str) -> String {
     out
 }
 
-/// Number of non-whitespace characters.
+/// Number of non-whitespace characters (byte-level: counts UTF-8 lead
+/// bytes that are not ASCII whitespace).
 pub(crate) fn visible_chars(s: &str) -> usize {
-    s.chars()
-        .filter(|&c| !is_space(c) && !is_invisible(c))
+    s.bytes()
+        .filter(|&b| (b & 0xC0) != 0x80 && !b.is_ascii_whitespace())
         .count()
 }
 
@@ -71,9 +76,14 @@ pub(crate) fn word_count(s: &str) -> usize {
 
 /// Commas in any script (a readability signal for prose).
 pub(crate) fn commas(s: &str) -> usize {
-    s.chars()
-        .filter(|c| matches!(c, ',' | '，' | '、' | '،' | '﹐'))
-        .count()
+    let ascii = s.bytes().filter(|&b| b == b',').count();
+    if s.is_ascii() {
+        return ascii;
+    }
+    ascii
+        + s.chars()
+            .filter(|c| matches!(c, '，' | '、' | '،' | '﹐'))
+            .count()
 }
 
 /// True if the text ends like a sentence.
@@ -93,6 +103,69 @@ pub(crate) fn truncate_chars(s: &str, max: usize) -> &str {
         Some((i, _)) => s.get(..i).unwrap_or(s),
         None => s,
     }
+}
+
+/// Reusable, allocation-free word splitter for attribute values (same rules
+/// as [`attr_tokens`]).
+#[derive(Default)]
+pub(crate) struct Tokens {
+    buf: String,
+    spans: Vec<(usize, usize)>,
+}
+
+impl Tokens {
+    pub(crate) fn clear(&mut self) {
+        self.buf.clear();
+        self.spans.clear();
+    }
+
+    /// Appends the words of `s`.
+    pub(crate) fn push_attr(&mut self, s: &str) {
+        let mut start = self.buf.len();
+        let mut prev_lower = false;
+        for c in s.chars() {
+            if self.spans.len() > 64 {
+                return;
+            }
+            if c.is_alphanumeric() {
+                if c.is_uppercase() && prev_lower && self.buf.len() > start {
+                    self.spans.push((start, self.buf.len()));
+                    start = self.buf.len();
+                }
+                prev_lower = c.is_lowercase() || c.is_ascii_digit();
+                if c.is_ascii() {
+                    self.buf.push(c.to_ascii_lowercase());
+                } else {
+                    self.buf.extend(c.to_lowercase());
+                }
+            } else {
+                prev_lower = false;
+                if self.buf.len() > start {
+                    self.spans.push((start, self.buf.len()));
+                }
+                start = self.buf.len();
+            }
+        }
+        if self.buf.len() > start {
+            self.spans.push((start, self.buf.len()));
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.spans
+            .iter()
+            .map(|&(a, b)| self.buf.get(a..b).unwrap_or_default())
+    }
+}
+
+/// True if `list` contains the concatenation `a + b`.
+pub(crate) fn pair_in(list: &[&str], a: &str, b: &str) -> bool {
+    list.iter()
+        .any(|w| w.len() == a.len() + b.len() && w.starts_with(a) && w.ends_with(b))
 }
 
 /// Splits an attribute value such as a class list into lowercase words:
@@ -138,5 +211,14 @@ mod tests {
         let mut t = Vec::new();
         attr_tokens("relatedArticles c-share_bar", &mut t);
         assert_eq!(t, ["related", "articles", "c", "share", "bar"]);
+        let mut tk = Tokens::default();
+        tk.push_attr("relatedArticles c-share_bar");
+        tk.push_attr("Ünïcode");
+        assert_eq!(tk.iter().collect::<Vec<_>>(), ["related", "articles", "c", "share", "bar", "ünïcode"]);
+        assert!(pair_in(&["mostread"], "most", "read"));
+        let mut b = String::new();
+        push_collapsed(&mut b, "  a  b\n");
+        push_collapsed(&mut b, "c\u{00A0}d ");
+        assert_eq!(b, "a b c d ");
     }
 }

@@ -100,7 +100,11 @@ fn check(expected_path: &Path, actual: &str) {
 #[test]
 fn golden_pages() {
     let all: Vec<PathBuf> = pages(SAMPLES).into_iter().chain(pages(DATA)).collect();
-    assert!(all.len() >= 1, "expected the sample and data pages, found {}", all.len());
+    assert!(
+        !all.is_empty(),
+        "expected the sample and data pages, found {}",
+        all.len()
+    );
     for page in all {
         let actual = run(&page);
         check(&sibling(&page, ".expected.json"), &actual);
