@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 use e2e::{Input, Record, Worker, article_html, collect, produce, setup};
 
 fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn pages(n: usize, offset: usize) -> Vec<Input> {
@@ -57,12 +60,20 @@ async fn main() {
     let backlog = pages(n, 0);
     let bytes: usize = backlog.iter().map(|p| p.value.len()).sum();
     produce(&topics.brokers, &topics.input, partitions, &backlog).await;
-    println!("backlog: {n} pages, {:.1} MB, {partitions} partitions", bytes as f64 / 1e6);
+    println!(
+        "backlog: {n} pages, {:.1} MB, {partitions} partitions",
+        bytes as f64 / 1e6
+    );
 
     let mut worker = Worker::start(&topics, &[("NEWSFLOW__TELEMETRY__LOG_LEVEL", "warn")]);
     worker.wait_ready(Duration::from_secs(60)).unwrap();
     let started = Instant::now();
-    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(600), |r| r.len() >= n);
+    let records = collect(
+        &topics.brokers,
+        &topics.outputs(),
+        Duration::from_secs(600),
+        |r| r.len() >= n,
+    );
     let elapsed = started.elapsed().as_secs_f64();
     assert_eq!(records.len(), n, "not every page came out:\n{}", worker.log());
     println!(
@@ -86,8 +97,18 @@ async fn main() {
             tokio::time::sleep(wait).await;
         }
     }
-    let all = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(300), |r| r.len() >= n + paced);
-    let inputs_read = collect(&topics.brokers, &[topics.input.as_str()], Duration::from_secs(60), |r| r.len() >= n + paced);
+    let all = collect(
+        &topics.brokers,
+        &topics.outputs(),
+        Duration::from_secs(300),
+        |r| r.len() >= n + paced,
+    );
+    let inputs_read = collect(
+        &topics.brokers,
+        &[topics.input.as_str()],
+        Duration::from_secs(60),
+        |r| r.len() >= n + paced,
+    );
     let input_ts: std::collections::HashMap<(i64, i64), i64> = inputs_read
         .iter()
         .map(|r: &Record| ((i64::from(r.partition), r.offset), r.timestamp.unwrap_or(0)))

@@ -68,8 +68,11 @@ pub async fn setup_on(brokers: &str, test: &str, partitions: i32) -> Topics {
         .set("bootstrap.servers", brokers)
         .create()
         .expect("admin client");
-    let new_topics: Vec<NewTopic<'_>> =
-        topics.all().iter().map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(1))).collect();
+    let new_topics: Vec<NewTopic<'_>> = topics
+        .all()
+        .iter()
+        .map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(1)))
+        .collect();
     let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
     let results = tokio::time::timeout(Duration::from_secs(30), admin.create_topics(&new_topics, &opts))
         .await
@@ -87,7 +90,10 @@ pub async fn setup_on(brokers: &str, test: &str, partitions: i32) -> Topics {
 }
 
 fn chrono_like_now() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
 }
 
 /// A message to produce.
@@ -101,11 +107,19 @@ pub struct Input {
 impl Input {
     pub fn envelope(url: &str, html: &str) -> Input {
         let value = serde_json::json!({ "url": url, "html": html, "fetched_at": "2026-11-28T06:00:00Z" });
-        Input { key: Some(url.to_owned()), value: value.to_string().into_bytes(), headers: vec![] }
+        Input {
+            key: Some(url.to_owned()),
+            value: value.to_string().into_bytes(),
+            headers: vec![],
+        }
     }
 
     pub fn raw(value: &[u8]) -> Input {
-        Input { key: None, value: value.to_vec(), headers: vec![] }
+        Input {
+            key: None,
+            value: value.to_vec(),
+            headers: vec![],
+        }
     }
 }
 
@@ -125,9 +139,15 @@ pub async fn produce(brokers: &str, topic: &str, partitions: i32, inputs: &[Inpu
         let partition = (i as i32) % partitions;
         let mut headers = OwnedHeaders::new();
         for (k, v) in &input.headers {
-            headers = headers.insert(Header { key: k, value: Some(v) });
+            headers = headers.insert(Header {
+                key: k,
+                value: Some(v),
+            });
         }
-        let mut record = FutureRecord::to(topic).payload(&input.value).partition(partition).headers(headers);
+        let mut record = FutureRecord::to(topic)
+            .payload(&input.value)
+            .partition(partition)
+            .headers(headers);
         if let Some(key) = &input.key {
             record = record.key(key);
         }
@@ -139,7 +159,12 @@ pub async fn produce(brokers: &str, topic: &str, partitions: i32, inputs: &[Inpu
                 }
                 Err((err, returned)) => {
                     assert!(
-                        matches!(err, rdkafka::error::KafkaError::MessageProduction(rdkafka::types::RDKafkaErrorCode::QueueFull)),
+                        matches!(
+                            err,
+                            rdkafka::error::KafkaError::MessageProduction(
+                                rdkafka::types::RDKafkaErrorCode::QueueFull
+                            )
+                        ),
                         "produce input: {err}"
                     );
                     record = returned;
@@ -149,7 +174,11 @@ pub async fn produce(brokers: &str, topic: &str, partitions: i32, inputs: &[Inpu
         }
     }
     for delivery in pending {
-        delivery.await.expect("delivery canceled").map_err(|(e, _)| e).expect("produce input");
+        delivery
+            .await
+            .expect("delivery canceled")
+            .map_err(|(e, _)| e)
+            .expect("produce input");
     }
 }
 
@@ -168,7 +197,8 @@ pub struct Record {
 
 impl Record {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.value).unwrap_or_else(|err| panic!("output on {} is not JSON: {err}", self.topic))
+        serde_json::from_slice(&self.value)
+            .unwrap_or_else(|err| panic!("output on {} is not JSON: {err}", self.topic))
     }
 
     /// `(partition, offset)` of the input this record came from.
@@ -179,7 +209,10 @@ impl Record {
             return (p, o);
         }
         let json = self.json();
-        (json["source"]["partition"].as_i64().unwrap(), json["source"]["offset"].as_i64().unwrap())
+        (
+            json["source"]["partition"].as_i64().unwrap(),
+            json["source"]["offset"].as_i64().unwrap(),
+        )
     }
 }
 
@@ -192,7 +225,10 @@ pub fn collect(
 ) -> Vec<Record> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
-        .set("group.id", format!("reader-{}", COUNTER.fetch_add(1, Ordering::SeqCst)))
+        .set(
+            "group.id",
+            format!("reader-{}", COUNTER.fetch_add(1, Ordering::SeqCst)),
+        )
         .set("enable.auto.commit", "false")
         .set("isolation.level", "read_uncommitted")
         .set("fetch.message.max.bytes", "10485760")
@@ -200,10 +236,13 @@ pub fn collect(
         .expect("reader");
     let mut tpl = TopicPartitionList::new();
     for topic in topics {
-        let metadata = consumer.fetch_metadata(Some(topic), Duration::from_secs(10)).expect("metadata");
+        let metadata = consumer
+            .fetch_metadata(Some(topic), Duration::from_secs(10))
+            .expect("metadata");
         for t in metadata.topics() {
             for p in t.partitions() {
-                tpl.add_partition_offset(topic, p.id(), Offset::Beginning).unwrap();
+                tpl.add_partition_offset(topic, p.id(), Offset::Beginning)
+                    .unwrap();
             }
         }
     }
@@ -217,7 +256,12 @@ pub fn collect(
                 .headers()
                 .map(|hs| {
                     hs.iter()
-                        .map(|h| (h.key.to_owned(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned()))
+                        .map(|h| {
+                            (
+                                h.key.to_owned(),
+                                String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
+                            )
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
@@ -249,7 +293,9 @@ pub fn committed(brokers: &str, group: &str, topic: &str, partitions: i32) -> Ve
     for p in 0..partitions {
         tpl.add_partition(topic, p);
     }
-    let committed = consumer.committed_offsets(tpl, Duration::from_secs(10)).expect("committed offsets");
+    let committed = consumer
+        .committed_offsets(tpl, Duration::from_secs(10))
+        .expect("committed offsets");
     (0..partitions)
         .map(|p| match committed.find_partition(topic, p).map(|e| e.offset()) {
             Some(Offset::Offset(o)) => o,
@@ -266,10 +312,20 @@ pub fn binary() -> PathBuf {
     // Tests run from target/<profile>/deps/, binaries from target/<profile>/.
     let exe = std::env::current_exe().expect("current exe");
     let dir = exe.parent().expect("exe dir");
-    let candidates = [dir.join("newsflow"), dir.parent().map(|p| p.join("newsflow")).unwrap_or_default()];
-    candidates.iter().find(|p| p.is_file()).cloned().unwrap_or_else(|| {
-        panic!("newsflow binary not found next to {}: run `cargo build -p newsflow` first (make test does)", exe.display())
-    })
+    let candidates = [
+        dir.join("newsflow"),
+        dir.parent().map(|p| p.join("newsflow")).unwrap_or_default(),
+    ];
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "newsflow binary not found next to {}: run `cargo build -p newsflow` first (make test does)",
+                exe.display()
+            )
+        })
 }
 
 /// A worker process.
@@ -308,7 +364,11 @@ impl Worker {
             command.env(k, v);
         }
         let child = command.spawn().expect("start newsflow");
-        Worker { child, metrics_port: port, log }
+        Worker {
+            child,
+            metrics_port: port,
+            log,
+        }
     }
 
     /// GET a path on the worker's HTTP port.
@@ -320,7 +380,10 @@ impl Worker {
         let mut response = String::new();
         stream.read_to_string(&mut response)?;
         let status = response.split_whitespace().nth(1).context("no status")?.parse()?;
-        let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
         Ok((status, body))
     }
 
@@ -350,7 +413,10 @@ impl Worker {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        bail!("worker did not exit within {timeout:?} of SIGTERM: {}", self.log())
+        bail!(
+            "worker did not exit within {timeout:?} of SIGTERM: {}",
+            self.log()
+        )
     }
 
     /// Peak resident memory of the worker (VmHWM), in bytes.
@@ -381,7 +447,11 @@ impl Drop for Worker {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A broker of a test's own (for outage tests), on `port` and `port + 1`; removed on drop.
@@ -399,7 +469,11 @@ impl OwnBroker {
             .env("KAFKA_HEAP", "384m")
             .status()
             .expect("run scripts/kafka.sh");
-        assert!(status.success(), "scripts/kafka.sh {action} failed on port {}", self.port);
+        assert!(
+            status.success(),
+            "scripts/kafka.sh {action} failed on port {}",
+            self.port
+        );
     }
 
     /// Formats and starts a fresh broker.
@@ -434,29 +508,107 @@ impl Drop for OwnBroker {
 pub fn article_schema() -> jsonschema::Validator {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas/newsflow.article.v1.json");
     let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::options().should_validate_formats(true).build(&schema).expect("valid schema")
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("valid schema")
 }
 
 /// Asserts `event` is a valid `newsflow.article.v1`.
 #[track_caller]
 pub fn assert_schema_valid(validator: &jsonschema::Validator, event: &serde_json::Value) {
-    let errors: Vec<String> = validator.iter_errors(event).map(|e| format!("{} at {}", e, e.instance_path)).collect();
-    assert!(errors.is_empty(), "event does not match newsflow.article.v1: {errors:?}\n{event:#}");
+    let errors: Vec<String> = validator
+        .iter_errors(event)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "event does not match newsflow.article.v1: {errors:?}\n{event:#}"
+    );
 }
 
 const WORDS: &[&str] = &[
-    "minister", "council", "river", "harbour", "election", "budget", "village", "school", "farmers", "market",
-    "energy", "winter", "summit", "court", "police", "railway", "hospital", "festival", "museum", "bridge",
-    "storm", "coast", "factory", "union", "workers", "prices", "mayor", "citizens", "report", "research",
-    "students", "teachers", "doctors", "nurses", "airport", "border", "ministers", "talks", "agreement", "plan",
-    "city", "region", "province", "capital", "northern", "southern", "eastern", "western", "new", "old",
-    "said", "announced", "warned", "promised", "rejected", "approved", "visited", "opened", "closed", "built",
-    "the", "a", "of", "in", "on", "for", "with", "after", "before", "during", "and", "but", "while", "as",
+    "minister",
+    "council",
+    "river",
+    "harbour",
+    "election",
+    "budget",
+    "village",
+    "school",
+    "farmers",
+    "market",
+    "energy",
+    "winter",
+    "summit",
+    "court",
+    "police",
+    "railway",
+    "hospital",
+    "festival",
+    "museum",
+    "bridge",
+    "storm",
+    "coast",
+    "factory",
+    "union",
+    "workers",
+    "prices",
+    "mayor",
+    "citizens",
+    "report",
+    "research",
+    "students",
+    "teachers",
+    "doctors",
+    "nurses",
+    "airport",
+    "border",
+    "ministers",
+    "talks",
+    "agreement",
+    "plan",
+    "city",
+    "region",
+    "province",
+    "capital",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "new",
+    "old",
+    "said",
+    "announced",
+    "warned",
+    "promised",
+    "rejected",
+    "approved",
+    "visited",
+    "opened",
+    "closed",
+    "built",
+    "the",
+    "a",
+    "of",
+    "in",
+    "on",
+    "for",
+    "with",
+    "after",
+    "before",
+    "during",
+    "and",
+    "but",
+    "while",
+    "as",
 ];
 
 /// A deterministic news page of about 250 words whose body is unique to `seed`.
 pub fn article_html(seed: u64, url: &str) -> String {
-    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    let mut state = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
     let mut next = || {
         state ^= state << 13;
         state ^= state >> 7;

@@ -633,13 +633,39 @@ fn classify_element(
     in_article: bool,
     scratch: &mut Scratch,
 ) -> (Flag, i16, bool) {
-    let itemprop = dom.attr(i, "itemprop").unwrap_or_default();
+    let Some(el) = dom.element(i) else {
+        return (Flag::Keep, 0, false);
+    };
+    // One pass over the attributes (Element::attr interns the name per call).
+    let mut class = None;
+    let mut names: [Option<&str>; 4] = [None; 4];
+    let mut hidden = false;
+    let mut role = "";
+    let mut itemprop = "";
+    for (name, value) in el.attrs() {
+        match name {
+            "class" => class = Some(value),
+            "id" => names[0] = Some(value),
+            "aria-label" => names[1] = Some(value),
+            "data-component" => names[2] = Some(value),
+            "data-module" => names[3] = Some(value),
+            "role" => role = value,
+            "itemprop" => itemprop = value,
+            "hidden" => hidden = true,
+            "aria-hidden" => hidden |= value.eq_ignore_ascii_case("true"),
+            "style" => {
+                let s: String = value
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                hidden |= s.contains("display:none") || s.contains("visibility:hidden");
+            }
+            _ => {}
+        }
+    }
     let is_body_prop = itemprop.eq_ignore_ascii_case("articleBody");
-    let marker = tag == Tag::Article
-        || is_body_prop
-        || dom
-            .attr(i, "role")
-            .is_some_and(|r| r.eq_ignore_ascii_case("article"));
+    let marker = tag == Tag::Article || is_body_prop || role.eq_ignore_ascii_case("article");
     let tag_flag = match tag {
         Tag::Script
         | Tag::Style
@@ -675,36 +701,6 @@ fn classify_element(
     };
     if matches!(tag, Tag::Html | Tag::Body) {
         return (Flag::Keep, 0, false);
-    }
-    let el = match dom.element(i) {
-        Some(e) => e,
-        None => return (tag_flag, 0, marker),
-    };
-    // One pass over the attributes.
-    let mut class = None;
-    let mut names: [Option<&str>; 4] = [None; 4];
-    let mut hidden = false;
-    let mut role = "";
-    for (name, value) in el.attrs() {
-        match name {
-            "class" => class = Some(value),
-            "id" => names[0] = Some(value),
-            "aria-label" => names[1] = Some(value),
-            "data-component" => names[2] = Some(value),
-            "data-module" => names[3] = Some(value),
-            "role" => role = value,
-            "hidden" => hidden = true,
-            "aria-hidden" => hidden |= value.eq_ignore_ascii_case("true"),
-            "style" => {
-                let s: String = value
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect::<String>()
-                    .to_ascii_lowercase();
-                hidden |= s.contains("display:none") || s.contains("visibility:hidden");
-            }
-            _ => {}
-        }
     }
     if let Some(class) = class {
         let responsive_show = class.split_whitespace().any(|c| {
@@ -887,7 +883,14 @@ impl Collector {
             let last = lines.iter().rposition(|l| !l.is_empty()).map_or(first, |p| p + 1);
             lines.get(first..last).unwrap_or_default().join("\n")
         } else {
-            text::normalize(&raw)
+            // Already whitespace-collapsed while collecting; only trim.
+            let mut raw = raw;
+            let end = raw.trim_end().len();
+            raw.truncate(end);
+            if raw.starts_with(' ') {
+                raw.remove(0);
+            }
+            raw
         };
         if !text.is_empty() {
             let words = text::word_count(&text);
@@ -1242,8 +1245,10 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
             continue;
         }
         last_was_previous = false;
-        let key = fold(&p.text);
-        if !title_key.is_empty() {
+        // Only paragraphs of a similar length can repeat the title.
+        let comparable = !title_key.is_empty() && p.text.len() <= title_key.len() * 2 + 16;
+        let key = if comparable { fold(&p.text) } else { String::new() };
+        if comparable {
             let same = key == title_key
                 || (p.kind == ParaKind::Heading(1) && (title_key.contains(&key) || key.contains(&title_key)));
             if same {

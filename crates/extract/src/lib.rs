@@ -212,7 +212,7 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
     let dom = dom::Dom::build(&html);
     let base = url::Url::parse(input.url).ok();
     let page_meta = meta::collect(&dom, base.as_ref());
-    let body = body::extract_body(&dom, &page_meta, config);
+    let mut body = body::extract_body(&dom, &page_meta, config);
 
     let verdict = body::classify(&dom, &page_meta, &body, input.url, config);
     if let Some(reason) = verdict {
@@ -232,7 +232,7 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
         tags: finished.tags,
         language_hint: finished.language_hint,
         text: body.text(),
-        captions: body.captions.clone(),
+        captions: std::mem::take(&mut body.captions),
         charset: decoded.encoding.name().to_string(),
     })
 }

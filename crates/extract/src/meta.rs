@@ -165,6 +165,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     };
     let mut ld_values = Vec::new();
     let mut tokens = Tokens::default();
+    let mut attr_buf: Vec<(&str, &str)> = Vec::new();
     let mut h1_all: Vec<(usize, String, bool)> = Vec::new();
     let mut i = 0usize;
     let n = dom.len();
@@ -173,7 +174,11 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             i += 1;
             continue;
         };
-        let attr = |k: &str| el.attr(k);
+        // Element::attr interns the name on every call; read the
+        // attributes once instead.
+        attr_buf.clear();
+        attr_buf.extend(el.attrs().take(64));
+        let attr = |k: &str| attr_buf.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
         match tag {
             Tag::Meta => {
                 if let Some(content) = attr("content") {

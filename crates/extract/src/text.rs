@@ -17,6 +17,39 @@ fn is_invisible(c: char) -> bool {
 /// trailing space state carries over between calls; leading whitespace is
 /// only emitted when `buf` is non-empty.
 pub(crate) fn push_collapsed(buf: &mut String, s: &str) {
+    if s.is_ascii() {
+        let b = s.as_bytes();
+        // Common case: single spaces only, no tabs/newlines: copy at once.
+        let mut prev_space = false;
+        let simple = b.iter().all(|&c| {
+            let space = c == b' ';
+            let ok = !(space && prev_space) && (space || !c.is_ascii_whitespace());
+            prev_space = space;
+            ok
+        });
+        if simple {
+            let body = if buf.is_empty() || buf.ends_with(' ') {
+                s.trim_start_matches(' ')
+            } else {
+                s
+            };
+            buf.push_str(body);
+            return;
+        }
+        let lead = b.first().is_some_and(u8::is_ascii_whitespace);
+        let mut first = true;
+        for word in s.split_ascii_whitespace() {
+            if (lead || !first) && !buf.is_empty() && !buf.ends_with(' ') {
+                buf.push(' ');
+            }
+            first = false;
+            buf.push_str(word);
+        }
+        if b.last().is_some_and(u8::is_ascii_whitespace) && !buf.is_empty() && !buf.ends_with(' ') {
+            buf.push(' ');
+        }
+        return;
+    }
     let mut first = true;
     for word in s.split(is_space) {
         if !first && !buf.is_empty() && !buf.ends_with(' ') {
@@ -57,6 +90,20 @@ pub(crate) fn is_cjk(c: char) -> bool {
 
 /// Word count; runs of CJK characters count one word per two characters.
 pub(crate) fn word_count(s: &str) -> usize {
+    if s.is_ascii() {
+        let mut words = 0usize;
+        let mut in_word = false;
+        for &b in s.as_bytes() {
+            let sep = b.is_ascii_whitespace() || (b.is_ascii_punctuation() && b != b'\'' && b != b'-');
+            if sep {
+                in_word = false;
+            } else if !in_word {
+                in_word = true;
+                words += 1;
+            }
+        }
+        return words;
+    }
     let mut words = 0usize;
     let mut cjk = 0usize;
     let mut in_word = false;
@@ -214,11 +261,24 @@ mod tests {
         let mut tk = Tokens::default();
         tk.push_attr("relatedArticles c-share_bar");
         tk.push_attr("Ünïcode");
-        assert_eq!(tk.iter().collect::<Vec<_>>(), ["related", "articles", "c", "share", "bar", "ünïcode"]);
+        assert_eq!(
+            tk.iter().collect::<Vec<_>>(),
+            ["related", "articles", "c", "share", "bar", "ünïcode"]
+        );
         assert!(pair_in(&["mostread"], "most", "read"));
         let mut b = String::new();
         push_collapsed(&mut b, "  a  b\n");
         push_collapsed(&mut b, "c\u{00A0}d ");
         assert_eq!(b, "a b c d ");
+        let mut b = String::from("x");
+        push_collapsed(&mut b, " y");
+        push_collapsed(&mut b, "z ");
+        push_collapsed(&mut b, "   ");
+        push_collapsed(&mut b, "w");
+        assert_eq!(b, "x yz w");
+        assert_eq!(
+            word_count("Le télésiège, c'est ça."),
+            word_count("Le telesiege, c'est ca.")
+        );
     }
 }

@@ -98,7 +98,9 @@ const RESERVED: &[&str] = &[
 /// Property keys whose values are secrets.
 pub fn is_secret(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    ["password", "secret", "key", "token"].iter().any(|word| key.contains(word))
+    ["password", "secret", "key", "token"]
+        .iter()
+        .any(|word| key.contains(word))
 }
 
 impl KafkaConfig {
@@ -120,21 +122,39 @@ impl KafkaConfig {
                 self.auto_offset_reset
             ));
         }
-        if !matches!(self.compression.as_str(), "none" | "gzip" | "snappy" | "lz4" | "zstd") {
-            return invalid(format!("kafka.compression {:?} is not one of none, gzip, snappy, lz4, zstd", self.compression));
+        if !matches!(
+            self.compression.as_str(),
+            "none" | "gzip" | "snappy" | "lz4" | "zstd"
+        ) {
+            return invalid(format!(
+                "kafka.compression {:?} is not one of none, gzip, snappy, lz4, zstd",
+                self.compression
+            ));
         }
-        let topics = [&self.input_topic, &self.articles_topic, &self.duplicates_topic, &self.dlq_topic];
+        let topics = [
+            &self.input_topic,
+            &self.articles_topic,
+            &self.duplicates_topic,
+            &self.dlq_topic,
+        ];
         if topics.iter().any(|t| t.trim().is_empty()) {
             return invalid("kafka topics must not be empty".to_owned());
         }
-        if let Some(key) = self.properties.keys().find(|key| RESERVED.contains(&key.as_str())) {
+        if let Some(key) = self
+            .properties
+            .keys()
+            .find(|key| RESERVED.contains(&key.as_str()))
+        {
             return invalid(format!(
                 "kafka.properties.{key:?} cannot be set: newsflow sets it to keep delivery at least once \
                  (use the [kafka] key of the same meaning, if there is one)"
             ));
         }
         if topics[1..].contains(&&self.input_topic) {
-            return invalid(format!("kafka.input_topic {:?} is also an output topic", self.input_topic));
+            return invalid(format!(
+                "kafka.input_topic {:?} is also an output topic",
+                self.input_topic
+            ));
         }
         Ok(())
     }
@@ -151,7 +171,10 @@ impl KafkaConfig {
                 ("session.timeout.ms", self.session_timeout_ms.to_string()),
                 ("enable.partition.eof", "false".to_owned()),
                 ("queued.min.messages", self.queued_min_messages.to_string()),
-                ("queued.max.messages.kbytes", self.queued_max_messages_kbytes.to_string()),
+                (
+                    "queued.max.messages.kbytes",
+                    self.queued_max_messages_kbytes.to_string(),
+                ),
                 ("fetch.message.max.bytes", self.max_message_bytes.to_string()),
                 ("statistics.interval.ms", self.statistics_interval_ms.to_string()),
             ]
@@ -206,13 +229,36 @@ mod tests {
     #[test]
     fn validation() {
         check(|_| {}, None);
-        check(|c| c.drain_timeout_ms = 50_000, Some("must be less than kafka.session_timeout_ms"));
-        check(|c| c.auto_offset_reset = "smallest".into(), Some("auto_offset_reset"));
+        check(
+            |c| c.drain_timeout_ms = 50_000,
+            Some("must be less than kafka.session_timeout_ms"),
+        );
+        check(
+            |c| c.auto_offset_reset = "smallest".into(),
+            Some("auto_offset_reset"),
+        );
         check(|c| c.compression = "brotli".into(), Some("compression"));
-        check(|c| c.articles_topic = c.input_topic.clone(), Some("also an output topic"));
-        check(|c| c.bootstrap_servers = " ".into(), Some("bootstrap_servers is empty"));
-        check(|c| drop(c.properties.insert("enable.auto.offset.store".into(), "true".into())), Some("cannot be set"));
-        check(|c| drop(c.properties.insert("security.protocol".into(), "SASL_SSL".into())), None);
+        check(
+            |c| c.articles_topic = c.input_topic.clone(),
+            Some("also an output topic"),
+        );
+        check(
+            |c| c.bootstrap_servers = " ".into(),
+            Some("bootstrap_servers is empty"),
+        );
+        check(
+            |c| {
+                drop(
+                    c.properties
+                        .insert("enable.auto.offset.store".into(), "true".into()),
+                )
+            },
+            Some("cannot be set"),
+        );
+        check(
+            |c| drop(c.properties.insert("security.protocol".into(), "SASL_SSL".into())),
+            None,
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ pub(crate) struct WorkerContext {
 }
 
 fn tps_of(tpl: &TopicPartitionList) -> Vec<Tp> {
-    tpl.elements().iter().map(|e| (e.topic().to_owned(), e.partition())).collect()
+    tpl.elements()
+        .iter()
+        .map(|e| (e.topic().to_owned(), e.partition()))
+        .collect()
 }
 
 /// Stores every advanced committable position. Errors for partitions no longer owned are benign.
@@ -47,7 +50,10 @@ pub(crate) fn store_offsets<C: ConsumerContext>(consumer: &BaseConsumer<C>, trac
 impl ClientContext for WorkerContext {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
         match level {
-            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical | RDKafkaLogLevel::Error => {
+            RDKafkaLogLevel::Emerg
+            | RDKafkaLogLevel::Alert
+            | RDKafkaLogLevel::Critical
+            | RDKafkaLogLevel::Error => {
                 tracing::error!(target: "librdkafka", fac, "{log_message}");
             }
             RDKafkaLogLevel::Warning => tracing::warn!(target: "librdkafka", fac, "{log_message}"),
@@ -70,8 +76,13 @@ impl ClientContext for WorkerContext {
                 continue;
             };
             for (partition, p) in partitions {
-                let Ok(partition) = partition.parse::<i32>() else { continue };
-                let lag = p.get("consumer_lag").and_then(serde_json::Value::as_i64).unwrap_or(-1);
+                let Ok(partition) = partition.parse::<i32>() else {
+                    continue;
+                };
+                let lag = p
+                    .get("consumer_lag")
+                    .and_then(serde_json::Value::as_i64)
+                    .unwrap_or(-1);
                 if partition >= 0 && lag >= 0 && self.tracker.owns(topic, partition) {
                     events::consumer_lag(topic, partition, lag);
                 }

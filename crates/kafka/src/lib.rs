@@ -12,8 +12,8 @@
 
 mod config;
 mod context;
-mod worker;
 pub mod tracker;
+mod worker;
 
 pub use config::{KafkaConfig, is_secret};
 pub use worker::{Limits, run};

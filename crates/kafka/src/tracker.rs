@@ -60,7 +60,9 @@ impl Tracker {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Partitions were assigned: each starts a fresh epoch.
@@ -69,7 +71,13 @@ impl Tracker {
         for tp in tps {
             state.next_epoch += 1;
             let epoch = state.next_epoch;
-            let old = state.partitions.insert(tp, PartitionState { epoch, ..PartitionState::default() });
+            let old = state.partitions.insert(
+                tp,
+                PartitionState {
+                    epoch,
+                    ..PartitionState::default()
+                },
+            );
             if let Some(old) = old {
                 state.in_flight -= old.in_flight.len();
             }
@@ -161,7 +169,9 @@ impl Tracker {
 
     /// Whether `tp` is owned now.
     pub fn owns(&self, topic: &str, partition: i32) -> bool {
-        self.lock().partitions.contains_key(&(topic.to_owned(), partition))
+        self.lock()
+            .partitions
+            .contains_key(&(topic.to_owned(), partition))
     }
 
     /// Owned partitions.
@@ -180,7 +190,11 @@ mod tests {
 
     #[track_caller]
     fn check(tracker: &Tracker, expected: &[(i32, i64)]) {
-        let mut got: Vec<(i32, i64)> = tracker.committable().into_iter().map(|((_, p), o)| (p, o)).collect();
+        let mut got: Vec<(i32, i64)> = tracker
+            .committable()
+            .into_iter()
+            .map(|((_, p), o)| (p, o))
+            .collect();
         got.sort_unstable();
         assert_eq!(got, expected);
     }

@@ -104,7 +104,13 @@ pub async fn run(
         std::thread::Builder::new()
             .name("kafka-consumer".to_owned())
             .spawn(move || {
-                let loop_state = ConsumerLoop { consumer, tracker, jobs: jobs_tx, max_in_flight, drain_timeout };
+                let loop_state = ConsumerLoop {
+                    consumer,
+                    tracker,
+                    jobs: jobs_tx,
+                    max_in_flight,
+                    drain_timeout,
+                };
                 loop_state.run(&shutdown, &health, &abandon);
                 consumer_done.cancel();
             })
@@ -126,11 +132,15 @@ pub async fn run(
     }
     tasks.close();
     // The consumer thread has finished draining (or abandoned); remaining tasks were abandoned.
-    if tokio::time::timeout(Duration::from_secs(5), tasks.wait()).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(5), tasks.wait())
+        .await
+        .is_err()
+    {
         tracing::warn!("abandoned message tasks did not stop in time");
     }
     readiness.abort();
-    let flushed = tokio::task::spawn_blocking(move || producer.flush(Timeout::After(Duration::from_secs(10)))).await;
+    let flushed =
+        tokio::task::spawn_blocking(move || producer.flush(Timeout::After(Duration::from_secs(10)))).await;
     if !matches!(flushed, Ok(Ok(()))) {
         tracing::warn!("producer flush did not complete");
     }
@@ -160,7 +170,10 @@ async fn readiness_loop(
         let probe = producer.clone();
         let topic = topic.clone();
         let reachable = tokio::task::spawn_blocking(move || {
-            probe.client().fetch_metadata(Some(&topic), Duration::from_secs(3)).is_ok()
+            probe
+                .client()
+                .fetch_metadata(Some(&topic), Duration::from_secs(3))
+                .is_ok()
         })
         .await
         .unwrap_or(false);
@@ -194,11 +207,17 @@ impl ConsumerLoop {
                     }
                 }
                 Some(Ok(message)) => {
-                    let Some(ticket) = self.tracker.begin(message.topic(), message.partition(), message.offset())
+                    let Some(ticket) =
+                        self.tracker
+                            .begin(message.topic(), message.partition(), message.offset())
                     else {
                         continue;
                     };
-                    let job = Job { message: Arc::new(message.detach()), ticket, received: Instant::now() };
+                    let job = Job {
+                        message: Arc::new(message.detach()),
+                        ticket,
+                        received: Instant::now(),
+                    };
                     if self.jobs.send(job).is_err() {
                         break;
                     }
@@ -226,7 +245,11 @@ impl ConsumerLoop {
                 return !pause;
             }
         };
-        let result = if pause { self.consumer.pause(&assignment) } else { self.consumer.resume(&assignment) };
+        let result = if pause {
+            self.consumer.pause(&assignment)
+        } else {
+            self.consumer.resume(&assignment)
+        };
         match result {
             Ok(()) => {
                 events::paused(pause);
@@ -284,7 +307,11 @@ fn now_ms() -> i64 {
 }
 
 async fn handle(shared: Arc<Shared>, job: Job) {
-    let Job { message, ticket, received } = job;
+    let Job {
+        message,
+        ticket,
+        received,
+    } = job;
     let topic = message.topic().to_owned();
     let value_len = message.payload().map_or(0, <[u8]>::len);
     events::message_consumed(&topic, value_len);
@@ -296,7 +323,12 @@ async fn handle(shared: Arc<Shared>, job: Job) {
         tokio::task::spawn_blocking(move || {
             let headers: Vec<(&str, &[u8])> = message
                 .headers()
-                .map(|headers| headers.iter().filter_map(|h| h.value.map(|v| (h.key, v))).collect())
+                .map(|headers| {
+                    headers
+                        .iter()
+                        .filter_map(|h| h.value.map(|v| (h.key, v)))
+                        .collect()
+                })
                 .unwrap_or_default();
             let raw = RawMessage {
                 value: message.payload().unwrap_or_default(),
@@ -346,15 +378,22 @@ async fn handle(shared: Arc<Shared>, job: Job) {
                         key: Some(event.id.clone().into_bytes()),
                         value,
                         headers: OwnedHeaders::new()
-                            .insert(Header { key: "content-type", value: Some("application/json") })
-                            .insert(Header { key: "newsflow.schema", value: Some(model::ARTICLE_SCHEMA) }),
+                            .insert(Header {
+                                key: "content-type",
+                                value: Some("application/json"),
+                            })
+                            .insert(Header {
+                                key: "newsflow.schema",
+                                value: Some(model::ARTICLE_SCHEMA),
+                            }),
                     };
                     match deliver(&shared, output).await {
                         Err(Undelivered::TooLarge) => {
                             let rejection = Rejection {
                                 stage: pipeline::Stage::Extract,
                                 reason: pipeline::Reason::Internal,
-                                detail: "article event is larger than the producer's message.max.bytes".to_owned(),
+                                detail: "article event is larger than the producer's message.max.bytes"
+                                    .to_owned(),
                             };
                             dead_letter(&shared, &message, &rejection).await
                         }
@@ -402,12 +441,21 @@ async fn handle(shared: Arc<Shared>, job: Job) {
         Err(_) => {
             // Abandoned at shutdown or too large even without its value: the offset is not stored, so the
             // message is delivered again.
-            tracing::warn!(topic, partition = ticket.tp.1, offset = ticket.offset, "message left unfinished");
+            tracing::warn!(
+                topic,
+                partition = ticket.tp.1,
+                offset = ticket.offset,
+                "message left unfinished"
+            );
         }
     }
 }
 
-async fn dead_letter(shared: &Shared, message: &OwnedMessage, rejection: &Rejection) -> Result<(), Undelivered> {
+async fn dead_letter(
+    shared: &Shared,
+    message: &OwnedMessage,
+    rejection: &Rejection,
+) -> Result<(), Undelivered> {
     events::dead_lettered(rejection.reason.as_str(), rejection.stage.as_str());
     let partition = message.partition().to_string();
     let offset = message.offset().to_string();
@@ -415,16 +463,37 @@ async fn dead_letter(shared: &Shared, message: &OwnedMessage, rejection: &Reject
     let mut headers = OwnedHeaders::new();
     if let Some(original) = message.headers() {
         for header in original.iter() {
-            headers = headers.insert(Header { key: header.key, value: header.value });
+            headers = headers.insert(Header {
+                key: header.key,
+                value: header.value,
+            });
         }
     }
     let headers = headers
-        .insert(Header { key: "newsflow.reason", value: Some(rejection.reason.as_str()) })
-        .insert(Header { key: "newsflow.stage", value: Some(rejection.stage.as_str()) })
-        .insert(Header { key: "newsflow.detail", value: Some(detail) })
-        .insert(Header { key: "newsflow.source.topic", value: Some(message.topic()) })
-        .insert(Header { key: "newsflow.source.partition", value: Some(&partition) })
-        .insert(Header { key: "newsflow.source.offset", value: Some(&offset) });
+        .insert(Header {
+            key: "newsflow.reason",
+            value: Some(rejection.reason.as_str()),
+        })
+        .insert(Header {
+            key: "newsflow.stage",
+            value: Some(rejection.stage.as_str()),
+        })
+        .insert(Header {
+            key: "newsflow.detail",
+            value: Some(detail),
+        })
+        .insert(Header {
+            key: "newsflow.source.topic",
+            value: Some(message.topic()),
+        })
+        .insert(Header {
+            key: "newsflow.source.partition",
+            value: Some(&partition),
+        })
+        .insert(Header {
+            key: "newsflow.source.offset",
+            value: Some(&offset),
+        });
     let output = Output {
         topic: shared.config.dlq_topic.clone(),
         key: message.key().map(<[u8]>::to_vec),
@@ -438,7 +507,10 @@ async fn dead_letter(shared: &Shared, message: &OwnedMessage, rejection: &Reject
                 topic: shared.config.dlq_topic.clone(),
                 key: message.key().map(<[u8]>::to_vec),
                 value: Vec::new(),
-                headers: headers.insert(Header { key: "newsflow.value_dropped", value: Some("true") }),
+                headers: headers.insert(Header {
+                    key: "newsflow.value_dropped",
+                    value: Some("true"),
+                }),
             };
             deliver(shared, output).await
         }
@@ -456,11 +528,17 @@ enum Undelivered {
 async fn deliver(shared: &Shared, output: Output) -> Result<(), Undelivered> {
     let mut backoff = Duration::from_millis(100);
     loop {
-        let mut record = FutureRecord::to(&output.topic).payload(&output.value).headers(output.headers.clone());
+        let mut record = FutureRecord::to(&output.topic)
+            .payload(&output.value)
+            .headers(output.headers.clone());
         if let Some(key) = &output.key {
             record = record.key(key);
         }
-        match shared.producer.send(record, Timeout::After(Duration::from_secs(5))).await {
+        match shared
+            .producer
+            .send(record, Timeout::After(Duration::from_secs(5)))
+            .await
+        {
             Ok(_) => {
                 events::message_produced(&output.topic);
                 return Ok(());

@@ -241,7 +241,8 @@ mod tests {
 
     #[test]
     fn envelope_accepts_minimal_and_full_forms() {
-        let minimal: Envelope = serde_json::from_str(r#"{"url":"https://a.example/x","html":"<p>x</p>"}"#).unwrap();
+        let minimal: Envelope =
+            serde_json::from_str(r#"{"url":"https://a.example/x","html":"<p>x</p>"}"#).unwrap();
         assert_eq!(minimal.url.as_deref(), Some("https://a.example/x"));
         let full: Envelope = serde_json::from_str(
             r#"{"url":"u","html_base64":"PHA+","fetched_at":"2022-11-25T10:00:00Z","status":200,
@@ -249,13 +250,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(full.status, Some(200));
-        assert_eq!(full.headers.get("content-language").map(String::as_str), Some("ru"));
+        assert_eq!(
+            full.headers.get("content-language").map(String::as_str),
+            Some("ru")
+        );
     }
 
     #[test]
     fn domain_strips_www_and_lowercases() {
         assert_eq!(domain_of("https://WWW.DW.com/en/x").unwrap(), "dw.com");
-        assert_eq!(domain_of("http://news.example.org:8080/a").unwrap(), "news.example.org");
+        assert_eq!(
+            domain_of("http://news.example.org:8080/a").unwrap(),
+            "news.example.org"
+        );
         assert!(domain_of("not a url").is_err());
         assert!(domain_of("data:text/plain,hi").is_err());
     }

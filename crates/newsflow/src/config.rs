@@ -84,7 +84,11 @@ impl<'de> Deserialize<'de> for DedupSection {
             None => Routing::default(),
         };
         let params = toml::Value::Table(table).try_into().map_err(D::Error::custom)?;
-        Ok(DedupSection { store, routing, params })
+        Ok(DedupSection {
+            store,
+            routing,
+            params,
+        })
     }
 }
 
@@ -102,27 +106,37 @@ pub struct TelemetrySection {
 
 impl Default for TelemetrySection {
     fn default() -> Self {
-        TelemetrySection { listen: "0.0.0.0:9898".to_owned(), log_format: LogFormat::Text, log_level: "info".to_owned() }
+        TelemetrySection {
+            listen: "0.0.0.0:9898".to_owned(),
+            log_format: LogFormat::Text,
+            log_level: "info".to_owned(),
+        }
     }
 }
 
 impl Config {
     /// Reads `path` (or only defaults when `None`), applies environment overrides from `env`, and
     /// validates the result.
-    pub fn load(path: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Config> {
+    pub fn load(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Config> {
         let mut doc = match path {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("cannot read config file {}", path.display()))?;
-                text.parse::<toml::Table>().with_context(|| format!("invalid TOML in {}", path.display()))?
+                text.parse::<toml::Table>()
+                    .with_context(|| format!("invalid TOML in {}", path.display()))?
             }
             None => toml::Table::new(),
         };
         apply_env(&mut doc, env)?;
-        let config: Config = toml::Value::Table(doc).try_into().map_err(|err: toml::de::Error| {
-            let origin = path.map_or_else(|| "defaults".to_owned(), |p| p.display().to_string());
-            anyhow::anyhow!("invalid configuration ({origin}): {}", err.message())
-        })?;
+        let config: Config = toml::Value::Table(doc)
+            .try_into()
+            .map_err(|err: toml::de::Error| {
+                let origin = path.map_or_else(|| "defaults".to_owned(), |p| p.display().to_string());
+                anyhow::anyhow!("invalid configuration ({origin}): {}", err.message())
+            })?;
         config.validate()?;
         Ok(config)
     }
@@ -185,7 +199,9 @@ impl Config {
 /// Under `kafka.properties` a key's `_` become `.` (librdkafka names use dots).
 fn apply_env(doc: &mut toml::Table, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<()> {
     for (name, raw) in env {
-        let Some(path) = name.strip_prefix(ENV_PREFIX) else { continue };
+        let Some(path) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
         let mut segments: Vec<String> = path.split("__").map(str::to_ascii_lowercase).collect();
         if segments.iter().any(String::is_empty) || segments.len() < 2 {
             bail!("environment variable {name}: expected {ENV_PREFIX}<TABLE>__<KEY>");
@@ -197,7 +213,9 @@ fn apply_env(doc: &mut toml::Table, env: impl IntoIterator<Item = (String, Strin
         let (last, tables) = segments.split_last().context("empty override path")?;
         let mut table = &mut *doc;
         for segment in tables {
-            let entry = table.entry(segment.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let entry = table
+                .entry(segment.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
             table = match entry {
                 toml::Value::Table(inner) => inner,
                 _ => bail!("environment variable {name}: {segment} is not a table"),
@@ -210,7 +228,9 @@ fn apply_env(doc: &mut toml::Table, env: impl IntoIterator<Item = (String, Strin
 
 fn parse_env_value(raw: &str) -> toml::Value {
     match format!("v = {raw}").parse::<toml::Table>() {
-        Ok(mut table) => table.remove("v").unwrap_or_else(|| toml::Value::String(raw.to_owned())),
+        Ok(mut table) => table
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(raw.to_owned())),
         Err(_) => toml::Value::String(raw.to_owned()),
     }
 }
@@ -220,7 +240,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     fn config_dir() -> std::path::PathBuf {
@@ -244,7 +267,10 @@ mod tests {
     fn documented_defaults_equal_built_in_defaults() {
         let documented = Config::load(Some(&config_dir().join("newsflow.toml")), []).unwrap();
         let built_in = Config::load(None, []).unwrap();
-        assert_eq!(toml::to_string(&documented).unwrap(), toml::to_string(&built_in).unwrap());
+        assert_eq!(
+            toml::to_string(&documented).unwrap(),
+            toml::to_string(&built_in).unwrap()
+        );
     }
 
     #[test]
@@ -265,9 +291,15 @@ mod tests {
         assert_eq!(config.pipeline.max_in_flight, 8);
         assert_eq!(config.pipeline.stages, vec![Stage::Extract]);
         assert_eq!(config.dedup.routing.duplicate, pipeline::Route::Drop);
-        assert_eq!(config.kafka.properties.get("sasl.password").map(String::as_str), Some("hunter2"));
+        assert_eq!(
+            config.kafka.properties.get("sasl.password").map(String::as_str),
+            Some("hunter2")
+        );
         let shown = config.redacted_toml().unwrap();
-        assert!(!shown.contains("hunter2") && shown.contains("<redacted>"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("<redacted>"),
+            "{shown}"
+        );
     }
 
     #[track_caller]
@@ -283,12 +315,32 @@ mod tests {
 
     #[test]
     fn unknown_and_invalid_keys_are_rejected_clearly() {
-        check_rejected("[kafka]\nbootstrap_server = \"x\"\n", &[], "unknown field `bootstrap_server`");
+        check_rejected(
+            "[kafka]\nbootstrap_server = \"x\"\n",
+            &[],
+            "unknown field `bootstrap_server`",
+        );
         check_rejected("[pipline]\n", &[], "unknown field `pipline`");
-        check_rejected("[dedup]\njacard_threshold = 0.5\n", &[], "unknown field `jacard_threshold`");
-        check_rejected("[dedup.routing]\nunique = \"nowhere\"\n", &[], "unknown variant `nowhere`");
+        check_rejected(
+            "[dedup]\njacard_threshold = 0.5\n",
+            &[],
+            "unknown field `jacard_threshold`",
+        );
+        check_rejected(
+            "[dedup.routing]\nunique = \"nowhere\"\n",
+            &[],
+            "unknown variant `nowhere`",
+        );
         check_rejected("", &[("NEWSFLOW__KAFKA__NOPE", "1")], "unknown field `nope`");
-        check_rejected("[pipeline]\nstages = [\"lang\", \"extract\"]\n", &[], "contiguous run");
-        check_rejected("[kafka]\ndrain_timeout_ms = 60000\n", &[], "must be less than kafka.session_timeout_ms");
+        check_rejected(
+            "[pipeline]\nstages = [\"lang\", \"extract\"]\n",
+            &[],
+            "contiguous run",
+        );
+        check_rejected(
+            "[kafka]\ndrain_timeout_ms = 60000\n",
+            &[],
+            "must be less than kafka.session_timeout_ms",
+        );
     }
 }

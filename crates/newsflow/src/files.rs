@@ -21,11 +21,28 @@ pub struct Options {
     pub pretty: bool,
 }
 
-/// One input page: the message value and, for bare HTML files, the URL it declares.
+/// One input page: the message value and, for bare HTML files, its URL and content type.
 struct Item {
     source: SourceRef,
     value: Vec<u8>,
     url: Option<String>,
+    content_type: Option<String>,
+}
+
+/// `<page>.input.json` beside a bare HTML file: what the crawler would have put in the envelope.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Sidecar {
+    url: Option<String>,
+    content_type: Option<String>,
+}
+
+fn read_sidecar(page: &Path) -> anyhow::Result<Sidecar> {
+    let path = page.with_extension("input.json");
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| format!("invalid {}", path.display())),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Sidecar::default()),
+        Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+    }
 }
 
 #[derive(Default)]
@@ -62,9 +79,18 @@ pub fn process(options: &Options) -> anyhow::Result<()> {
     let mut handle = |item: Item| -> anyhow::Result<()> {
         summary.pages += 1;
         summary.bytes += item.value.len();
-        let headers: Vec<(&str, &[u8])> =
-            item.url.as_deref().map(|url| vec![(url_header.as_str(), url.as_bytes())]).unwrap_or_default();
-        let message = RawMessage { value: &item.value, headers, source: item.source.clone() };
+        let mut headers: Vec<(&str, &[u8])> = Vec::new();
+        if let Some(url) = &item.url {
+            headers.push((url_header.as_str(), url.as_bytes()));
+        }
+        if let Some(content_type) = &item.content_type {
+            headers.push(("content-type", content_type.as_bytes()));
+        }
+        let message = RawMessage {
+            value: &item.value,
+            headers,
+            source: item.source.clone(),
+        };
         let processed = pipeline.process(&message, chrono::Utc::now().timestamp_millis());
         match processed.outcome {
             Outcome::Publish { event, .. } | Outcome::Dropped { event } => {
@@ -97,7 +123,11 @@ pub fn process(options: &Options) -> anyhow::Result<()> {
     out.flush()?;
     rejects.flush()?;
     let elapsed = started.elapsed().as_secs_f64();
-    let statuses: Vec<String> = summary.by_status.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let statuses: Vec<String> = summary
+        .by_status
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
     eprintln!(
         "newsflow: {} pages ({:.1} MB) in {:.3} s: {}{} rejected; {:.0} pages/s, {:.1} MB/s",
         summary.pages,
@@ -116,8 +146,9 @@ fn read_input(path: &Path, handle: &mut dyn FnMut(Item) -> anyhow::Result<()>) -
         return read_jsonl("stdin", BufReader::new(std::io::stdin().lock()), handle);
     }
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(path)?.filter_map(|entry| entry.ok().map(|e| e.path())).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .collect();
         entries.sort();
         for entry in entries {
             if entry.is_dir() || is_page(&entry) || is_jsonl(&entry) {
@@ -127,31 +158,55 @@ fn read_input(path: &Path, handle: &mut dyn FnMut(Item) -> anyhow::Result<()>) -
         return Ok(());
     }
     if is_jsonl(path) {
-        return read_jsonl(&path.display().to_string(), BufReader::new(File::open(path)?), handle);
+        return read_jsonl(
+            &path.display().to_string(),
+            BufReader::new(File::open(path)?),
+            handle,
+        );
     }
     let mut value = Vec::new();
     File::open(path)?.read_to_end(&mut value)?;
-    let url = declared_url(&value);
-    handle(Item { source: file_source(&path.display().to_string(), 0), value, url })
+    let sidecar = read_sidecar(path)?;
+    let url = sidecar.url.or_else(|| declared_url(&value));
+    handle(Item {
+        source: file_source(&path.display().to_string(), 0),
+        value,
+        url,
+        content_type: sidecar.content_type,
+    })
 }
 
-fn read_jsonl(name: &str, reader: impl BufRead, handle: &mut dyn FnMut(Item) -> anyhow::Result<()>) -> anyhow::Result<()> {
+fn read_jsonl(
+    name: &str,
+    reader: impl BufRead,
+    handle: &mut dyn FnMut(Item) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     for (index, line) in reader.split(b'\n').enumerate() {
         let line = line?;
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        handle(Item { source: file_source(name, index as i64 + 1), value: line, url: None })?;
+        handle(Item {
+            source: file_source(name, index as i64 + 1),
+            value: line,
+            url: None,
+            content_type: None,
+        })?;
     }
     Ok(())
 }
 
 fn file_source(name: &str, offset: i64) -> SourceRef {
-    SourceRef { topic: format!("file:{name}"), partition: 0, offset }
+    SourceRef {
+        topic: format!("file:{name}"),
+        partition: 0,
+        offset,
+    }
 }
 
 fn is_page(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
 fn is_jsonl(path: &Path) -> bool {
@@ -162,7 +217,10 @@ fn is_jsonl(path: &Path) -> bool {
 /// its head. Files without one are rejected by the pipeline as `missing_url`.
 fn declared_url(html: &[u8]) -> Option<String> {
     let head = String::from_utf8_lossy(html.get(..html.len().min(256 * 1024))?);
-    for tag in head.split('<').filter(|t| t.starts_with("link") || t.starts_with("meta")) {
+    for tag in head
+        .split('<')
+        .filter(|t| t.starts_with("link") || t.starts_with("meta"))
+    {
         let tag = tag.split('>').next().unwrap_or_default();
         let lower = tag.to_ascii_lowercase();
         let canonical = lower.contains("rel=\"canonical\"") || lower.contains("rel='canonical'");
@@ -186,7 +244,11 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
     let mut search = 0;
     while let Some(found) = lower.get(search..)?.find(&format!("{name}=")) {
         let start = search + found;
-        let preceded_by_space = start == 0 || lower.as_bytes().get(start - 1).is_some_and(u8::is_ascii_whitespace);
+        let preceded_by_space = start == 0
+            || lower
+                .as_bytes()
+                .get(start - 1)
+                .is_some_and(u8::is_ascii_whitespace);
         let value_start = start + name.len() + 1;
         if preceded_by_space {
             let rest = tag.get(value_start..)?;
@@ -214,9 +276,18 @@ mod tests {
 
     #[test]
     fn declared_url_from_head() {
-        check(r#"<html><head><link rel="canonical" href="https://a.example/x"></head>"#, Some("https://a.example/x"));
-        check(r#"<meta property="og:url" content='https://b.example/y' />"#, Some("https://b.example/y"));
-        check(r#"<link data-href="x" rel="canonical" href="https://c.example/z">"#, Some("https://c.example/z"));
+        check(
+            r#"<html><head><link rel="canonical" href="https://a.example/x"></head>"#,
+            Some("https://a.example/x"),
+        );
+        check(
+            r#"<meta property="og:url" content='https://b.example/y' />"#,
+            Some("https://b.example/y"),
+        );
+        check(
+            r#"<link data-href="x" rel="canonical" href="https://c.example/z">"#,
+            Some("https://c.example/z"),
+        );
         check(r#"<link rel="stylesheet" href="https://c.example/s.css">"#, None);
         check("", None);
     }

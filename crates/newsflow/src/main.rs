@@ -14,7 +14,11 @@ use clap::{Parser, Subcommand};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Parser)]
-#[command(name = "newsflow", version, about = "Streaming news ingestion: raw HTML in, clean article events out")]
+#[command(
+    name = "newsflow",
+    version,
+    about = "Streaming news ingestion: raw HTML in, clean article events out"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -61,9 +65,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run { config } => worker::run(config.as_deref()),
-        Command::Process { input, output, rejects, config, pretty } => {
-            files::process(&files::Options { input, output, rejects, config, pretty })
-        }
+        Command::Process {
+            input,
+            output,
+            rejects,
+            config,
+            pretty,
+        } => files::process(&files::Options {
+            input,
+            output,
+            rejects,
+            config,
+            pretty,
+        }),
         Command::Eval(command) => eval::run(command),
         Command::CheckConfig { config } => check_config(config.as_deref()),
     };

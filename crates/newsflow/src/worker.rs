@@ -27,13 +27,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let health = telemetry::Health::new();
     health.set_ready(false);
     let shutdown = CancellationToken::new();
-    let (addr, http) =
-        telemetry::serve(&config.telemetry.listen, metrics, health.clone(), shutdown.child_token()).await?;
+    let (addr, http) = telemetry::serve(
+        &config.telemetry.listen,
+        metrics,
+        health.clone(),
+        shutdown.child_token(),
+    )
+    .await?;
     tracing::info!(%addr, version = VERSION, stages = ?config.pipeline.stages, "newsflow started; metrics at /metrics");
 
     let pipeline = Arc::new(pipeline::Pipeline::new(config.pipeline_config(VERSION)?)?);
     tokio::spawn(watch_signals(shutdown.clone()));
-    let limits = kafka::Limits { max_in_flight: config.pipeline.max_in_flight, cpu_threads: config.worker_threads() };
+    let limits = kafka::Limits {
+        max_in_flight: config.pipeline.max_in_flight,
+        cpu_threads: config.worker_threads(),
+    };
     let result = kafka::run(config.kafka.clone(), pipeline, limits, health, shutdown.clone()).await;
     shutdown.cancel();
     let _ = http.await;
@@ -45,7 +53,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 /// First SIGTERM or SIGINT: graceful shutdown. Second: exit at once.
 async fn watch_signals(shutdown: CancellationToken) {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+    else {
         tracing::error!("cannot install signal handlers");
         return;
     };

@@ -26,7 +26,10 @@ fn load(dirs: &[PathBuf]) -> Vec<Page> {
         files.sort();
         for (i, file) in files.iter().enumerate() {
             let html = std::fs::read(file).unwrap();
-            pages.push(Page { url: format!("https://bench.example.com/{}/{i}", dir.display()), html });
+            pages.push(Page {
+                url: format!("https://bench.example.com/{}/{i}", dir.display()),
+                html,
+            });
         }
     }
     pages
@@ -54,7 +57,16 @@ fn time_passes(min: Duration, mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let args: Vec<PathBuf> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).map(PathBuf::from).collect();
+    // `cargo test --all-targets` runs benches once without `--bench`: nothing to measure then.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("throughput: run with `cargo bench -p pipeline --bench throughput`");
+        return;
+    }
+    let args: Vec<PathBuf> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .collect();
     let dirs = if args.is_empty() {
         vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/pages")]
     } else {
@@ -63,7 +75,12 @@ fn main() {
     let pages = load(&dirs);
     assert!(!pages.is_empty(), "no .html pages in {dirs:?}");
     let bytes: usize = pages.iter().map(|p| p.html.len()).sum();
-    let min = Duration::from_secs(std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5));
+    let min = Duration::from_secs(
+        std::env::var("BENCH_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(5),
+    );
     println!(
         "pages: {} from {:?}, {:.1} MB, mean {:.0} KB/page; single thread, ≥ {} s per measure",
         pages.len(),
@@ -82,7 +99,10 @@ fn main() {
     });
     report("parse only (scraper)", pages.len(), bytes, parse_only, None);
 
-    for stages in [vec![Stage::Extract], vec![Stage::Extract, Stage::Dedup, Stage::Lang]] {
+    for stages in [
+        vec![Stage::Extract],
+        vec![Stage::Extract, Stage::Dedup, Stage::Lang],
+    ] {
         let name = stages.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("+");
         let mut rejected = 0;
         let seconds = time_passes(min, || {
@@ -94,7 +114,11 @@ fn main() {
                 let message = RawMessage {
                     value: &page.html,
                     headers,
-                    source: SourceRef { topic: "bench".into(), partition: 0, offset: i as i64 },
+                    source: SourceRef {
+                        topic: "bench".into(),
+                        partition: 0,
+                        offset: i as i64,
+                    },
                 };
                 let processed = pipeline.process(&message, 1_700_000_000_000);
                 if matches!(processed.outcome, Outcome::Rejected(_)) {
@@ -104,12 +128,17 @@ fn main() {
             }
         });
         report(&name, pages.len(), bytes, seconds, Some(parse_only));
-        println!("    ({rejected} of {} pages rejected as not articles or undecodable)", pages.len());
+        println!(
+            "    ({rejected} of {} pages rejected as not articles or undecodable)",
+            pages.len()
+        );
     }
 }
 
 fn report(name: &str, pages: usize, bytes: usize, seconds: f64, parse_only: Option<f64>) {
-    let ratio = parse_only.map(|p| format!(", {:.2}× the parse-only speed", p / seconds)).unwrap_or_default();
+    let ratio = parse_only
+        .map(|p| format!(", {:.2}× the parse-only speed", p / seconds))
+        .unwrap_or_default();
     println!(
         "{name:<24} {:>8.1} pages/s  {:>6.1} MB/s  {:>7.3} ms/page{ratio}",
         pages as f64 / seconds,

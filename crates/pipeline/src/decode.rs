@@ -34,7 +34,10 @@ pub struct InputConfig {
 
 impl Default for InputConfig {
     fn default() -> Self {
-        InputConfig { format: InputFormat::Auto, url_header: "url".to_owned() }
+        InputConfig {
+            format: InputFormat::Auto,
+            url_header: "url".to_owned(),
+        }
     }
 }
 
@@ -72,14 +75,21 @@ fn reject(reason: Reason, detail: impl Into<String>) -> Rejection {
     Rejection::new(Stage::Decode, reason, detail)
 }
 
-pub(crate) fn decode_page<'a>(message: &'a RawMessage<'a>, config: &InputConfig) -> Result<Page<'a>, Rejection> {
+pub(crate) fn decode_page<'a>(
+    message: &'a RawMessage<'a>,
+    config: &InputConfig,
+) -> Result<Page<'a>, Rejection> {
     let looks_like_json = message.value.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let envelope = match config.format {
         InputFormat::Envelope => true,
         InputFormat::Raw => false,
         InputFormat::Auto => looks_like_json,
     };
-    if envelope { decode_envelope(message) } else { decode_raw(message, config) }
+    if envelope {
+        decode_envelope(message)
+    } else {
+        decode_raw(message, config)
+    }
 }
 
 fn decode_raw<'a>(message: &'a RawMessage<'a>, config: &InputConfig) -> Result<Page<'a>, Rejection> {
@@ -87,7 +97,12 @@ fn decode_raw<'a>(message: &'a RawMessage<'a>, config: &InputConfig) -> Result<P
         .header(&config.url_header)
         .map(str::trim)
         .filter(|url| !url.is_empty())
-        .ok_or_else(|| reject(Reason::MissingUrl, format!("no {:?} header on a raw message", config.url_header)))?;
+        .ok_or_else(|| {
+            reject(
+                Reason::MissingUrl,
+                format!("no {:?} header on a raw message", config.url_header),
+            )
+        })?;
     check_url(url)?;
     if message.value.iter().all(u8::is_ascii_whitespace) {
         return Err(reject(Reason::MissingHtml, "empty value"));
@@ -122,12 +137,19 @@ fn decode_envelope<'a>(message: &'a RawMessage<'a>) -> Result<Page<'a>, Rejectio
         (_, Some(b64)) => base64::engine::general_purpose::STANDARD
             .decode(b64.trim())
             .map_err(|err| reject(Reason::MissingHtml, format!("html_base64 is not base64: {err}")))?,
-        _ => return Err(reject(Reason::MissingHtml, "envelope has neither html nor html_base64")),
+        _ => {
+            return Err(reject(
+                Reason::MissingHtml,
+                "envelope has neither html nor html_base64",
+            ));
+        }
     };
     if html.iter().all(u8::is_ascii_whitespace) {
         return Err(reject(Reason::MissingHtml, "empty html"));
     }
-    let content_type = envelope.content_type.or_else(|| header_of(&envelope.headers, "content-type"));
+    let content_type = envelope
+        .content_type
+        .or_else(|| header_of(&envelope.headers, "content-type"));
     Ok(Page {
         url,
         html: Cow::Owned(html),
@@ -138,14 +160,24 @@ fn decode_envelope<'a>(message: &'a RawMessage<'a>) -> Result<Page<'a>, Rejectio
 }
 
 fn header_of(headers: &std::collections::BTreeMap<String, String>, name: &str) -> Option<String> {
-    headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.clone())
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.clone())
 }
 
 fn check_url(url: &str) -> Result<(), Rejection> {
-    let parsed = url::Url::parse(url)
-        .map_err(|err| reject(Reason::InvalidUrl, format!("{:?}: {err}", model::truncate(url, 200))))?;
+    let parsed = url::Url::parse(url).map_err(|err| {
+        reject(
+            Reason::InvalidUrl,
+            format!("{:?}: {err}", model::truncate(url, 200)),
+        )
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(reject(Reason::InvalidUrl, format!("{:?}: not an http(s) url", model::truncate(url, 200))));
+        return Err(reject(
+            Reason::InvalidUrl,
+            format!("{:?}: not an http(s) url", model::truncate(url, 200)),
+        ));
     }
     Ok(())
 }

@@ -175,7 +175,11 @@ pub struct Rejection {
 
 impl Rejection {
     fn new(stage: Stage, reason: Reason, detail: impl Into<String>) -> Self {
-        Rejection { stage, reason, detail: detail.into() }
+        Rejection {
+            stage,
+            reason,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -211,7 +215,9 @@ pub struct Processed {
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
     /// The stage list is empty, out of order, or has gaps.
-    #[error("pipeline.stages must be a non-empty contiguous run of [\"extract\", \"dedup\", \"lang\"], got {0:?}")]
+    #[error(
+        "pipeline.stages must be a non-empty contiguous run of [\"extract\", \"dedup\", \"lang\"], got {0:?}"
+    )]
     Stages(Vec<Stage>),
     /// The dedup configuration is invalid.
     #[error("invalid dedup config: {0}")]
@@ -233,15 +239,22 @@ impl Pipeline {
         Pipeline::check(&config)?;
         let store = dedup::MemoryStore::new(&config.dedup);
         let deduplicator = dedup::Deduplicator::new(config.dedup.clone(), store)?;
-        Ok(Pipeline { config, dedup: Mutex::new(deduplicator) })
+        Ok(Pipeline {
+            config,
+            dedup: Mutex::new(deduplicator),
+        })
     }
 
     /// Validates a configuration without building anything.
     pub fn check(config: &PipelineConfig) -> Result<(), PipelineError> {
         let stages = &config.stages;
-        let start = stages.first().and_then(|first| ORDER.iter().position(|s| s == first));
+        let start = stages
+            .first()
+            .and_then(|first| ORDER.iter().position(|s| s == first));
         let contiguous = match start {
-            Some(start) => ORDER.get(start..start + stages.len()).is_some_and(|run| run == stages.as_slice()),
+            Some(start) => ORDER
+                .get(start..start + stages.len())
+                .is_some_and(|run| run == stages.as_slice()),
             None => false,
         };
         if !contiguous {
@@ -281,7 +294,11 @@ impl Pipeline {
             return Err(Rejection::new(
                 Stage::Decode,
                 Reason::Oversized,
-                format!("value is {} bytes, limit {}", message.value.len(), self.config.max_input_bytes),
+                format!(
+                    "value is {} bytes, limit {}",
+                    message.value.len(),
+                    self.config.max_input_bytes
+                ),
             ));
         }
         let mut event = if self.runs(Stage::Extract) {
@@ -308,14 +325,19 @@ impl Pipeline {
             timings.push((Stage::Dedup, started.elapsed()));
         }
         if route == Route::Drop {
-            return Ok(Outcome::Dropped { event: Box::new(event) });
+            return Ok(Outcome::Dropped {
+                event: Box::new(event),
+            });
         }
         if self.runs(Stage::Lang) {
             let started = Instant::now();
             self.lang(&mut event);
             timings.push((Stage::Lang, started.elapsed()));
         }
-        Ok(Outcome::Publish { route, event: Box::new(event) })
+        Ok(Outcome::Publish {
+            route,
+            event: Box::new(event),
+        })
     }
 
     fn extract(
@@ -324,7 +346,11 @@ impl Pipeline {
         source: &SourceRef,
         now_ms: i64,
     ) -> Result<ArticleEvent, Rejection> {
-        let input = extract::Input { html: &page.html, url: &page.url, content_type: page.content_type.as_deref() };
+        let input = extract::Input {
+            html: &page.html,
+            url: &page.url,
+            content_type: page.content_type.as_deref(),
+        };
         let doc = extract::extract(&input, &self.config.extract).map_err(|err| {
             let reason = match err {
                 extract::ExtractError::NotArticle { .. } => Reason::NotArticle,
@@ -342,7 +368,10 @@ impl Pipeline {
             .unwrap_or(fetched);
         let domain = model::domain_of(&canonical)
             .map_err(|err| Rejection::new(Stage::Decode, Reason::InvalidUrl, err.to_string()))?;
-        let declared_language = doc.language_hint.clone().or_else(|| page.content_language.clone());
+        let declared_language = doc
+            .language_hint
+            .clone()
+            .or_else(|| page.content_language.clone());
         Ok(ArticleEvent {
             schema: model::ARTICLE_SCHEMA.to_owned(),
             id: dedup::article_id(&canonical),
@@ -409,7 +438,10 @@ impl Pipeline {
 
     fn lang(&self, event: &mut ArticleEvent) {
         let mut text = String::with_capacity(event.text.len() + 256);
-        for part in [event.title.as_deref(), event.description.as_deref()].into_iter().flatten() {
+        for part in [event.title.as_deref(), event.description.as_deref()]
+            .into_iter()
+            .flatten()
+        {
             text.push_str(part);
             text.push_str("\n\n");
         }

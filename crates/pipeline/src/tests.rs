@@ -28,7 +28,10 @@ fn page(title: &str, body_seed: usize) -> String {
     let body: Vec<String> = (0..6)
         .map(|i| {
             let s = sentences[(i + body_seed) % sentences.len()];
-            format!("<p>{s} Story {body_seed} paragraph {i} adds detail number {}.</p>", body_seed * 7 + i)
+            format!(
+                "<p>{s} Story {body_seed} paragraph {i} adds detail number {}.</p>",
+                body_seed * 7 + i
+            )
         })
         .collect();
     format!(
@@ -39,15 +42,29 @@ fn page(title: &str, body_seed: usize) -> String {
 }
 
 fn envelope(url: &str, html: &str) -> Vec<u8> {
-    serde_json::json!({ "url": url, "html": html }).to_string().into_bytes()
+    serde_json::json!({ "url": url, "html": html })
+        .to_string()
+        .into_bytes()
 }
 
 fn source(offset: i64) -> SourceRef {
-    SourceRef { topic: "in".to_owned(), partition: 0, offset }
+    SourceRef {
+        topic: "in".to_owned(),
+        partition: 0,
+        offset,
+    }
 }
 
 fn run(p: &Pipeline, value: &[u8], headers: Vec<(&str, &[u8])>, offset: i64) -> Outcome {
-    p.process(&RawMessage { value, headers, source: source(offset) }, NOW).outcome
+    p.process(
+        &RawMessage {
+            value,
+            headers,
+            source: source(offset),
+        },
+        NOW,
+    )
+    .outcome
 }
 
 #[track_caller]
@@ -62,19 +79,39 @@ fn check_rejected(value: &[u8], headers: Vec<(&str, &[u8])>, expected: Reason) {
 fn bad_inputs_are_rejected_with_a_reason() {
     check_rejected(b"{oops", vec![], Reason::InvalidJson);
     check_rejected(br#"{"html":"<p>x</p>"}"#, vec![], Reason::MissingUrl);
-    check_rejected(br#"{"url":"ftp://x.example/a","html":"<p>x</p>"}"#, vec![], Reason::InvalidUrl);
+    check_rejected(
+        br#"{"url":"ftp://x.example/a","html":"<p>x</p>"}"#,
+        vec![],
+        Reason::InvalidUrl,
+    );
     check_rejected(br#"{"url":"https://x.example/a"}"#, vec![], Reason::MissingHtml);
-    check_rejected(br#"{"url":"https://x.example/a","html_base64":"%%%"}"#, vec![], Reason::MissingHtml);
-    check_rejected(br#"{"url":"https://x.example/a","html":"<p>x</p>","status":503}"#, vec![], Reason::HttpError);
+    check_rejected(
+        br#"{"url":"https://x.example/a","html_base64":"%%%"}"#,
+        vec![],
+        Reason::MissingHtml,
+    );
+    check_rejected(
+        br#"{"url":"https://x.example/a","html":"<p>x</p>","status":503}"#,
+        vec![],
+        Reason::HttpError,
+    );
     check_rejected(b"<html>raw without url</html>", vec![], Reason::MissingUrl);
     check_rejected(&vec![b'a'; (1 << 20) + 1], vec![], Reason::Oversized);
-    check_rejected(&envelope("https://x.example/", "<html><body><a href=/a>A</a></body></html>"), vec![], Reason::NotArticle);
+    check_rejected(
+        &envelope("https://x.example/", "<html><body><a href=/a>A</a></body></html>"),
+        vec![],
+        Reason::NotArticle,
+    );
 }
 
 #[test]
 fn stages_must_be_a_contiguous_run() {
     let build = |stages: &[Stage]| {
-        Pipeline::new(PipelineConfig { stages: stages.to_vec(), ..PipelineConfig::default() }).map(|_| ())
+        Pipeline::new(PipelineConfig {
+            stages: stages.to_vec(),
+            ..PipelineConfig::default()
+        })
+        .map(|_| ())
     };
     assert!(build(&[Stage::Extract]).is_ok());
     assert!(build(&[Stage::Dedup, Stage::Lang]).is_ok());
@@ -95,7 +132,12 @@ fn published(outcome: Outcome) -> (Route, ArticleEvent) {
 fn envelope_and_raw_pages_become_full_events() {
     let p = all();
     let html = page("Council approves budget", 1);
-    let (route, event) = published(run(&p, &envelope("https://WWW.Example.com/a?utm_source=x#top", &html), vec![], 0));
+    let (route, event) = published(run(
+        &p,
+        &envelope("https://WWW.Example.com/a?utm_source=x#top", &html),
+        vec![],
+        0,
+    ));
     assert_eq!(route, Route::Articles);
     assert_eq!(event.canonical_url, "https://www.example.com/a");
     assert_eq!(event.domain, "example.com");
@@ -110,7 +152,12 @@ fn envelope_and_raw_pages_become_full_events() {
     assert_eq!(event.source, source(0));
 
     let html2 = page("Farmers warn of dry winter", 2);
-    let (_, raw) = published(run(&p, html2.as_bytes(), vec![("url", b"https://example.com/b")], 1));
+    let (_, raw) = published(run(
+        &p,
+        html2.as_bytes(),
+        vec![("url", b"https://example.com/b")],
+        1,
+    ));
     assert_eq!(raw.url, "https://example.com/b");
 }
 
@@ -121,7 +168,10 @@ fn duplicates_are_routed_and_redelivery_is_idempotent() {
     let (_, first) = published(run(&p, &envelope("https://a.example/story", &html), vec![], 10));
     // Redelivery of the same message: still unique.
     let (route, again) = published(run(&p, &envelope("https://a.example/story", &html), vec![], 10));
-    assert_eq!((route, again.dedup.unwrap().status), (Route::Articles, DedupStatus::Unique));
+    assert_eq!(
+        (route, again.dedup.unwrap().status),
+        (Route::Articles, DedupStatus::Unique)
+    );
     // The same body under another URL: an exact duplicate of the first.
     let (route, copy) = published(run(&p, &envelope("https://b.example/copy", &html), vec![], 11));
     let dedup = copy.dedup.unwrap();
@@ -140,7 +190,10 @@ fn drop_routing_drops() {
     let p = Pipeline::new(config).unwrap();
     let html = page("Museum shows hidden paintings", 4);
     published(run(&p, &envelope("https://a.example/m", &html), vec![], 0));
-    assert!(matches!(run(&p, &envelope("https://c.example/m", &html), vec![], 1), Outcome::Dropped { .. }));
+    assert!(matches!(
+        run(&p, &envelope("https://c.example/m", &html), vec![], 1),
+        Outcome::Dropped { .. }
+    ));
 }
 
 #[test]
@@ -159,7 +212,12 @@ fn split_stages_compose_to_the_same_result() {
     assert_eq!(finished.language, whole.language);
     assert_eq!(finished.fingerprints, whole.fingerprints);
 
-    match run(&pipeline(&[Stage::Dedup, Stage::Lang]), b"<html>not an event</html>", vec![], 0) {
+    match run(
+        &pipeline(&[Stage::Dedup, Stage::Lang]),
+        b"<html>not an event</html>",
+        vec![],
+        0,
+    ) {
         Outcome::Rejected(r) => assert_eq!(r.reason, Reason::InvalidJson),
         other => panic!("{other:?}"),
     }
@@ -170,17 +228,36 @@ fn timings_cover_the_stages_that_ran() {
     let p = all();
     let html = page("Doctors welcome new staff", 6);
     let processed = p.process(
-        &RawMessage { value: &envelope("https://a.example/d", &html), headers: vec![], source: source(0) },
+        &RawMessage {
+            value: &envelope("https://a.example/d", &html),
+            headers: vec![],
+            source: source(0),
+        },
         NOW,
     );
     let stages: Vec<Stage> = processed.timings.iter().map(|(s, _)| *s).collect();
-    assert_eq!(stages, vec![Stage::Decode, Stage::Extract, Stage::Dedup, Stage::Lang]);
+    assert_eq!(
+        stages,
+        vec![Stage::Decode, Stage::Extract, Stage::Dedup, Stage::Lang]
+    );
 }
 
 #[test]
 fn canonical_urls_pointing_elsewhere_are_not_trusted() {
-    assert!(plausible_canonical("https://www.example.com/a/b", "https://example.com/a/b"));
-    assert!(!plausible_canonical("https://www.example.com/a/b", "https://www.example.com/"));
-    assert!(!plausible_canonical("https://www.example.com/a/b", "https://other.org/a/b"));
-    assert!(plausible_canonical("https://www.example.com/", "https://www.example.com/"));
+    assert!(plausible_canonical(
+        "https://www.example.com/a/b",
+        "https://example.com/a/b"
+    ));
+    assert!(!plausible_canonical(
+        "https://www.example.com/a/b",
+        "https://www.example.com/"
+    ));
+    assert!(!plausible_canonical(
+        "https://www.example.com/a/b",
+        "https://other.org/a/b"
+    ));
+    assert!(plausible_canonical(
+        "https://www.example.com/",
+        "https://www.example.com/"
+    ));
 }

@@ -86,12 +86,16 @@ pub fn produce_retry(topic: &str) {
 
 /// Languages that get their own label value; everything else is `other`.
 const TOP_LANGUAGES: &[&str] = &[
-    "ar", "bn", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fr", "he", "hi", "hu", "id", "it", "ja", "ko",
-    "nl", "no", "pl", "pt", "ro", "ru", "sv", "sw", "th", "tr", "uk", "ur", "vi", "zh", "und",
+    "ar", "bn", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fr", "he", "hi", "hu", "id", "it", "ja",
+    "ko", "nl", "no", "pl", "pt", "ro", "ru", "sv", "sw", "th", "tr", "uk", "ur", "vi", "zh", "und",
 ];
 
 /// An article was tagged with `code`.
 pub fn language(code: &str) {
-    let label = TOP_LANGUAGES.iter().copied().find(|top| *top == code).unwrap_or("other");
+    let label = TOP_LANGUAGES
+        .iter()
+        .copied()
+        .find(|top| *top == code)
+        .unwrap_or("other");
     counter!(names::LANGUAGES, "language" => label).increment(1);
 }

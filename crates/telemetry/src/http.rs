@@ -22,7 +22,10 @@ pub async fn serve(
     health: Health,
     shutdown: CancellationToken,
 ) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), TelemetryError> {
-    let bind_err = |source| TelemetryError::Bind { addr: listen.to_owned(), source };
+    let bind_err = |source| TelemetryError::Bind {
+        addr: listen.to_owned(),
+        source,
+    };
     let listener = TcpListener::bind(listen).await.map_err(bind_err)?;
     let addr = listener.local_addr().map_err(bind_err)?;
     let upkeep = metrics.clone();
@@ -78,13 +81,31 @@ async fn handle(mut stream: TcpStream, metrics: &PrometheusHandle, health: &Heal
     let (status, content_type, body) = match (method, path) {
         ("GET", "/metrics") => {
             process::record();
-            ("200 OK", "text/plain; version=0.0.4; charset=utf-8", metrics.render())
+            (
+                "200 OK",
+                "text/plain; version=0.0.4; charset=utf-8",
+                metrics.render(),
+            )
         }
         ("GET", "/healthz") => ("200 OK", "text/plain; charset=utf-8", "ok\n".to_owned()),
-        ("GET", "/readyz") if health.is_ready() => ("200 OK", "text/plain; charset=utf-8", "ready\n".to_owned()),
-        ("GET", "/readyz") => ("503 Service Unavailable", "text/plain; charset=utf-8", "not ready\n".to_owned()),
-        ("GET", _) => ("404 Not Found", "text/plain; charset=utf-8", "not found\n".to_owned()),
-        _ => ("405 Method Not Allowed", "text/plain; charset=utf-8", "method not allowed\n".to_owned()),
+        ("GET", "/readyz") if health.is_ready() => {
+            ("200 OK", "text/plain; charset=utf-8", "ready\n".to_owned())
+        }
+        ("GET", "/readyz") => (
+            "503 Service Unavailable",
+            "text/plain; charset=utf-8",
+            "not ready\n".to_owned(),
+        ),
+        ("GET", _) => (
+            "404 Not Found",
+            "text/plain; charset=utf-8",
+            "not found\n".to_owned(),
+        ),
+        _ => (
+            "405 Method Not Allowed",
+            "text/plain; charset=utf-8",
+            "method not allowed\n".to_owned(),
+        ),
     };
     let head = format!(
         "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",

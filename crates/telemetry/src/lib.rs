@@ -39,11 +39,13 @@ pub enum TelemetryError {
 }
 
 /// Latency buckets in seconds for stage timings: 50 µs to 5 s.
-pub const STAGE_BUCKETS: &[f64] =
-    &[0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+pub const STAGE_BUCKETS: &[f64] = &[
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
 /// Latency buckets in seconds for whole-message timings: 1 ms to 10 min.
-pub const LATENCY_BUCKETS: &[f64] =
-    &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0];
+pub const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+];
 /// Size buckets in bytes for input pages: 1 KiB to 16 MiB.
 pub const BYTES_BUCKETS: &[f64] = &[
     1024.0, 4096.0, 16384.0, 65536.0, 131072.0, 262144.0, 524288.0, 1048576.0, 4194304.0, 16777216.0,
@@ -56,9 +58,15 @@ pub fn install_metrics(version: &str) -> Result<PrometheusHandle, TelemetryError
     let handle = PrometheusBuilder::new()
         .set_buckets_for_metric(Matcher::Full(names::STAGE_DURATION.to_owned()), STAGE_BUCKETS)
         .map_err(err)?
-        .set_buckets_for_metric(Matcher::Full(names::PROCESSING_DURATION.to_owned()), LATENCY_BUCKETS)
+        .set_buckets_for_metric(
+            Matcher::Full(names::PROCESSING_DURATION.to_owned()),
+            LATENCY_BUCKETS,
+        )
         .map_err(err)?
-        .set_buckets_for_metric(Matcher::Full(names::END_TO_END_LATENCY.to_owned()), LATENCY_BUCKETS)
+        .set_buckets_for_metric(
+            Matcher::Full(names::END_TO_END_LATENCY.to_owned()),
+            LATENCY_BUCKETS,
+        )
         .map_err(err)?
         .set_buckets_for_metric(Matcher::Full(names::INPUT_BYTES.to_owned()), BYTES_BUCKETS)
         .map_err(err)?
@@ -113,10 +121,16 @@ pub fn init_logs(format: LogFormat, level: &str) -> Result<(), TelemetryError> {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(level))
         .map_err(|err| TelemetryError::Logs(err.to_string()))?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let result = match format {
         LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
     };
     result.map_err(|err| TelemetryError::Logs(err.to_string()))
 }

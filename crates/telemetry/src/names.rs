@@ -70,14 +70,22 @@ pub const ALL: &[&str] = &[
 ];
 
 /// The histograms among [`ALL`]: exported as `_bucket`, `_sum` and `_count` series.
-pub const HISTOGRAMS: &[&str] = &[STAGE_DURATION, PROCESSING_DURATION, END_TO_END_LATENCY, INPUT_BYTES];
+pub const HISTOGRAMS: &[&str] = &[
+    STAGE_DURATION,
+    PROCESSING_DURATION,
+    END_TO_END_LATENCY,
+    INPUT_BYTES,
+];
 
 /// Every series name a scrape can show, as listed in `deploy/metrics.txt`.
 pub fn series() -> Vec<String> {
     ALL.iter()
         .flat_map(|name| {
             if HISTOGRAMS.contains(name) {
-                ["_bucket", "_sum", "_count"].iter().map(|suffix| format!("{name}{suffix}")).collect()
+                ["_bucket", "_sum", "_count"]
+                    .iter()
+                    .map(|suffix| format!("{name}{suffix}"))
+                    .collect()
             } else {
                 vec![(*name).to_owned()]
             }
@@ -88,24 +96,51 @@ pub fn series() -> Vec<String> {
 pub(crate) fn describe() {
     use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
     describe_gauge!(BUILD_INFO, "build information; the value is always 1");
-    describe_gauge!(READY, "1 when the worker is subscribed, the broker reachable and not draining");
+    describe_gauge!(
+        READY,
+        "1 when the worker is subscribed, the broker reachable and not draining"
+    );
     describe_counter!(MESSAGES_CONSUMED, "messages received from input topics");
     describe_counter!(CONSUMED_BYTES, Unit::Bytes, "bytes of message values received");
-    describe_counter!(MESSAGES_PRODUCED, "messages acknowledged by the broker on output topics");
-    describe_counter!(DLQ_MESSAGES, "messages sent to the dead-letter topic, by reason and stage");
+    describe_counter!(
+        MESSAGES_PRODUCED,
+        "messages acknowledged by the broker on output topics"
+    );
+    describe_counter!(
+        DLQ_MESSAGES,
+        "messages sent to the dead-letter topic, by reason and stage"
+    );
     describe_counter!(OUTCOMES, "messages by final outcome");
-    describe_histogram!(STAGE_DURATION, Unit::Seconds, "time spent in each stage per message");
-    describe_histogram!(PROCESSING_DURATION, Unit::Seconds, "message received to all outputs acknowledged");
-    describe_histogram!(END_TO_END_LATENCY, Unit::Seconds, "record timestamp to all outputs acknowledged");
+    describe_histogram!(
+        STAGE_DURATION,
+        Unit::Seconds,
+        "time spent in each stage per message"
+    );
+    describe_histogram!(
+        PROCESSING_DURATION,
+        Unit::Seconds,
+        "message received to all outputs acknowledged"
+    );
+    describe_histogram!(
+        END_TO_END_LATENCY,
+        Unit::Seconds,
+        "record timestamp to all outputs acknowledged"
+    );
     describe_histogram!(INPUT_BYTES, Unit::Bytes, "size of input message values");
     describe_gauge!(IN_FLIGHT, "messages consumed and not yet finished");
     describe_gauge!(PAUSED, "1 while consumption is paused for backpressure");
     describe_gauge!(CONSUMER_LAG, "consumer lag of owned partitions, in messages");
-    describe_gauge!(ASSIGNED_PARTITIONS, "partitions currently assigned to this worker");
+    describe_gauge!(
+        ASSIGNED_PARTITIONS,
+        "partitions currently assigned to this worker"
+    );
     describe_counter!(REBALANCES, "rebalance events by kind");
     describe_counter!(COMMITS, "offset commits by result");
     describe_counter!(PRODUCE_RETRIES, "produce attempts that failed and were retried");
-    describe_counter!(LANGUAGES, "articles by detected language (top languages and other)");
+    describe_counter!(
+        LANGUAGES,
+        "articles by detected language (top languages and other)"
+    );
     describe_gauge!(PROCESS_RSS, Unit::Bytes, "resident set size");
     describe_gauge!(PROCESS_CPU, Unit::Seconds, "user and system CPU time");
 }

@@ -1,4 +1,5 @@
 //! The HTTP endpoints, served on an ephemeral port.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
 use std::io::{Read, Write};
 
@@ -16,7 +17,9 @@ async fn endpoints_answer() {
     let handle = telemetry::install_metrics("9.9.9").unwrap();
     let health = telemetry::Health::new();
     let shutdown = tokio_util::sync::CancellationToken::new();
-    let (addr, task) = telemetry::serve("127.0.0.1:0", handle, health.clone(), shutdown.clone()).await.unwrap();
+    let (addr, task) = telemetry::serve("127.0.0.1:0", handle, health.clone(), shutdown.clone())
+        .await
+        .unwrap();
     telemetry::events::stage_finished("extract", std::time::Duration::from_millis(3));
     telemetry::events::language("xx");
 

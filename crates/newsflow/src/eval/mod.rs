@@ -48,7 +48,11 @@ pub enum EvalCommand {
 
 pub fn run(command: EvalCommand) -> anyhow::Result<()> {
     match command {
-        EvalCommand::Extract { corpus, floors, verbose } => extract::run(&corpus, floors.as_deref(), verbose),
+        EvalCommand::Extract {
+            corpus,
+            floors,
+            verbose,
+        } => extract::run(&corpus, floors.as_deref(), verbose),
         EvalCommand::Dedup { corpus, floors } => dedup::run(&corpus, floors.as_deref()),
         EvalCommand::Lang { corpus, floors } => lang::run(&corpus, floors.as_deref()),
     }
@@ -57,14 +61,20 @@ pub fn run(command: EvalCommand) -> anyhow::Result<()> {
 /// Reads a floors file: metric name → minimum value.
 pub fn floors(path: Option<&std::path::Path>) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
     use anyhow::Context as _;
-    let Some(path) = path else { return Ok(Default::default()) };
+    let Some(path) = path else {
+        return Ok(Default::default());
+    };
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let table: toml::Table = text.parse().with_context(|| format!("invalid TOML in {}", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .with_context(|| format!("invalid TOML in {}", path.display()))?;
     table
         .iter()
         .map(|(k, v)| {
             let value = v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
-            value.map(|v| (k.clone(), v)).with_context(|| format!("floor {k} is not a number"))
+            value
+                .map(|v| (k.clone(), v))
+                .with_context(|| format!("floor {k} is not a number"))
         })
         .collect()
 }
