@@ -3,7 +3,7 @@
 # news.raw-html, and the resulting article events read back from news.articles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/prereqs.sh rust kafka python
+scripts/prereqs.sh rust kafka python curl
 port=${KAFKA_PORT:-19092}
 brokers="127.0.0.1:$port"
 listen=${DEMO_METRICS:-127.0.0.1:9898}

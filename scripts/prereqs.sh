@@ -20,6 +20,8 @@ for what in "$@"; do
       need mvn "Maven fetches the broker jars from Maven Central (Debian: apt-get install maven)" ;;
     python)
       need python3 "python3 generates demo inputs" ;;
+    curl)
+      need curl "curl reads the worker's HTTP endpoints (Debian: apt-get install curl)" ;;
   esac
 done
 if [ ${#missing[@]} -gt 0 ]; then
