@@ -11,7 +11,7 @@ help: ## list targets
 run: ## file mode on the bundled sample pages (no Kafka needed): prints one article event per page
 	@scripts/prereqs.sh rust
 	$(CARGO) build --release -p newsflow
-	target/release/newsflow process --pretty --input $(SAMPLES)
+	$${CARGO_TARGET_DIR:-target}/release/newsflow process --pretty --input $(SAMPLES)
 
 test: ## unit, golden and end-to-end tests against a real Kafka broker, plus deploy checks
 	scripts/test.sh

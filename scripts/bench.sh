@@ -24,4 +24,4 @@ cargo build --release -p newsflow -p e2e --locked
 if [ -z "${BENCH_PAGES:-}" ] && [ -d ../shared/corpus/trafilatura-eval/html ]; then
   export BENCH_PAGES=$(realpath ../shared/corpus/trafilatura-eval/html)
 fi
-target/release/e2e-bench
+"${CARGO_TARGET_DIR:-target}/release/e2e-bench"

@@ -17,7 +17,7 @@ if [ -f .run/demo-worker.pid ] && kill -0 "$(cat .run/demo-worker.pid)" 2>/dev/n
   kill "$(cat .run/demo-worker.pid)"; sleep 2
 fi
 NEWSFLOW__KAFKA__BOOTSTRAP_SERVERS=$brokers NEWSFLOW__TELEMETRY__LISTEN=$listen \
-  nohup target/release/newsflow run --config config/newsflow.toml > .run/demo-worker.log 2>&1 &
+  nohup "${CARGO_TARGET_DIR:-target}/release/newsflow" run --config config/newsflow.toml > .run/demo-worker.log 2>&1 &
 echo $! > .run/demo-worker.pid
 echo "demo: worker started (pid $(cat .run/demo-worker.pid), log .run/demo-worker.log)"
 for _ in $(seq 1 60); do
@@ -27,6 +27,12 @@ done
 curl -fsS "http://$listen/readyz" >/dev/null || { tail -20 .run/demo-worker.log; echo "demo: worker not ready" >&2; exit 1; }
 
 scripts/envelopes.py samples/pages > .run/demo-envelopes.jsonl
+# The first page once more under a tracking-parameter URL: the worker links it to the first as a duplicate.
+head -n1 .run/demo-envelopes.jsonl | python3 -c '
+import json, sys
+e = json.loads(sys.stdin.read())
+e["url"] += ("&" if "?" in e["url"] else "?") + "utm_source=newsletter"
+print(json.dumps(e, ensure_ascii=False))' >> .run/demo-envelopes.jsonl
 pages=$(wc -l < .run/demo-envelopes.jsonl)
 scripts/kafka.sh cli org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$brokers" \
   --topic news.raw-html < .run/demo-envelopes.jsonl 2>/dev/null

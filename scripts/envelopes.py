@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns HTML files into newsflow envelopes, one JSON per line: {"url", "html" | "html_base64", ...}.
 
-The URL is the page's own rel=canonical (or og:url). Pages that are not UTF-8 are sent as html_base64.
+The URL and content type come from a `<name>.input.json` beside the page when there is one, else the URL is
+the page's own rel=canonical (or og:url). Pages that are not UTF-8 are sent as html_base64.
 Usage: scripts/envelopes.py FILE_OR_DIR... > envelopes.jsonl
 """
 import base64
@@ -29,9 +30,16 @@ def main():
         sys.exit(__doc__)
     for page in pages(sys.argv[1:]):
         raw = page.read_bytes()
+        sidecar_path = page.with_suffix(".input.json")
+        sidecar = json.loads(sidecar_path.read_text()) if sidecar_path.exists() else {}
         match = CANONICAL.search(raw) or CANONICAL_REV.search(raw) or OG_URL.search(raw)
-        url = match.group(1).decode("ascii", "replace") if match else f"https://samples.newsflow.invalid/{page.name}"
+        url = sidecar.get("url") or (match.group(1).decode("ascii", "replace") if match else None)
+        if not url:
+            print(f"envelopes.py: skipping {page}: no URL (add {sidecar_path.name})", file=sys.stderr)
+            continue
         envelope = {"url": url, "fetched_at": "2026-11-28T06:00:00Z", "status": 200}
+        if sidecar.get("content_type"):
+            envelope["content_type"] = sidecar["content_type"]
         try:
             envelope["html"] = raw.decode("utf-8")
         except UnicodeDecodeError:
