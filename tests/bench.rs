@@ -3,7 +3,7 @@
 //! `cargo run --release -p e2e --bin e2e-bench` with a broker at `NEWSFLOW_TEST_BROKERS` (scripts/bench.sh
 //! starts one). Pages: `BENCH_PAGES` (a directory of .html files, each sent under several URLs), else
 //! generated pages. `BENCH_MESSAGES` (default 3000) for the backlog, `BENCH_RATE` (default 100/s) and
-//! `BENCH_PACED` (default 1000) for the latency phase.
+//! `BENCH_PACED` (default 1000) for the latency phase. Partitions: 6.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::time::{Duration, Instant};
@@ -87,15 +87,40 @@ async fn main() {
     let rate = env_or("BENCH_RATE", 100).max(1);
     let paced = env_or("BENCH_PACED", 1000);
     let inputs = pages(paced, n);
+    // One long-lived producer, so connection set-up is not counted as latency.
+    let producer: rdkafka::producer::FutureProducer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &topics.brokers)
+        .set("linger.ms", "0")
+        .set("message.max.bytes", "10485760")
+        .create()
+        .expect("producer");
     let interval = Duration::from_secs_f64(1.0 / rate as f64);
-    let batch = (rate / 10).max(1);
     let paced_started = Instant::now();
-    for (i, chunk) in inputs.chunks(batch).enumerate() {
-        produce(&topics.brokers, &topics.input, partitions, chunk).await;
-        let due = interval * (((i + 1) * batch) as u32);
+    let mut deliveries = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let mut headers = rdkafka::message::OwnedHeaders::new();
+        for (k, v) in &input.headers {
+            headers = headers.insert(rdkafka::message::Header {
+                key: k,
+                value: Some(v),
+            });
+        }
+        let record = rdkafka::producer::FutureRecord::<(), _>::to(&topics.input)
+            .payload(&input.value)
+            .partition((i % partitions as usize) as i32)
+            .headers(headers);
+        deliveries.push(producer.send_result(record).map_err(|(e, _)| e).expect("enqueue"));
+        let due = interval * (i as u32 + 1);
         if let Some(wait) = due.checked_sub(paced_started.elapsed()) {
             tokio::time::sleep(wait).await;
         }
+    }
+    for delivery in deliveries {
+        delivery
+            .await
+            .expect("delivery")
+            .map_err(|(e, _)| e)
+            .expect("produce");
     }
     let all = collect(
         &topics.brokers,
@@ -118,8 +143,10 @@ async fn main() {
         .filter_map(|r| {
             let source = r.source();
             let produced = *input_ts.get(&source)?;
-            // Only paced inputs: those produced after the backlog phase.
-            (source.1 >= (n / partitions as usize) as i64).then(|| r.timestamp.unwrap_or(0) - produced)
+            // Only paced inputs: the backlog's i-th input sits at (i % partitions, i / partitions).
+            let (partition, offset) = source;
+            let backlog_in_partition = (n as i64 + partitions as i64 - 1 - partition) / partitions as i64;
+            (offset >= backlog_in_partition).then(|| r.timestamp.unwrap_or(0) - produced)
         })
         .collect();
     latencies.sort_unstable();
