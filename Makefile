@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 SAMPLES ?= samples/pages
 
-.PHONY: help run test lint fmt build release unit e2e deploy-check kafka-up kafka-down demo bench clean
+.PHONY: help run test lint fmt build release unit deploy-check kafka-up kafka-down demo bench bench-compare fuzz eval clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -46,6 +46,17 @@ demo: ## broker, topics, worker, sample pages in, article events out
 
 bench: ## throughput and latency: file mode and end to end through the broker
 	scripts/bench.sh
+
+bench-compare: ## extraction speed and quality vs trafilatura (PyPI, local venv) on ../shared's corpus
+	scripts/bench-compare.sh
+
+eval: ## quality gates on ../shared's corpora (extraction, language), held at tests/floors/*.toml
+	scripts/eval.sh
+
+fuzz: ## fuzz the extractor with cargo-fuzz (nightly), FUZZ_SECONDS (default 60)
+	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/extract && cp -n samples/pages/*.html crates/extract/tests/data/*.html fuzz/corpus/extract/
+	cd fuzz && $(CARGO) +nightly fuzz run extract corpus/extract -- -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 -timeout=10 -rss_limit_mb=2048
 
 clean:
 	$(CARGO) clean

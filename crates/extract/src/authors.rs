@@ -99,9 +99,6 @@ const GENERIC: &[&str] = &[
     "null",
     "none",
     "editor",
-    "redaktion",
-    "team",
-    "newsroom",
     "webmaster",
 ];
 
@@ -221,10 +218,17 @@ fn clean_name(raw: &str) -> Option<String> {
         return None;
     }
     let first = name.chars().next()?;
-    if !first.is_alphabetic() || first.is_lowercase() {
+    // A lowercase first letter only for one-word user names ("jdoe"), not
+    // for editors' initials ("rmt/sms").
+    let user_name = words.len() == 1 && (4..=30).contains(&chars);
+    if !first.is_alphabetic() || (first.is_lowercase() && !user_name) {
         return None;
     }
-    if GENERIC.contains(&name.to_lowercase().as_str()) {
+    let lower = name.to_lowercase();
+    if GENERIC.contains(&lower.as_str())
+        || NOT_NAMES.contains(&lower.as_str())
+        || (words.len() == 1 && crate::dates::is_month_word(&lower))
+    {
         return None;
     }
     if name
@@ -288,6 +292,54 @@ fn split_names(seg: &str, out: &mut Vec<String>) {
     }
     flush(&mut current, out);
 }
+
+/// True for a bare domain name ("example.com"), which names a site.
+pub(crate) fn looks_like_domain(s: &str) -> bool {
+    let s = s.trim();
+    !s.contains(' ')
+        && s.rsplit_once('.').is_some_and(|(head, tld)| {
+            !head.is_empty() && (2..=6).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_lowercase())
+        })
+}
+
+/// Words that are days, months or labels, never a name on their own.
+const NOT_NAMES: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "text",
+    "texte",
+    "foto",
+    "fotos",
+    "photo",
+    "photos",
+    "bild",
+    "video",
+    "share",
+    "teilen",
+    "comments",
+    "kommentare",
+    "home",
+    "news",
+];
 
 /// Cleans a raw author string (a byline, a meta value, a JSON-LD name) into
 /// zero or more names: no "By", roles, dates or e-mail addresses; lists like
@@ -361,6 +413,12 @@ mod tests {
         check("", &[]);
         check("Jean-Pierre de la Fontaine", &["Jean-Pierre de la Fontaine"]);
         check("Reuters", &["Reuters"]);
+        check("jdoe", &["jdoe"]);
+        check("Donnerstag", &[]);
+        check("Dezember", &[]);
+        assert!(looks_like_domain("example.com"));
+        assert!(!looks_like_domain("C.Habermueller"));
+        assert!(!looks_like_domain("Jane Doe"));
     }
 
     #[test]

@@ -31,6 +31,9 @@ enum Flag {
     Junk,
     /// Boilerplate by tag or pattern; kept if it wraps the article.
     Boiler,
+    /// Boilerplate by tag alone (`<header>`, `<form>`, ...); also kept when
+    /// it wraps most of the page's text (a whole-page `<form>`).
+    TagBoiler,
     /// Hidden from readers; kept if it wraps the article.
     Hidden,
     /// Boilerplate only when link-dense (teasers, cards).
@@ -57,6 +60,11 @@ struct Info {
     raw_link: u32,
     has_h1: bool,
     has_marker: bool,
+    /// Text of the largest kept article marker (`<article>`, `articleBody`)
+    /// in the subtree.
+    marker_chars: u32,
+    /// This element itself is a kept article marker.
+    is_marker: bool,
     chars: u32,
     link: u32,
     commas: u32,
@@ -77,6 +85,8 @@ const EMPTY: Info = Info {
     raw_link: 0,
     has_h1: false,
     has_marker: false,
+    marker_chars: 0,
+    is_marker: false,
     chars: 0,
     link: 0,
     commas: 0,
@@ -126,8 +136,6 @@ const STRONG: &[&str] = &[
     "sidebar",
     "sidebars",
     "rail",
-    "widget",
-    "widgets",
     "ad",
     "ads",
     "adv",
@@ -213,7 +221,6 @@ const STRONG: &[&str] = &[
     "print",
     "rating",
     "feedback",
-    "hidden",
     "correction",
     "corrections",
 ];
@@ -230,7 +237,6 @@ const RISKY: &[&str] = &[
     "authors",
     "bio",
     "print",
-    "hidden",
     "published",
     "updated",
     "list",
@@ -254,6 +260,8 @@ const RISKY: &[&str] = &[
 
 /// Class/id words that mark boilerplate only when the element is link-dense.
 const WEAK: &[&str] = &[
+    "widget",
+    "widgets",
     "teaser",
     "teasers",
     "card",
@@ -454,6 +462,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 x.in_junk = p_junk || own == Flag::Junk;
                 x.in_article = p_article || marker;
                 x.has_marker = marker && own == Flag::Keep;
+                x.is_marker = x.has_marker;
                 x.has_h1 = dom.tag(i) == Tag::H1;
                 x.in_link = p_link || dom.tag(i) == Tag::A;
             }
@@ -474,6 +483,9 @@ impl<'d, 'a> Analysis<'d, 'a> {
             if dom.tag(i) == Tag::A {
                 me.raw_link = me.raw_chars;
             }
+            if me.is_marker {
+                me.marker_chars = me.marker_chars.max(me.raw_chars);
+            }
             if let Some(x) = info.get_mut(i) {
                 *x = me;
             }
@@ -486,9 +498,18 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 // Headlines and articles inside flagged parts (a logo h1 in
                 // a site header, comment <article>s) do not make the parent
                 // "the article".
-                if matches!(me.own, Flag::Keep | Flag::Weak) {
+                // A layout wrapper whose class matches a pattern
+                // ("container right-sidebar") but that is mostly one
+                // article passes the article up.
+                let mostly_article = u64::from(me.marker_chars) * 2 >= u64::from(me.raw_chars);
+                if matches!(me.own, Flag::Keep | Flag::Weak)
+                    || (matches!(me.own, Flag::Boiler | Flag::TagBoiler | Flag::Hidden)
+                        && me.marker_chars > 0
+                        && mostly_article)
+                {
                     p.has_h1 |= me.has_h1;
                     p.has_marker |= me.has_marker;
+                    p.marker_chars = p.marker_chars.max(me.marker_chars);
                 }
             }
         }
@@ -510,6 +531,11 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     Flag::Keep => false,
                     Flag::Junk | Flag::Caption | Flag::Credit => true,
                     Flag::Boiler | Flag::Hidden => !wraps_article,
+                    Flag::TagBoiler => {
+                        let wraps_most = u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 6
+                            && me.raw_link * 10 < me.raw_chars * 4;
+                        !wraps_article && !wraps_most
+                    }
                     Flag::Weak => link_dense && !wraps_article,
                 };
             me.weak_removed = if parent_removed {
@@ -729,7 +755,9 @@ fn classify_element(
             });
     }
     let role = role.to_ascii_lowercase();
-    let mut strong = BOILER_ROLES.contains(&role.as_str());
+    let role_boiler = BOILER_ROLES.contains(&role.as_str());
+    let mut strong = false;
+    let mut class_positive = false;
     let mut weak = false;
     let mut caption = false;
     let mut credit = false;
@@ -766,21 +794,26 @@ fn classify_element(
             weak |= bits & WEAK_BIT != 0;
             caption |= bits & CAPTION_BIT != 0;
             credit |= bits & CREDIT_BIT != 0;
-            positive |= bits & POSITIVE_BIT != 0;
+            class_positive |= bits & POSITIVE_BIT != 0;
             prev = Some(w);
         }
     }
+    positive |= class_positive;
     let mut weight: i16 = 0;
     if positive {
         weight += 25;
     }
-    if strong || weak {
+    if strong || weak || role_boiler {
         weight -= 25;
     }
     if is_body_prop {
         weight += 25;
     }
-    let flag = if tag_flag != Flag::Keep {
+    // Landmark tags and roles (`<header>`, `<form>`, `role=banner`) are
+    // sometimes misused as whole-page wrappers; class words are surer.
+    let flag = if (tag_flag == Flag::Boiler || (tag_flag == Flag::Keep && role_boiler)) && !strong {
+        Flag::TagBoiler
+    } else if tag_flag != Flag::Keep {
         tag_flag
     } else if is_body_prop || tag == Tag::Main {
         if hidden { Flag::Hidden } else { Flag::Keep }
@@ -790,9 +823,9 @@ fn classify_element(
         Flag::Caption
     } else if hidden {
         Flag::Hidden
-    } else if strong {
+    } else if strong && !class_positive {
         Flag::Boiler
-    } else if weak {
+    } else if weak || strong {
         Flag::Weak
     } else {
         Flag::Keep
@@ -939,7 +972,10 @@ fn caption_text(an: &Analysis<'_, '_>, c: usize) -> Option<String> {
     let mut j = c + 1;
     while j < end {
         let x = an.at(j);
-        if matches!(x.own, Flag::Credit | Flag::Junk | Flag::Hidden | Flag::Boiler) {
+        if matches!(
+            x.own,
+            Flag::Credit | Flag::Junk | Flag::Hidden | Flag::Boiler | Flag::TagBoiler
+        ) {
             j = dom.end(j);
             continue;
         }
@@ -1140,6 +1176,13 @@ fn first_kept(an: &Analysis<'_, '_>, pred: impl Fn(usize) -> bool) -> Option<usi
     (0..an.dom.len()).find(|&i| !an.at(i).removed && pred(i))
 }
 
+/// The chosen containers are replaced by the whole kept body when they hold
+/// less than 1/this of its non-link text ...
+const FALLBACK_SHARE_DIV: u64 = 3;
+/// ... and when they hold less than this many characters: a long chosen
+/// block is an article beside big rails, not a fragment.
+const FALLBACK_MAX_CHARS: u64 = 2500;
+
 /// Extracts the main text of the page.
 pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) -> Body {
     let an = Analysis::new(dom);
@@ -1215,6 +1258,19 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
                 false
             })
             .collect();
+    }
+    // The chosen block holds a small share of the prose the page shows
+    // outside furniture: the article is spread over blocks the scoring did
+    // not join (or a teaser won). Take everything that is kept.
+    if let Some(body_el) = first_kept(&an, |i| dom.tag(i) == Tag::Body) {
+        let prose = |i: usize| {
+            let x = an.at(i);
+            u64::from(x.chars.saturating_sub(x.link))
+        };
+        let chosen: u64 = containers.iter().map(|&c| prose(c)).sum();
+        if chosen < FALLBACK_MAX_CHARS && chosen * FALLBACK_SHARE_DIV < prose(body_el) {
+            containers = vec![body_el];
+        }
     }
     let collected = collect(&an, &containers, cfg.include_captions);
 
@@ -1394,13 +1450,16 @@ pub(crate) fn classify(
     let prose = body.prose_paragraphs;
     let kept = body.paragraphs.len();
     let listing = meta.ld.is_listing || meta.og_type.as_deref() == Some("website");
-    if !typed && body.headline_links >= 8 && prose < 3 {
+    // Teasers everywhere and no continuous prose left once they are
+    // dropped: a home page or a section front. Any real body text wins.
+    let words = body.words;
+    if !typed && body.headline_links >= 8 && prose == 0 && words < 150 {
         return Some(NotArticleReason::LinkList);
     }
-    if body.teaser_links >= 6 && body.teaser_links * 2 >= kept && !(typed && prose >= 3) {
+    if body.teaser_links >= 6 && body.teaser_links * 2 >= kept && prose < 2 && words < 120 {
         return Some(NotArticleReason::LinkList);
     }
-    if !typed && listing && body.headline_links >= 5 && prose < 5 {
+    if !typed && listing && body.headline_links >= 5 && prose == 0 && words < 100 {
         return Some(NotArticleReason::LinkList);
     }
     if body.words == 0 {

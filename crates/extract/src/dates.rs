@@ -193,6 +193,11 @@ fn month_from_word(w: &str) -> Option<u32> {
     Some(m)
 }
 
+/// True for a month name in one of the supported languages.
+pub(crate) fn is_month_word(w: &str) -> bool {
+    month_from_word(w).is_some()
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
     Num(u32, usize),

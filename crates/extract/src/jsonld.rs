@@ -47,6 +47,8 @@ pub(crate) struct LdInfo {
     pub keywords: Vec<String>,
     pub sections: Vec<String>,
     pub publisher: Option<String>,
+    /// The publisher is typed as an organization (not a person).
+    pub publisher_is_org: bool,
     pub website_name: Option<String>,
     pub language: Option<String>,
     /// An article-typed object describes the page itself.
@@ -101,7 +103,7 @@ fn type_names(o: &Map<String, Value>) -> Vec<&str> {
 /// A scalar rendered as a trimmed non-empty string.
 fn as_text(v: &Value) -> Option<String> {
     let s = match v {
-        Value::String(s) => s.trim().to_string(),
+        Value::String(s) => crate::text::decode_entities(s.trim()).trim().to_string(),
         Value::Number(n) => n.to_string(),
         Value::Object(o) => return o.get("@value").and_then(as_text),
         Value::Array(a) => return a.iter().find_map(as_text),
@@ -188,6 +190,13 @@ impl<'v> Graph<'v> {
             Value::Object(o) => type_names(self.resolve(o))
                 .iter()
                 .any(|t| t.ends_with("Organization") || *t == "Corporation"),
+            _ => false,
+        }
+    }
+
+    fn is_person(&self, v: &'v Value) -> bool {
+        match v {
+            Value::Object(o) => type_names(self.resolve(o)).contains(&"Person"),
             _ => false,
         }
     }
@@ -317,6 +326,7 @@ pub(crate) fn interpret(values: &[Value]) -> LdInfo {
         list_of(v, false, &mut info.sections);
     }
     info.publisher = get("publisher").and_then(|v| g.name_of(v));
+    info.publisher_is_org = get("publisher").is_some_and(|v| g.is_org(v) && !g.is_person(v));
     info.language = get("inLanguage").and_then(|v| match v {
         Value::Object(o) => o.get("alternateName").or_else(|| o.get("name")).and_then(as_text),
         other => as_text(other),

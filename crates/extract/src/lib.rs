@@ -193,6 +193,14 @@ impl ExtractError {
     }
 }
 
+/// Baseline for benchmarks: decodes `html` as lossy UTF-8 and parses it with
+/// the same HTML parser [`extract`] uses, nothing more. Returns the number of
+/// nodes, so the work cannot be optimized away.
+pub fn parse_only(html: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(html);
+    scraper::Html::parse_document(&text).tree.nodes().count()
+}
+
 /// Extracts the article from one fetched page.
 ///
 /// Pure and synchronous: the result depends only on `input` and `config`.
@@ -296,6 +304,18 @@ mod tests {
         );
         let doc = run(nested.as_bytes(), &cfg).unwrap();
         assert!(doc.text.starts_with("Deeply nested prose"));
+
+        // A million siblings: parsed and walked in linear time.
+        let siblings = format!(
+            "<html><body><div>{}</div></body></html>",
+            "<span>w</span>".repeat(1_000_000)
+        );
+        assert!(siblings.len() > 8_000_000);
+        let wide = ExtractConfig {
+            max_html_bytes: 32 * 1024 * 1024,
+            ..ExtractConfig::default()
+        };
+        let _ = run(siblings.as_bytes(), &wide);
 
         // A huge single text node: too large by default, fine with a higher limit.
         let huge = "a ".repeat(10 * 1024 * 1024);

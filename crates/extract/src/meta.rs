@@ -79,7 +79,7 @@ impl PageMeta {
         }
         let list = self.metas.entry(key.to_ascii_lowercase()).or_default();
         if list.len() < 64 {
-            list.push(v.to_string());
+            list.push(text::decode_entities(v).into_owned());
         }
     }
 }
@@ -153,6 +153,31 @@ fn in_furniture(dom: &Dom<'_>, i: usize, tokens: &mut Tokens) -> bool {
     false
 }
 
+/// True for links to an author's page: a path segment such as `author`
+/// followed by one more segment (`/author/jane-doe/`, `/autor/x-123`).
+fn is_author_href(href: &str) -> bool {
+    let path = href.split(['?', '#']).next().unwrap_or_default();
+    let mut segs = path.split('/').filter(|s| !s.is_empty());
+    while let Some(seg) = segs.next() {
+        let seg = seg.to_ascii_lowercase();
+        if matches!(
+            seg.as_str(),
+            "author"
+                | "authors"
+                | "autor"
+                | "autoren"
+                | "auteur"
+                | "auteurs"
+                | "autore"
+                | "autori"
+                | "journalist"
+        ) {
+            return segs.next().is_some();
+        }
+    }
+    false
+}
+
 /// Collects metadata sources in one pass.
 pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     let mut m = PageMeta {
@@ -194,7 +219,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             {
                 let t = dom.text_of(i, 500);
                 if !t.is_empty() {
-                    m.title_tag = Some(t);
+                    m.title_tag = Some(text::decode_entities(&t).into_owned());
                 }
             }
             Tag::Html => {
@@ -306,11 +331,11 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                 }
             }
         }
-        if tag == Tag::A
-            && attr("rel").is_some_and(|r| r.split_whitespace().any(|x| x.eq_ignore_ascii_case("author")))
-            && m.rel_authors.len() < 10
-            && !in_furniture(dom, i, &mut tokens)
-        {
+        // rel=author, or a link to an author page (`/author/jane-doe/`).
+        let author_link = tag == Tag::A
+            && (attr("rel").is_some_and(|r| r.split_whitespace().any(|x| x.eq_ignore_ascii_case("author")))
+                || attr("href").is_some_and(is_author_href));
+        if author_link && m.rel_authors.len() < 10 && !in_furniture(dom, i, &mut tokens) {
             let t = dom.text_of(i, 200);
             if !t.is_empty() {
                 m.rel_authors.push(t);
@@ -400,19 +425,49 @@ fn pick_title(m: &PageMeta) -> Option<String> {
             .filter(|t| !t.is_empty());
     let site = m.site_name.as_deref();
     let host = m.host_label.as_deref();
+    // An h1 that is one end of a "Headline | Site" <title> (and not the
+    // longer part) is the site's logo.
+    let h1_in_title_end = |h: &str| {
+        let Some(tt) = m.title_tag.as_deref() else {
+            return false;
+        };
+        let (tt, fh) = (fold(tt), fold(h));
+        let h_words = text::word_count(&fh);
+        TITLE_SEPARATORS.iter().any(|sep| {
+            let tail = tt
+                .strip_suffix(fh.as_str())
+                .and_then(|r| r.strip_suffix(sep))
+                .is_some_and(|r| text::word_count(r) >= h_words);
+            let head = tt
+                .strip_prefix(fh.as_str())
+                .and_then(|r| r.strip_prefix(sep))
+                .is_some_and(|r| h_words <= 3 && text::word_count(r) > h_words);
+            tail || head
+        })
+    };
+    let h1_is_brand = |h: &str| is_brand(h, site, host) || h1_in_title_end(h);
     let title = match (meta_title, h1) {
         (Some(mt), Some(h)) => {
             let (fm, fh) = (fold(&mt), fold(&h));
-            if fm == fh || fm.starts_with(&fh) {
+            let cleaned = clean_title(&mt, site, host);
+            // The visible headline wins over a metadata title written for
+            // sharing, unless it is only a brand or a one-word label.
+            let h1_usable = !h1_is_brand(&h) && text::word_count(&h) >= 2;
+            if fm == fh || fm.starts_with(&fh) || h1_usable || is_brand(&cleaned, site, host) {
                 h
             } else {
-                clean_title(&mt, site, host)
+                cleaned
             }
         }
         (Some(mt), None) => clean_title(&mt, site, host),
         (None, Some(h)) => {
             let tt = m.title_tag.as_deref().map(fold).unwrap_or_default();
-            if tt.is_empty() || tt.contains(&fold(&h)) {
+            if !tt.is_empty() && h1_in_title_end(&h) {
+                m.title_tag
+                    .as_deref()
+                    .map(|t| clean_title(t, Some(&h), host))
+                    .unwrap_or(h)
+            } else if tt.is_empty() || tt.contains(&fold(&h)) {
                 h
             } else {
                 m.title_tag
@@ -429,24 +484,27 @@ fn pick_title(m: &PageMeta) -> Option<String> {
 
 const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " · ", " :: ", " » ", " / ", " • "];
 
+/// True if `seg` is only the site's name (or its host's main label).
+fn is_brand(seg: &str, site: Option<&str>, host: Option<&str>) -> bool {
+    let f = fold(seg);
+    let compact: String = f.chars().filter(|c| c.is_alphanumeric()).collect();
+    if compact.is_empty() {
+        return true;
+    }
+    let site_hit = site.is_some_and(|s| {
+        let fs = fold(s);
+        let fs_compact: String = fs.chars().filter(|c| c.is_alphanumeric()).collect();
+        fs == f || fs_compact == compact || (f.len() >= 4 && fs.contains(&f))
+    });
+    let host_hit =
+        host.is_some_and(|h| compact == h || compact.starts_with(h) && compact.len() <= h.len() + 4);
+    site_hit || host_hit
+}
+
 /// Strips a site name or a date from either end of a title.
 pub(crate) fn clean_title(t: &str, site: Option<&str>, host: Option<&str>) -> String {
     let mut t = normalize(t);
-    let is_brand = |seg: &str| {
-        let f = fold(seg);
-        let compact: String = f.chars().filter(|c| c.is_alphanumeric()).collect();
-        if compact.is_empty() {
-            return true;
-        }
-        let site_hit = site.is_some_and(|s| {
-            let fs = fold(s);
-            let fs_compact: String = fs.chars().filter(|c| c.is_alphanumeric()).collect();
-            fs == f || fs_compact == compact || (f.len() >= 4 && fs.contains(&f))
-        });
-        let host_hit =
-            host.is_some_and(|h| compact == h || compact.starts_with(h) && compact.len() <= h.len() + 4);
-        site_hit || host_hit
-    };
+    let is_brand = |seg: &str| is_brand(seg, site, host);
     let is_date = |seg: &str| text::word_count(seg) <= 4 && dates::find_in_text(seg, true).is_some();
     for _ in 0..4 {
         let cut = TITLE_SEPARATORS
@@ -558,47 +616,60 @@ pub(crate) fn finish(
     let site_name = m.site_name.clone();
     let site_key = site_name.as_deref().map(fold).unwrap_or_default();
 
-    // Authors: structured sources first, then bylines.
+    // Authors: structured sources first, then bylines. The publication
+    // itself (site or publisher name, a domain) is not an author: a source
+    // that names only it gives way to the next one, and it is used only
+    // when no source names anyone else.
+    let publisher_key = m.ld.publisher.as_deref().map(fold).unwrap_or_default();
+    let is_publication = |n: &str| {
+        let f = fold(n);
+        f == site_key || f == publisher_key || authors::looks_like_domain(n)
+    };
+    let meta_authors: Vec<String> = [
+        "author",
+        "article:author",
+        "dc.creator",
+        "dcterms.creator",
+        "parsely-author",
+        "sailthru.author",
+        "byl",
+        "citation_author",
+    ]
+    .iter()
+    .flat_map(|k| m.all(k).iter().cloned())
+    .collect();
+    let byline: Vec<String> = body.byline.iter().cloned().collect();
+    let sources: [&[String]; 6] = [
+        &m.ld.authors,
+        &meta_authors,
+        &m.itemprop_authors,
+        &m.rel_authors,
+        &m.byline_texts,
+        &byline,
+    ];
     let mut names: Vec<String> = Vec::new();
-    for a in &m.ld.authors {
-        authors::add(&mut names, a);
-    }
-    if names.is_empty() {
-        for k in [
-            "author",
-            "article:author",
-            "dc.creator",
-            "dcterms.creator",
-            "parsely-author",
-            "sailthru.author",
-            "byl",
-            "citation_author",
-        ] {
-            for v in m.all(k) {
-                authors::add(&mut names, v);
-            }
+    let mut publications: Vec<String> = Vec::new();
+    for list in sources {
+        let mut found = Vec::new();
+        for v in list {
+            authors::add(&mut found, v);
         }
-    }
-    let fallbacks: [&[String]; 3] = [&m.itemprop_authors, &m.rel_authors, &m.byline_texts];
-    for list in fallbacks {
-        if !names.is_empty() {
+        let (pubs, people): (Vec<String>, Vec<String>) = found.into_iter().partition(|n| is_publication(n));
+        if !people.is_empty() {
+            names = people;
             break;
         }
-        for v in list {
-            authors::add(&mut names, v);
+        if publications.is_empty() {
+            publications = pubs;
         }
     }
-    if names.is_empty()
-        && let Some(b) = &body.byline
-    {
-        authors::add(&mut names, b);
+    // A personal site's owner is both its publisher and the author.
+    if names.is_empty() && !m.ld.publisher_is_org {
+        names = publications
+            .into_iter()
+            .filter(|n| fold(n) == publisher_key)
+            .collect();
     }
-    // The publication itself is not an author.
-    let publisher_key = m.ld.publisher.as_deref().map(fold).unwrap_or_default();
-    names.retain(|n| {
-        let f = fold(n);
-        f != site_key && f != publisher_key
-    });
     names.truncate(20);
 
     // Dates.
@@ -798,5 +869,14 @@ mod tests {
             "Biden - the interview",
         );
         check("Le titre | Le Journal", None, Some("lejournal"), "Le titre");
+    }
+
+    #[test]
+    fn author_links() {
+        assert!(is_author_href("https://blog.example.org/author/jane-doe/"));
+        assert!(is_author_href("/autor/moritz-muster-21589"));
+        assert!(!is_author_href("/author/"));
+        assert!(!is_author_href("/authority/report"));
+        assert!(!is_author_href("/news/2022/11/25/story"));
     }
 }

@@ -65,6 +65,66 @@ pub(crate) fn push_collapsed(buf: &mut String, s: &str) {
     }
 }
 
+/// Decodes HTML character references left in metadata values that were
+/// escaped twice (`&amp;#8211;` in the source reads `&#8211;` once parsed):
+/// numeric references and the common named ones. Unknown names stay as they
+/// are.
+pub(crate) fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find('&') {
+        out.push_str(rest.get(..p).unwrap_or_default());
+        let tail = rest.get(p..).unwrap_or_default();
+        let semi = tail.get(..12.min(tail.len())).and_then(|t| t.find(';'));
+        let decoded = semi.and_then(|e| {
+            let name = tail.get(1..e)?;
+            let c = if let Some(num) = name.strip_prefix('#') {
+                let code = match num.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => num.parse::<u32>().ok()?,
+                };
+                char::from_u32(code).filter(|c| !c.is_control() || c.is_whitespace())?
+            } else {
+                match name {
+                    "amp" => '&',
+                    "quot" => '"',
+                    "apos" => '\'',
+                    "lt" => '<',
+                    "gt" => '>',
+                    "nbsp" => '\u{a0}',
+                    "ndash" => '–',
+                    "mdash" => '—',
+                    "hellip" => '…',
+                    "lsquo" => '‘',
+                    "rsquo" => '’',
+                    "ldquo" => '“',
+                    "rdquo" => '”',
+                    "laquo" => '«',
+                    "raquo" => '»',
+                    "bdquo" => '„',
+                    _ => return None,
+                }
+            };
+            Some((c, e + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = tail.get(len..).unwrap_or_default();
+            }
+            None => {
+                out.push('&');
+                rest = tail.get(1..).unwrap_or_default();
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Whitespace-normalized copy of `s`: runs collapsed to one space, trimmed.
 pub(crate) fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -251,6 +311,11 @@ mod tests {
     fn normalizing() {
         assert_eq!(normalize("  a \n\t b\u{00A0}c\u{200B}d  "), "a b cd");
         assert_eq!(normalize(""), "");
+        assert_eq!(
+            decode_entities("a &#8211; b &amp; c &#x27;d&#39; &bogus; & e"),
+            "a – b & c 'd' &bogus; & e"
+        );
+        assert_eq!(decode_entities("plain"), "plain");
         assert_eq!(word_count("Hello, world: it's a well-known fact."), 6);
         assert_eq!(word_count("北约秘书长"), 3);
         assert_eq!(truncate_chars("héllo", 2), "hé");

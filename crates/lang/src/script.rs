@@ -81,13 +81,36 @@ impl Script {
 
 /// The script of a letter (an alphabetic character); `None` for anything else.
 pub(crate) fn script_of(c: char) -> Option<Script> {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic().then_some(Script::Latin);
+    }
+    // Fast path: the letter blocks of the most frequent scripts, without the Unicode table lookup.
+    let cp = u32::from(c);
+    match cp {
+        0x0080..=0x00BF | 0x00D7 | 0x00F7 | 0x2000..=0x206F | 0x3000..=0x3004 | 0xFF01..=0xFF20 => {
+            return None;
+        }
+        0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x024F | 0x1E00..=0x1EFF => return Some(Script::Latin),
+        0x0400..=0x0481 | 0x048A..=0x052F => return Some(Script::Cyrillic),
+        0x0620..=0x064A | 0x066E..=0x066F | 0x0671..=0x06D3 => return Some(Script::Arabic),
+        0x0900..=0x0963 => return Some(Script::Devanagari),
+        0x0980..=0x09E3 => return Some(Script::Bengali),
+        0x0A00..=0x0A63 => return Some(Script::Gurmukhi),
+        0x0A80..=0x0AE3 => return Some(Script::Gujarati),
+        0x0B80..=0x0BE3 => return Some(Script::Tamil),
+        0x0C00..=0x0C63 => return Some(Script::Telugu),
+        0x0E01..=0x0E3A | 0x0E40..=0x0E4E => return Some(Script::Thai),
+        0x0386 | 0x0388..=0x03CE => return Some(Script::Greek),
+        0x05D0..=0x05EA => return Some(Script::Hebrew),
+        0x3041..=0x3096 => return Some(Script::Hiragana),
+        0x30A1..=0x30FA => return Some(Script::Katakana),
+        0x4E00..=0x9FFF => return Some(Script::Han),
+        0xAC00..=0xD7A3 => return Some(Script::Hangul),
+        _ => {}
+    }
     if !c.is_alphabetic() {
         return None;
     }
-    if c.is_ascii() {
-        return Some(Script::Latin);
-    }
-    let cp = u32::from(c);
     Some(match cp {
         0x00C0..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF => Script::Latin,
         0xFF21..=0xFF3A | 0xFF41..=0xFF5A => Script::Latin,
@@ -128,11 +151,47 @@ pub(crate) fn script_of(c: char) -> Option<Script> {
     })
 }
 
+/// Whether `c` is a combining mark of a script the n-gram model covers (Latin, Cyrillic, Arabic,
+/// Devanagari). The model's n-grams never contain one: a mark ends a letter sequence.
+pub(crate) fn is_mark(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x0300..=0x036F
+            | 0x0483..=0x0489
+            | 0x0610..=0x061A
+            | 0x064B..=0x065F
+            | 0x0670
+            | 0x06D6..=0x06DC
+            | 0x06DF..=0x06E4
+            | 0x06E7..=0x06E8
+            | 0x06EA..=0x06ED
+            | 0x0900..=0x0903
+            | 0x093A..=0x093C
+            | 0x093E..=0x094F
+            | 0x0951..=0x0957
+            | 0x0962..=0x0963
+    )
+}
+
+/// How many half-letters a character of a script counts for when scripts compete. A Han character is a
+/// word and a Hangul block a syllable (3 letters each), so a few Latin names in a Chinese or Korean
+/// sentence do not outweigh it; other non-Latin letters count 1.5, because Latin-script names, brands,
+/// URLs and boilerplate run through pages of every script far more than the reverse.
+fn weight(script: Script) -> usize {
+    match script {
+        Script::Latin => 2,
+        s if s.is_cjk() => 6,
+        _ => 3,
+    }
+}
+
 /// Letters per script.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ScriptCounts {
     counts: [usize; SCRIPTS],
-    /// All letters.
+    /// All letters, in half-letters weighted by script ([`weight`]).
+    pub(crate) weighted: usize,
+    /// All letters, a CJK character counting 3 (the length [`crate::LangConfig::min_chars`] checks).
     pub(crate) letters: usize,
 }
 
@@ -140,8 +199,9 @@ impl ScriptCounts {
     pub(crate) fn of(text: &str) -> Self {
         let mut counts = ScriptCounts::default();
         for script in text.chars().filter_map(script_of) {
-            counts.counts[script as usize] += 1;
-            counts.letters += 1;
+            counts.counts[script as usize] += weight(script);
+            counts.weighted += weight(script);
+            counts.letters += if script.is_cjk() { 3 } else { 1 };
         }
         counts
     }
@@ -150,12 +210,18 @@ impl ScriptCounts {
         self.counts[script as usize]
     }
 
-    /// The dominant writing system, with its share of the letters. Han, kana and Hangul count together
+    /// Letters of a script.
+    pub(crate) fn letters_of(&self, script: Script) -> usize {
+        self.count(script) / weight(script)
+    }
+
+    /// The dominant writing system, with its (weighted) share of the letters. Han, kana and Hangul
+    /// count together
     /// (Japanese and Korean text mixes them), and the result is then the one that names the language:
     /// Hangul when it is at least as frequent as kana and Han, kana when it is at least a tenth of the
     /// Han and kana letters, else Han.
     pub(crate) fn dominant(&self) -> Option<(Script, f64)> {
-        if self.letters == 0 {
+        if self.weighted == 0 {
             return None;
         }
         let han = self.count(Script::Han);
@@ -179,7 +245,7 @@ impl ScriptCounts {
                 Script::Han
             };
         }
-        Some((script, count as f64 / self.letters as f64))
+        Some((script, count as f64 / self.weighted as f64))
     }
 }
 
@@ -237,11 +303,12 @@ mod tests {
         check("", None);
         check("123 — 456!", None);
         check("Hello", Some((Script::Latin, 1.0)));
-        check("Ελληνικά ok", Some((Script::Greek, 0.8)));
+        check("Ελληνικά ok", Some((Script::Greek, 24.0 / 28.0)));
         check("東京都の天気", Some((Script::Hiragana, 1.0)));
         check("北京天气很好", Some((Script::Han, 1.0)));
         check("한국어 文章", Some((Script::Hangul, 1.0)));
-        check("Привет abc", Some((Script::Cyrillic, 0.67)));
+        check("Привет abc", Some((Script::Cyrillic, 0.75)));
+        check("Seoul 서울", Some((Script::Hangul, 12.0 / 22.0)));
         check("ⵜⴰⵎⴰⵣⵉⵖⵜ", Some((Script::Other, 1.0)));
     }
 
