@@ -2,7 +2,9 @@
 # `make bench`: a benchmark, not a test. Prints
 #   1. single-core pipeline throughput in file mode (pages/s, MB/s) and the ratio to a parse-only pass,
 #      on samples/pages and, when present, on ../shared/corpus/trafilatura-eval/html;
-#   2. end-to-end throughput through a real broker, paced latency p50/p99, and the worker's peak RSS.
+#   2. dedup: fingerprint + decide docs/s in memory mode (one core) and against a real Redis (one thread and
+#      several side by side), and the state size per stored article in both;
+#   3. end-to-end throughput through a real broker, paced latency p50/p99, and the worker's peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/prereqs.sh rust kafka
@@ -14,10 +16,20 @@ for dir in "${dirs[@]}"; do
   cargo bench -p pipeline --bench throughput --locked -- "$(realpath "$dir")"
 done
 
-echo "== end to end through Apache Kafka"
 started_kafka=0
-cleanup() { [ "$started_kafka" = 1 ] && scripts/kafka.sh down >/dev/null 2>&1 || true; }
+started_redis=0
+cleanup() {
+  [ "$started_kafka" = 1 ] && { scripts/kafka.sh down >/dev/null 2>&1 || true; }
+  [ "$started_redis" = 1 ] && { scripts/redis.sh down >/dev/null 2>&1 || true; }
+  true
+}
 trap cleanup EXIT
+
+echo "== dedup: fingerprint + decide, memory and Redis"
+if ! scripts/redis.sh status 2>/dev/null; then scripts/redis.sh up; started_redis=1; fi
+NEWSFLOW_TEST_REDIS="redis://127.0.0.1:${REDIS_PORT:-16379}" cargo bench -p redis-store --bench dedup_throughput --locked
+
+echo "== end to end through Apache Kafka"
 if ! scripts/kafka.sh status 2>/dev/null; then scripts/kafka.sh up; started_kafka=1; fi
 export NEWSFLOW_TEST_BROKERS="127.0.0.1:${KAFKA_PORT:-19092}"
 cargo build --release -p newsflow -p e2e --locked

@@ -15,3 +15,5 @@ echo "== eval extract"
 "$bin" eval extract --corpus "$shared/corpus/trafilatura-eval" --floors tests/floors/extract.toml
 echo "== eval lang"
 "$bin" eval lang --corpus "$shared/corpus/langid" --floors tests/floors/lang.toml
+echo "== eval dedup"
+"$bin" eval dedup --corpus "$shared/corpus/trafilatura-eval" --floors tests/floors/dedup.toml

@@ -630,3 +630,138 @@ pub fn article_html(seed: u64, url: &str) -> String {
 <footer>© Daily Example</footer></body></html>"#
     )
 }
+
+/// The Redis server the dedup tests use (`NEWSFLOW_TEST_REDIS`, default `redis://127.0.0.1:16379`, started
+/// by `scripts/redis.sh up`; `make test` does it).
+pub fn redis_url() -> String {
+    std::env::var("NEWSFLOW_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:16379".to_owned())
+}
+
+/// Whether a Redis server answers `PING` at `host:port`.
+pub fn redis_answers(host_port: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(host_port) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream.write_all(b"PING\r\n").is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 16];
+    matches!(stream.read(&mut buf), Ok(n) if buf[..n].starts_with(b"+PONG"))
+}
+
+/// A Redis server of a test's own (for outage tests), on `port`; removed on drop.
+pub struct OwnRedis {
+    pub port: u16,
+}
+
+impl OwnRedis {
+    fn script(&self, action: &str) {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let status = Command::new(root.join("scripts/redis.sh"))
+            .arg(action)
+            .env("REDIS_PORT", self.port.to_string())
+            .status()
+            .expect("run scripts/redis.sh");
+        assert!(
+            status.success(),
+            "scripts/redis.sh {action} failed on port {}",
+            self.port
+        );
+    }
+
+    /// Starts a fresh, empty server.
+    pub fn up(port: u16) -> OwnRedis {
+        let redis = OwnRedis { port };
+        redis.script("up");
+        redis
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops the server (its state is lost: there is no persistence).
+    pub fn down(&self) {
+        self.script("down");
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.script("down");
+    }
+}
+
+/// How a copy of a story differs from the story's first page (see [`story_html`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// The story as first published.
+    Original,
+    /// The same body under another site's chrome (header, navigation, footer).
+    Syndicated,
+    /// About 3 % of the words changed, another site.
+    Edited,
+    /// The first 70 % of the words, another site.
+    Truncated,
+    /// An update paragraph appended, another site.
+    Appended,
+    /// A new headline and byline, another site's chrome.
+    Rewrapped,
+}
+
+/// A news page of story `seed` (six paragraphs, about 270 words), as `variant` makes it, under `url`.
+pub fn story_html(seed: u64, variant: Variant, url: &str) -> String {
+    let mut state = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(0x2545_F491_4F6C_DD1D)
+        | 1;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        WORDS[(state % WORDS.len() as u64) as usize]
+    };
+    let mut words: Vec<String> = (0..270).map(|_| next().to_owned()).collect();
+    match variant {
+        Variant::Edited => {
+            for (i, word) in words.iter_mut().enumerate() {
+                if i % 33 == 16 {
+                    *word = "altered".to_owned();
+                }
+            }
+        }
+        Variant::Truncated => words.truncate(189),
+        Variant::Appended => words.extend(
+            "update the ministry said on friday that the talks would resume next week after the council \
+             approved a revised plan for the harbour and the railway"
+                .split(' ')
+                .map(str::to_owned),
+        ),
+        Variant::Original | Variant::Syndicated | Variant::Rewrapped => {}
+    }
+    let paragraphs: String = words
+        .chunks(45)
+        .map(|chunk| format!("<p>The {}.</p>\n", chunk.join(" ")))
+        .collect();
+    let (site, headline, byline) = match variant {
+        Variant::Original => ("Daily Example", format!("Story {seed}"), "By Jane Example"),
+        Variant::Rewrapped => (
+            "Evening Courier",
+            format!("What we know about story {seed} so far"),
+            "By Max Mustermann, Courier staff",
+        ),
+        _ => ("Wire Mirror", format!("Story {seed}"), "By Jane Example"),
+    };
+    format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{headline} | {site}</title>
+<link rel="canonical" href="{url}"></head>
+<body><header><a href="/">{site}</a> <a href="/subscribe">Subscribe</a></header>
+<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/business">Business</a></nav>
+<article><h1>{headline}</h1><p class="byline">{byline}</p>
+{paragraphs}</article>
+<aside class="related"><h3>More from {site}</h3><a href="/x">Other news</a></aside>
+<footer>© {site}. All rights reserved.</footer></body></html>"#
+    )
+}

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 
 use crate::fingerprint::{estimated_containment, estimated_jaccard};
-use crate::store::{Claim, Signature, Store};
+use crate::store::{Claim, Opening, Signature, Store};
 use crate::{Decision, DedupConfig, DedupError, Fingerprint, Status};
 
 /// Below this estimated Jaccard similarity the containment estimate is not trusted: with 128 slots a
@@ -63,10 +63,10 @@ impl<S: Store> Deduplicator<S> {
         fp: &Fingerprint,
         now_unix: i64,
     ) -> Result<Decision, S::Error> {
-        if let Some(decision) = self.store.get_decision(owner, now_unix)? {
-            return Ok(decision);
-        }
-        let decision = self.rules(owner, article_id, normalized_url, fp, now_unix)?;
+        let decision = match self.rules(owner, article_id, normalized_url, fp, now_unix)? {
+            Verdict::Recorded(decision) => return Ok(decision),
+            Verdict::New(decision) => decision,
+        };
         Ok(self
             .store
             .claim_decision(owner, &decision, now_unix)?
@@ -80,24 +80,44 @@ impl<S: Store> Deduplicator<S> {
         normalized_url: &str,
         fp: &Fingerprint,
         now: i64,
-    ) -> Result<Decision, S::Error> {
+    ) -> Result<Verdict, S::Error> {
         let claim = Claim {
             article_id: article_id.to_owned(),
             owner: owner.to_owned(),
             content_hash: fp.content_hash.clone(),
             seen_at: now,
         };
+        // Empty bodies are never matched by content.
+        let content_hash = (fp.word_count > 0).then_some(fp.content_hash.as_str());
+        let opening = self
+            .store
+            .open(owner, normalized_url, content_hash, &claim, now)?;
+        if let Some(decision) = opening.decision {
+            return Ok(Verdict::Recorded(decision));
+        }
+        self.rules_after(owner, article_id, fp, now, claim, opening)
+            .map(Verdict::New)
+    }
 
+    fn rules_after(
+        &mut self,
+        owner: &str,
+        article_id: &str,
+        fp: &Fingerprint,
+        now: i64,
+        claim: Claim,
+        opening: Opening,
+    ) -> Result<Decision, S::Error> {
         // Rule 1: the URL was seen before (by another message).
-        if let Some(first) = self.store.claim_url(normalized_url, &claim, now)?
+        if let Some(first) = opening.url
             && first.owner != owner
         {
             if first.content_hash == fp.content_hash {
                 // Point at the first article with this body (the URL's first article may itself have
                 // been a copy of another).
                 let original = match self.store.claim_content(&fp.content_hash, &claim, now)? {
-                    Some(seen) if seen.owner != owner => seen.article_id,
-                    _ => first.article_id,
+                    Some(seen) if seen.owner != owner => self.root(&seen.owner, seen.article_id, now)?,
+                    _ => self.root(&first.owner, first.article_id, now)?,
                 };
                 return Ok(exact(original));
             }
@@ -131,10 +151,10 @@ impl<S: Store> Deduplicator<S> {
         if fp.word_count == 0 {
             return Ok(Decision::unique());
         }
-        if let Some(first) = self.store.claim_content(&fp.content_hash, &claim, now)?
+        if let Some(Some(first)) = opening.content
             && first.owner != owner
         {
-            return Ok(exact(first.article_id));
+            return Ok(exact(self.root(&first.owner, first.article_id, now)?));
         }
 
         // Rule 3: near-duplicates.
@@ -173,10 +193,25 @@ impl<S: Store> Deduplicator<S> {
         Ok(match best {
             Some((score, sig)) => Decision {
                 status: Status::NearDuplicate,
-                duplicate_of: Some(sig.article_id.clone()),
+                duplicate_of: Some(self.root(&sig.owner, sig.article_id.clone(), now)?),
                 similarity: score.similarity as f32,
             },
             None => Decision::unique(),
+        })
+    }
+
+    /// The first article of the story `article_id` belongs to: when the message that wrote it (`writer`)
+    /// was itself decided a copy of an earlier article, that one (decisions already point at the first
+    /// article, so one step suffices); otherwise `article_id`. A copy of a copy whose decision is not
+    /// recorded yet (processed at the same moment elsewhere) stays linked to that copy.
+    fn root(&mut self, writer: &str, article_id: String, now: i64) -> Result<String, S::Error> {
+        Ok(match self.store.get_decision(writer, now)? {
+            Some(Decision {
+                status: Status::Duplicate | Status::NearDuplicate,
+                duplicate_of: Some(root),
+                ..
+            }) => root,
+            _ => article_id,
         })
     }
 
@@ -218,6 +253,12 @@ impl<S: Store<Error = Infallible>> Deduplicator<S> {
             Err(never) => match never {},
         }
     }
+}
+
+/// A decision found recorded for the owner, or one made now (to be recorded).
+enum Verdict {
+    Recorded(Decision),
+    New(Decision),
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -34,6 +34,19 @@ pub struct Signature {
     pub shingle_count: usize,
 }
 
+/// What [`Store::open`] found: the decision already recorded for the owner, or the URL claim and (when
+/// it was made) the content claim.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Opening {
+    /// The decision recorded for the owner; when `Some`, nothing else was read or written.
+    pub decision: Option<Decision>,
+    /// The claim that was already on the URL (`None`: this claim was recorded).
+    pub url: Option<Claim>,
+    /// `None` when the content was not claimed (no content hash given, or the URL belongs to another
+    /// owner); `Some(None)` when this claim was recorded; `Some(Some(claim))` when one was there.
+    pub content: Option<Option<Claim>>,
+}
+
 /// A dedup state: a set of keyed records, each written once ("insert if absent, else return what is
 /// there") and forgotten after the store's window.
 ///
@@ -41,8 +54,11 @@ pub struct Signature {
 /// a Redis implementation maps `claim_*` onto `SET key value NX GET EX window` (or a tiny script),
 /// [`add_to_bands`](Store::add_to_bands) onto one script call and
 /// [`get_signatures`](Store::get_signatures) onto one `MGET`; a decision then costs at most six round
-/// trips (four for exact duplicates). Records expire `window` seconds after they
-/// were written; expired records must read as absent.
+/// trips. [`open`](Store::open) bundles the first three steps of a decision so that a remote store can
+/// run them in one round trip: then a unique article costs two or three round trips (open, bands, the
+/// candidates' signatures when there are some, record the decision: four), an exact duplicate three
+/// (open, the decision of the copy it matched, record) and a near-duplicate five. Records expire
+/// `window` seconds after they were written; expired records must read as absent.
 ///
 /// `now` is the caller's time in unix seconds; implementations must not read the clock.
 pub trait Store {
@@ -96,4 +112,38 @@ pub trait Store {
         article_ids: &[String],
         now: i64,
     ) -> Result<Vec<Option<Signature>>, Self::Error>;
+
+    /// The first step of a decision, in one atomic step where the store can:
+    /// [`get_decision`](Store::get_decision) for `owner`; if there is none,
+    /// [`claim_url`](Store::claim_url) with `claim`; and if the URL was free or already `owner`'s and a
+    /// `content_hash` is given, [`claim_content`](Store::claim_content) with the same claim.
+    ///
+    /// The provided implementation makes those calls one after the other.
+    fn open(
+        &mut self,
+        owner: &str,
+        url: &str,
+        content_hash: Option<&str>,
+        claim: &Claim,
+        now: i64,
+    ) -> Result<Opening, Self::Error> {
+        if let Some(decision) = self.get_decision(owner, now)? {
+            return Ok(Opening {
+                decision: Some(decision),
+                ..Opening::default()
+            });
+        }
+        let url_claim = self.claim_url(url, claim, now)?;
+        let content = match content_hash {
+            Some(hash) if url_claim.as_ref().is_none_or(|first| first.owner == owner) => {
+                Some(self.claim_content(hash, claim, now)?)
+            }
+            _ => None,
+        };
+        Ok(Opening {
+            decision: None,
+            url: url_claim,
+            content,
+        })
+    }
 }

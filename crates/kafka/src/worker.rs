@@ -1,12 +1,18 @@
 //! The worker: a consumer thread that polls and tracks offsets, and one task per message that runs the
 //! pipeline on the CPU pool and publishes its output until the broker acknowledges it.
+//!
+//! When the dedup state cannot be consulted (the pipeline fails closed), a message task keeps its
+//! message unfinished and retries the dedup step with backoff until the store answers, the partition is
+//! revoked or the worker abandons unfinished work; meanwhile the worker reports not ready, and as
+//! in-flight messages pile up the consumer pauses its partitions. Nothing is published unjudged and
+//! nothing is skipped.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use model::SourceRef;
-use pipeline::{Outcome, Pipeline, RawMessage, Rejection, Route};
+use pipeline::{Outcome, Pending, Pipeline, Processed, RawMessage, Rejection, Route};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::KafkaError as RdError;
@@ -46,6 +52,9 @@ struct Shared {
     cpu: Semaphore,
     /// Cancelled when the drain deadline passed: unfinished work stops retrying and is not finished.
     abandon: CancellationToken,
+    health: Health,
+    /// Set while the dedup state is unavailable (messages are held back); readiness is false meanwhile.
+    dedup_down: Arc<AtomicBool>,
 }
 
 /// One record to publish.
@@ -84,6 +93,7 @@ pub async fn run(
     );
 
     let abandon = CancellationToken::new();
+    let dedup_down = Arc::new(AtomicBool::new(false));
     let shared = Arc::new(Shared {
         config: config.clone(),
         pipeline,
@@ -91,6 +101,8 @@ pub async fn run(
         tracker: tracker.clone(),
         cpu: Semaphore::new(limits.cpu_threads.max(1)),
         abandon: abandon.clone(),
+        health: health.clone(),
+        dedup_down: dedup_down.clone(),
     });
 
     let (jobs_tx, mut jobs_rx) = mpsc::unbounded_channel::<Job>();
@@ -121,6 +133,7 @@ pub async fn run(
         producer.clone(),
         config.input_topic.clone(),
         health.clone(),
+        dedup_down,
         shutdown.clone(),
         consumer_done.clone(),
     ));
@@ -163,6 +176,7 @@ async fn readiness_loop(
     producer: FutureProducer,
     topic: String,
     health: Health,
+    dedup_down: Arc<AtomicBool>,
     shutdown: CancellationToken,
     consumer_done: CancellationToken,
 ) {
@@ -177,7 +191,10 @@ async fn readiness_loop(
         })
         .await
         .unwrap_or(false);
-        let ready = reachable && !shutdown.is_cancelled() && !consumer_done.is_cancelled();
+        let ready = reachable
+            && !dedup_down.load(Ordering::SeqCst)
+            && !shutdown.is_cancelled()
+            && !consumer_done.is_cancelled();
         health.set_ready(ready);
         tokio::select! {
             () = shutdown.cancelled() => { health.set_ready(false); return; }
@@ -316,47 +333,80 @@ async fn handle(shared: Arc<Shared>, job: Job) {
     let value_len = message.payload().map_or(0, <[u8]>::len);
     events::message_consumed(&topic, value_len);
 
-    let processed = {
-        let _permit = shared.cpu.acquire().await;
-        let pipeline = shared.pipeline.clone();
-        let message = message.clone();
-        tokio::task::spawn_blocking(move || {
-            let headers: Vec<(&str, &[u8])> = message
-                .headers()
-                .map(|headers| {
-                    headers
-                        .iter()
-                        .filter_map(|h| h.value.map(|v| (h.key, v)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let raw = RawMessage {
-                value: message.payload().unwrap_or_default(),
-                headers,
-                source: SourceRef {
-                    topic: message.topic().to_owned(),
-                    partition: message.partition(),
-                    offset: message.offset(),
-                },
-            };
-            pipeline.process(&raw, now_ms())
-        })
-        .await
-    };
-    let outcome = match processed {
-        Ok(processed) => {
-            for (stage, elapsed) in &processed.timings {
-                events::stage_finished(stage.as_str(), *elapsed);
+    let mut processed = run_pipeline(&shared, Work::Message(message.clone())).await;
+    let mut backoff = Duration::from_millis(100);
+    let outcome = loop {
+        let processed_now = match processed {
+            Ok(processed_now) => processed_now,
+            Err(err) => {
+                tracing::error!(error = %err, topic, partition = ticket.tp.1, offset = ticket.offset, "pipeline panicked");
+                break Outcome::Rejected(Rejection {
+                    stage: pipeline::Stage::Extract,
+                    reason: pipeline::Reason::Internal,
+                    detail: "the pipeline panicked on this message".to_owned(),
+                });
             }
-            processed.outcome
+        };
+        let Processed {
+            outcome,
+            timings,
+            dedup_error,
+        } = processed_now;
+        for (stage, elapsed) in &timings {
+            events::stage_finished(stage.as_str(), *elapsed);
         }
-        Err(err) => {
-            tracing::error!(error = %err, topic, partition = ticket.tp.1, offset = ticket.offset, "pipeline panicked");
-            Outcome::Rejected(Rejection {
-                stage: pipeline::Stage::Extract,
-                reason: pipeline::Reason::Internal,
-                detail: "the pipeline panicked on this message".to_owned(),
-            })
+        if let Some(failure) = &dedup_error {
+            events::dedup_store_error(failure.store);
+            tracing::debug!(
+                store = failure.store,
+                error = %failure.detail,
+                topic,
+                partition = ticket.tp.1,
+                offset = ticket.offset,
+                "dedup store error"
+            );
+        }
+        match outcome {
+            Outcome::Unavailable { pending } => {
+                events::dedup_unavailable();
+                if !shared.dedup_down.swap(true, Ordering::SeqCst) {
+                    shared.health.set_ready(false);
+                    tracing::warn!(
+                        store = dedup_error.as_ref().map_or("unknown", |f| f.store),
+                        error = %dedup_error.as_ref().map_or("", |f| f.detail.as_str()),
+                        "dedup state unavailable: holding messages back until it answers; not ready"
+                    );
+                }
+                if !shared.tracker.owns(&ticket.tp.0, ticket.tp.1) {
+                    tracing::info!(
+                        topic,
+                        partition = ticket.tp.1,
+                        offset = ticket.offset,
+                        "partition revoked while waiting for the dedup state; its new owner takes the message"
+                    );
+                    return;
+                }
+                tokio::select! {
+                    () = shared.abandon.cancelled() => {
+                        tracing::warn!(topic, partition = ticket.tp.1, offset = ticket.offset, "message left unfinished (dedup state unavailable)");
+                        return;
+                    }
+                    () = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                processed = run_pipeline(&shared, Work::Resume(pending)).await;
+            }
+            outcome => {
+                let ran_dedup = timings.iter().any(|(stage, _)| *stage == pipeline::Stage::Dedup);
+                match &dedup_error {
+                    Some(failure) => events::dedup_fail_open(failure.store),
+                    None if ran_dedup && shared.dedup_down.swap(false, Ordering::SeqCst) => {
+                        tracing::info!("dedup state available again");
+                    }
+                    None => {}
+                }
+                break outcome;
+            }
         }
     };
 
@@ -414,6 +464,10 @@ async fn handle(shared: Arc<Shared>, job: Job) {
             events::outcome(event.dedup.as_ref().map_or("published", |d| d.status.as_str()));
             Ok(())
         }
+        Outcome::Unavailable { .. } => {
+            // Never reached: the loop above retries until another outcome, or returns.
+            return;
+        }
         Outcome::Rejected(rejection) => {
             events::outcome("rejected");
             tracing::info!(
@@ -449,6 +503,45 @@ async fn handle(shared: Arc<Shared>, job: Job) {
             );
         }
     }
+}
+
+/// What a message task hands to the CPU pool.
+enum Work {
+    /// A consumed message, from the start.
+    Message(Arc<OwnedMessage>),
+    /// A message held back for want of the dedup state: dedup and what follows.
+    Resume(Box<Pending>),
+}
+
+/// Runs the pipeline on the blocking pool, at most `cpu_threads` at once.
+async fn run_pipeline(shared: &Shared, work: Work) -> Result<Processed, tokio::task::JoinError> {
+    let _permit = shared.cpu.acquire().await;
+    let pipeline = shared.pipeline.clone();
+    tokio::task::spawn_blocking(move || match work {
+        Work::Message(message) => {
+            let headers: Vec<(&str, &[u8])> = message
+                .headers()
+                .map(|headers| {
+                    headers
+                        .iter()
+                        .filter_map(|h| h.value.map(|v| (h.key, v)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let raw = RawMessage {
+                value: message.payload().unwrap_or_default(),
+                headers,
+                source: SourceRef {
+                    topic: message.topic().to_owned(),
+                    partition: message.partition(),
+                    offset: message.offset(),
+                },
+            };
+            pipeline.process(&raw, now_ms())
+        }
+        Work::Resume(pending) => pipeline.resume(*pending, now_ms()),
+    })
+    .await
 }
 
 async fn dead_letter(

@@ -55,6 +55,8 @@ pub enum StoreKind {
     /// In the worker's memory (one replica).
     #[default]
     Memory,
+    /// In Redis, shared by every replica (`[dedup.redis]`).
+    Redis,
 }
 
 /// `[dedup]`: the store, the routing, and the detector's own parameters in one table.
@@ -64,13 +66,15 @@ pub struct DedupSection {
     pub store: StoreKind,
     /// Where each outcome goes.
     pub routing: Routing,
+    /// The Redis store's connection (used when `store = "redis"`).
+    pub redis: redis_store::RedisConfig,
     /// Detector parameters.
     #[serde(flatten)]
     pub params: dedup::DedupConfig,
 }
 
-// Written by hand because `#[serde(flatten)]` would accept unknown keys: `store` and `routing` are taken
-// out, and the rest must be exactly `dedup::DedupConfig`'s keys.
+// Written by hand because `#[serde(flatten)]` would accept unknown keys: `store`, `routing` and `redis` are
+// taken out, and the rest must be exactly `dedup::DedupConfig`'s keys.
 impl<'de> Deserialize<'de> for DedupSection {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
@@ -83,10 +87,15 @@ impl<'de> Deserialize<'de> for DedupSection {
             Some(value) => value.try_into().map_err(D::Error::custom)?,
             None => Routing::default(),
         };
+        let redis = match table.remove("redis") {
+            Some(value) => value.try_into().map_err(D::Error::custom)?,
+            None => redis_store::RedisConfig::default(),
+        };
         let params = toml::Value::Table(table).try_into().map_err(D::Error::custom)?;
         Ok(DedupSection {
             store,
             routing,
+            redis,
             params,
         })
     }
@@ -156,7 +165,24 @@ impl Config {
             );
         }
         self.pipeline_config("check")?;
+        if self.dedup.store == StoreKind::Redis {
+            self.dedup.redis.validate()?;
+        }
         Ok(())
+    }
+
+    /// The pipeline with the configured dedup store. Building it does not connect to Redis: a store that
+    /// is down shows up as held-back messages (or `unknown` verdicts when failing open).
+    pub fn build_pipeline(&self, version: &str) -> anyhow::Result<pipeline::Pipeline> {
+        let config = self.pipeline_config(version)?;
+        Ok(match self.dedup.store {
+            StoreKind::Memory => pipeline::Pipeline::new(config)?,
+            StoreKind::Redis => {
+                let store =
+                    redis_store::RedisDedup::new(self.dedup.params.clone(), self.dedup.redis.clone())?;
+                pipeline::Pipeline::with_decider(config, Box::new(store))?
+            }
+        })
     }
 
     /// CPU threads for stage work.
@@ -176,6 +202,7 @@ impl Config {
             extract: self.extract.clone(),
             dedup: self.dedup.params.clone(),
             routing: self.dedup.routing.clone(),
+            dedup_fail_open: self.dedup.store == StoreKind::Redis && self.dedup.redis.fail_open,
             lang: self.lang.clone(),
             version: version.to_owned(),
         };
@@ -191,6 +218,7 @@ impl Config {
                 *value = "<redacted>".to_owned();
             }
         }
+        shown.dedup.redis.url = redis_store::redact_url(&shown.dedup.redis.url);
         Ok(toml::to_string_pretty(&shown)?)
     }
 }
@@ -302,6 +330,32 @@ mod tests {
         );
     }
 
+    #[test]
+    fn redis_store_from_env() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("NEWSFLOW__DEDUP__STORE", "redis"),
+                ("NEWSFLOW__DEDUP__REDIS__URL", "redis://:hunter2@10.0.0.5:6379/2"),
+                ("NEWSFLOW__DEDUP__REDIS__FAIL_OPEN", "true"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.dedup.store, StoreKind::Redis);
+        assert!(config.pipeline_config("t").unwrap().dedup_fail_open);
+        let shown = config.redacted_toml().unwrap();
+        assert!(
+            !shown.contains("hunter2") && shown.contains("redis://:<redacted>@10.0.0.5:6379/2"),
+            "{shown}"
+        );
+        let pipeline = config.build_pipeline("t").unwrap();
+        assert_eq!(pipeline.dedup_store(), "redis");
+        // fail_open only applies to the Redis store.
+        let memory = Config::load(None, env(&[("NEWSFLOW__DEDUP__REDIS__FAIL_OPEN", "true")])).unwrap();
+        assert!(!memory.pipeline_config("t").unwrap().dedup_fail_open);
+        assert_eq!(memory.build_pipeline("t").unwrap().dedup_store(), "memory");
+    }
+
     #[track_caller]
     fn check_rejected(toml_text: &str, env_pairs: &[(&str, &str)], expected: &str) {
         let dir = std::env::temp_dir().join(format!("newsflow-config-{}", std::process::id()));
@@ -341,6 +395,17 @@ mod tests {
             "[kafka]\ndrain_timeout_ms = 60000\n",
             &[],
             "must be less than kafka.session_timeout_ms",
+        );
+        check_rejected(
+            "[dedup]\nstore = \"redis\"\n[dedup.redis]\nurl = \"http://x\"\n",
+            &[],
+            "must start with redis://",
+        );
+        check_rejected("[dedup.redis]\nulr = \"redis://x\"\n", &[], "unknown field `ulr`");
+        check_rejected(
+            "[dedup]\nstore = \"postgres\"\n",
+            &[],
+            "unknown variant `postgres`",
         );
     }
 }

@@ -54,12 +54,11 @@ struct Summary {
 }
 
 pub fn process(options: &Options) -> anyhow::Result<()> {
-    let config = Config::load(options.config.as_deref(), std::env::vars())?;
-    let mut pipeline_config = config.pipeline_config(VERSION)?;
+    let mut config = Config::load(options.config.as_deref(), std::env::vars())?;
     // Files are bare HTML or JSON envelopes: tell them apart by their first byte.
-    pipeline_config.input.format = InputFormat::Auto;
-    let url_header = pipeline_config.input.url_header.clone();
-    let pipeline = Pipeline::new(pipeline_config)?;
+    config.input.format = InputFormat::Auto;
+    let url_header = config.input.url_header.clone();
+    let pipeline: Pipeline = config.build_pipeline(VERSION)?;
 
     let mut out: Box<dyn Write> = match &options.output {
         Some(path) => Box::new(BufWriter::new(
@@ -102,6 +101,17 @@ pub fn process(options: &Options) -> anyhow::Result<()> {
                     serde_json::to_writer(&mut out, &event)?;
                 }
                 out.write_all(b"\n")?;
+            }
+            Outcome::Unavailable { .. } => {
+                let detail = processed
+                    .dedup_error
+                    .map(|failure| failure.detail)
+                    .unwrap_or_default();
+                anyhow::bail!(
+                    "the dedup store is unavailable ({detail}); stopped at {} (set dedup.redis.fail_open to \
+                     pass pages through unjudged)",
+                    item.source.owner()
+                );
             }
             Outcome::Rejected(rejection) => {
                 summary.rejected += 1;

@@ -36,7 +36,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .await?;
     tracing::info!(%addr, version = VERSION, stages = ?config.pipeline.stages, "newsflow started; metrics at /metrics");
 
-    let pipeline = Arc::new(pipeline::Pipeline::new(config.pipeline_config(VERSION)?)?);
+    let pipeline = Arc::new(config.build_pipeline(VERSION)?);
+    tracing::info!(store = pipeline.dedup_store(), "dedup state");
     tokio::spawn(watch_signals(shutdown.clone()));
     let limits = kafka::Limits {
         max_in_flight: config.pipeline.max_in_flight,

@@ -7,11 +7,16 @@
 //! reads is a monotonic one, to report how long each stage took.
 //!
 //! A bad input is an outcome ([`Outcome::Rejected`] with a [`Reason`]), never a panic or an `Err`.
+//!
+//! The dedup state is a [`dedup::Decider`]: the in-process memory store by default, or one the binary
+//! builds (the Redis store) and hands over with [`Pipeline::with_decider`]. When it cannot be consulted,
+//! the message is either held back ([`Outcome::Unavailable`], to be finished later with
+//! [`Pipeline::resume`]) or, with `dedup_fail_open`, published marked `dedup.status = "unknown"`; either
+//! way [`Processed::dedup_error`] says what happened.
 #![warn(missing_docs)]
 
 mod decode;
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -113,6 +118,9 @@ pub struct PipelineConfig {
     pub dedup: dedup::DedupConfig,
     /// Routing per dedup status.
     pub routing: Routing,
+    /// When the dedup state cannot be consulted: publish the article with status `unknown` (true) or
+    /// hold it back as [`Outcome::Unavailable`] (false, the default).
+    pub dedup_fail_open: bool,
     /// Language options.
     pub lang: lang::LangConfig,
     /// Version written into events.
@@ -200,6 +208,29 @@ pub enum Outcome {
     },
     /// Refused: goes to the dead-letter topic.
     Rejected(Rejection),
+    /// The dedup state could not be consulted and the pipeline fails closed: the message is neither
+    /// published nor refused. Finish it later with [`Pipeline::resume`].
+    Unavailable {
+        /// The article as far as it got.
+        pending: Box<Pending>,
+    },
+}
+
+/// A message held back before dedup: the article event extracted so far and the input coordinates
+/// (the dedup owner).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    event: ArticleEvent,
+    source: SourceRef,
+}
+
+/// The dedup state failed on this message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DedupFailure {
+    /// The store kind, a bounded label (`memory`, `redis`).
+    pub store: &'static str,
+    /// The store's error message.
+    pub detail: String,
 }
 
 /// An outcome plus the time each stage took.
@@ -209,6 +240,9 @@ pub struct Processed {
     pub outcome: Outcome,
     /// Elapsed time per stage that ran, in order.
     pub timings: Vec<(Stage, Duration)>,
+    /// Set when the dedup state could not be consulted (the outcome is then [`Outcome::Unavailable`],
+    /// or an article with status `unknown` when failing open).
+    pub dedup_error: Option<DedupFailure>,
 }
 
 /// Errors building a pipeline.
@@ -227,22 +261,41 @@ pub enum PipelineError {
 const ORDER: [Stage; 3] = [Stage::Extract, Stage::Dedup, Stage::Lang];
 
 /// The configured stage chain. `process` takes `&self`: messages may be processed on several threads;
-/// only the dedup decision is serialized.
+/// the memory store serializes dedup decisions, the Redis store runs them side by side.
 pub struct Pipeline {
     config: PipelineConfig,
-    dedup: Mutex<dedup::Deduplicator<dedup::MemoryStore>>,
+    dedup: Box<dyn dedup::Decider>,
 }
 
 impl Pipeline {
-    /// Validates the configuration and builds the chain.
+    /// Validates the configuration and builds the chain, with the in-process memory store.
     pub fn new(config: PipelineConfig) -> Result<Self, PipelineError> {
         Pipeline::check(&config)?;
-        let store = dedup::MemoryStore::new(&config.dedup);
-        let deduplicator = dedup::Deduplicator::new(config.dedup.clone(), store)?;
+        let decider = dedup::SharedMemory::new(config.dedup.clone())?;
+        Pipeline::with_decider(config, Box::new(decider))
+    }
+
+    /// Validates the configuration and builds the chain around `decider`, the dedup state. Fingerprints
+    /// are made with the decider's own configuration, which must equal `config.dedup`.
+    pub fn with_decider(
+        config: PipelineConfig,
+        decider: Box<dyn dedup::Decider>,
+    ) -> Result<Self, PipelineError> {
+        Pipeline::check(&config)?;
+        if decider.config() != &config.dedup {
+            return Err(PipelineError::Dedup(dedup::DedupError::InvalidConfig(
+                "the dedup store was built with another configuration than the pipeline's".to_owned(),
+            )));
+        }
         Ok(Pipeline {
             config,
-            dedup: Mutex::new(deduplicator),
+            dedup: decider,
         })
+    }
+
+    /// The kind of dedup store in use (`memory`, `redis`).
+    pub fn dedup_store(&self) -> &'static str {
+        self.dedup.store_name()
     }
 
     /// Validates a configuration without building anything.
@@ -276,11 +329,31 @@ impl Pipeline {
     /// Runs the configured stages on one message. `now_ms` is the wall-clock time in unix milliseconds.
     pub fn process(&self, message: &RawMessage<'_>, now_ms: i64) -> Processed {
         let mut timings = Vec::with_capacity(4);
-        let outcome = match self.run(message, now_ms, &mut timings) {
+        let mut dedup_error = None;
+        let outcome = match self.run(message, now_ms, &mut timings, &mut dedup_error) {
             Ok(outcome) => outcome,
             Err(rejection) => Outcome::Rejected(rejection),
         };
-        Processed { outcome, timings }
+        Processed {
+            outcome,
+            timings,
+            dedup_error,
+        }
+    }
+
+    /// Finishes a message held back as [`Outcome::Unavailable`]: dedup (again) and the stages after it.
+    /// The result is what [`process`](Pipeline::process) would have returned had the store answered.
+    pub fn resume(&self, pending: Pending, now_ms: i64) -> Processed {
+        let mut timings = Vec::with_capacity(2);
+        let mut dedup_error = None;
+        let Pending { mut event, source } = pending;
+        event.processed_at = model::rfc3339_millis(now_ms);
+        let outcome = self.finish(event, &source, now_ms, &mut timings, &mut dedup_error);
+        Processed {
+            outcome,
+            timings,
+            dedup_error,
+        }
     }
 
     fn run(
@@ -288,6 +361,7 @@ impl Pipeline {
         message: &RawMessage<'_>,
         now_ms: i64,
         timings: &mut Vec<(Stage, Duration)>,
+        dedup_error: &mut Option<DedupFailure>,
     ) -> Result<Outcome, Rejection> {
         let started = Instant::now();
         if message.value.len() > self.config.max_input_bytes {
@@ -316,28 +390,62 @@ impl Pipeline {
         };
         event.processed_at = model::rfc3339_millis(now_ms);
         event.newsflow_version.clone_from(&self.config.version);
+        Ok(self.finish(event, &message.source, now_ms, timings, dedup_error))
+    }
 
+    /// Dedup, routing and the stages after dedup.
+    fn finish(
+        &self,
+        mut event: ArticleEvent,
+        source: &SourceRef,
+        now_ms: i64,
+        timings: &mut Vec<(Stage, Duration)>,
+        dedup_error: &mut Option<DedupFailure>,
+    ) -> Outcome {
         let mut route = Route::Articles;
         if self.runs(Stage::Dedup) {
             let started = Instant::now();
-            let status = self.dedup(&mut event, &message.source, now_ms);
+            let status = match self.dedup(&mut event, source, now_ms) {
+                Ok(status) => status,
+                Err(err) => {
+                    *dedup_error = Some(DedupFailure {
+                        store: self.dedup.store_name(),
+                        detail: err.to_string(),
+                    });
+                    if !self.config.dedup_fail_open {
+                        timings.push((Stage::Dedup, started.elapsed()));
+                        return Outcome::Unavailable {
+                            pending: Box::new(Pending {
+                                event,
+                                source: source.clone(),
+                            }),
+                        };
+                    }
+                    event.dedup = Some(model::Dedup {
+                        status: DedupStatus::Unknown,
+                        duplicate_of: None,
+                        similarity: 0.0,
+                    });
+                    DedupStatus::Unknown
+                }
+            };
             route = self.config.routing.route(status);
             timings.push((Stage::Dedup, started.elapsed()));
         }
         if route == Route::Drop {
-            return Ok(Outcome::Dropped {
+            return Outcome::Dropped {
                 event: Box::new(event),
-            });
+            };
         }
         if self.runs(Stage::Lang) {
             let started = Instant::now();
             self.lang(&mut event);
             timings.push((Stage::Lang, started.elapsed()));
         }
-        Ok(Outcome::Publish {
+        Outcome::Publish {
             route,
             event: Box::new(event),
-        })
+        }
     }
 
     fn extract(
@@ -399,24 +507,25 @@ impl Pipeline {
         })
     }
 
-    fn dedup(&self, event: &mut ArticleEvent, source: &SourceRef, now_ms: i64) -> DedupStatus {
-        let fingerprint = dedup::fingerprint(&event.text, &self.config.dedup);
-        let decision = match self.dedup.lock() {
-            Ok(mut deduplicator) => deduplicator.decide(
-                &source.owner(),
-                &event.id,
-                &event.canonical_url,
-                &fingerprint,
-                now_ms / 1000,
-            ),
-            Err(poisoned) => poisoned.into_inner().decide(
-                &source.owner(),
-                &event.id,
-                &event.canonical_url,
-                &fingerprint,
-                now_ms / 1000,
-            ),
-        };
+    fn dedup(
+        &self,
+        event: &mut ArticleEvent,
+        source: &SourceRef,
+        now_ms: i64,
+    ) -> Result<DedupStatus, dedup::BoxError> {
+        let fingerprint = dedup::fingerprint(&event.text, self.dedup.config());
+        let minhash_bytes: Vec<u8> = fingerprint.minhash.iter().flat_map(|h| h.to_le_bytes()).collect();
+        event.fingerprints = Some(model::Fingerprints {
+            content_hash: fingerprint.content_hash.clone(),
+            minhash: base64::engine::general_purpose::STANDARD.encode(minhash_bytes),
+        });
+        let decision = self.dedup.decide(
+            &source.owner(),
+            &event.id,
+            &event.canonical_url,
+            &fingerprint,
+            now_ms / 1000,
+        )?;
         let status = match decision.status {
             dedup::Status::Unique => DedupStatus::Unique,
             dedup::Status::Duplicate => DedupStatus::Duplicate,
@@ -428,12 +537,7 @@ impl Pipeline {
             duplicate_of: decision.duplicate_of,
             similarity: f64::from(decision.similarity),
         });
-        let minhash_bytes: Vec<u8> = fingerprint.minhash.iter().flat_map(|h| h.to_le_bytes()).collect();
-        event.fingerprints = Some(model::Fingerprints {
-            content_hash: fingerprint.content_hash,
-            minhash: base64::engine::general_purpose::STANDARD.encode(minhash_bytes),
-        });
-        status
+        Ok(status)
     }
 
     fn lang(&self, event: &mut ArticleEvent) {
@@ -480,3 +584,130 @@ fn plausible_canonical(fetched: &str, declared: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod unavailable_tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A dedup state that fails its first `failures` decisions, then decides like the memory store.
+    struct Flaky {
+        failures: AtomicUsize,
+        inner: dedup::SharedMemory,
+    }
+
+    impl dedup::Decider for Flaky {
+        fn store_name(&self) -> &'static str {
+            "redis"
+        }
+        fn config(&self) -> &dedup::DedupConfig {
+            self.inner.config()
+        }
+        fn decide(
+            &self,
+            owner: &str,
+            article_id: &str,
+            url: &str,
+            fp: &dedup::Fingerprint,
+            now: i64,
+        ) -> Result<dedup::Decision, dedup::BoxError> {
+            if self.failures.load(Ordering::SeqCst) > 0 {
+                self.failures.fetch_sub(1, Ordering::SeqCst);
+                return Err("connection refused".into());
+            }
+            self.inner.decide(owner, article_id, url, fp, now)
+        }
+    }
+
+    fn pipeline(fail_open: bool, failures: usize) -> Pipeline {
+        let config = PipelineConfig {
+            stages: vec![Stage::Extract, Stage::Dedup, Stage::Lang],
+            max_input_bytes: 1 << 20,
+            dedup_fail_open: fail_open,
+            ..PipelineConfig::default()
+        };
+        let flaky = Flaky {
+            failures: AtomicUsize::new(failures),
+            inner: dedup::SharedMemory::new(config.dedup.clone()).unwrap(),
+        };
+        Pipeline::with_decider(config, Box::new(flaky)).unwrap()
+    }
+
+    fn page(n: usize) -> Vec<u8> {
+        let body: String = (0..8)
+            .map(|i| {
+                format!(
+                    "<p>Paragraph {i} of story {n} tells how the council met the farmers and the mayor.</p>"
+                )
+            })
+            .collect();
+        let html = format!("<html lang=en><body><article><h1>Story {n}</h1>{body}</article></body></html>");
+        serde_json::json!({ "url": format!("https://a.example/{n}"), "html": html })
+            .to_string()
+            .into_bytes()
+    }
+
+    fn message(value: &[u8], offset: i64) -> RawMessage<'_> {
+        RawMessage {
+            value,
+            headers: vec![],
+            source: SourceRef {
+                topic: "in".into(),
+                partition: 0,
+                offset,
+            },
+        }
+    }
+
+    #[test]
+    fn fail_closed_holds_the_message_back_until_the_store_answers() {
+        let p = pipeline(false, 2);
+        let value = page(1);
+        let processed = p.process(&message(&value, 7), 1_000_000);
+        assert_eq!(processed.dedup_error.as_ref().map(|e| e.store), Some("redis"));
+        let Outcome::Unavailable { pending } = processed.outcome else {
+            panic!("{:?}", processed.outcome)
+        };
+        let again = p.resume(*pending, 2_000_000);
+        let Outcome::Unavailable { pending } = again.outcome else {
+            panic!("{:?}", again.outcome)
+        };
+        let done = p.resume(*pending, 3_000_000);
+        assert_eq!(done.dedup_error, None);
+        let Outcome::Publish { route, event } = done.outcome else {
+            panic!("{:?}", done.outcome)
+        };
+        assert_eq!(route, Route::Articles);
+        assert_eq!(event.dedup.map(|d| d.status), Some(DedupStatus::Unique));
+        assert_eq!(event.source.offset, 7);
+        assert_eq!(event.language.map(|l| l.code), Some("en".to_owned()));
+        assert_eq!(event.processed_at, model::rfc3339_millis(3_000_000));
+        let stages: Vec<Stage> = done.timings.iter().map(|(s, _)| *s).collect();
+        assert_eq!(stages, [Stage::Dedup, Stage::Lang]);
+        // The same message again (redelivery) keeps its verdict; a copy of it is a duplicate.
+        let copy = p.process(&message(&value, 8), 4_000_000);
+        let Outcome::Publish { route, event } = copy.outcome else {
+            panic!("{:?}", copy.outcome)
+        };
+        assert_eq!(
+            (route, event.dedup.map(|d| d.status)),
+            (Route::Duplicates, Some(DedupStatus::Duplicate))
+        );
+    }
+
+    #[test]
+    fn fail_open_publishes_with_status_unknown() {
+        let p = pipeline(true, 1);
+        let value = page(2);
+        let processed = p.process(&message(&value, 0), 1_000_000);
+        assert!(processed.dedup_error.is_some());
+        let Outcome::Publish { route, event } = processed.outcome else {
+            panic!("{:?}", processed.outcome)
+        };
+        assert_eq!(route, Route::Articles);
+        let dedup = event.dedup.unwrap();
+        assert_eq!((dedup.status, dedup.duplicate_of), (DedupStatus::Unknown, None));
+        assert!(event.fingerprints.is_some() && event.language.is_some());
+    }
+}

@@ -84,6 +84,21 @@ pub fn produce_retry(topic: &str) {
     counter!(names::PRODUCE_RETRIES, "topic" => topic.to_owned()).increment(1);
 }
 
+/// The dedup store (`memory`, `redis`: a bounded label) could not be consulted for one decision.
+pub fn dedup_store_error(store: &'static str) {
+    counter!(names::DEDUP_STORE_ERRORS, "store" => store).increment(1);
+}
+
+/// A message was held back because the dedup store was unavailable (fail closed); it will be retried.
+pub fn dedup_unavailable() {
+    counter!(names::DEDUP_UNAVAILABLE).increment(1);
+}
+
+/// An article was passed through with `dedup.status = "unknown"` because the store was unavailable.
+pub fn dedup_fail_open(store: &'static str) {
+    counter!(names::DEDUP_FAIL_OPEN, "store" => store).increment(1);
+}
+
 /// Languages that get their own label value; everything else is `other`.
 const TOP_LANGUAGES: &[&str] = &[
     "ar", "bn", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fr", "he", "hi", "hu", "id", "it", "ja",

@@ -39,6 +39,13 @@ pub const COMMITS: &str = "newsflow_kafka_commits_total";
 pub const PRODUCE_RETRIES: &str = "newsflow_produce_retries_total";
 /// Counter, label `language`: top languages and `other`.
 pub const LANGUAGES: &str = "newsflow_language_total";
+/// Counter, label `store` (memory, redis): dedup decisions that failed because the store could not be
+/// consulted (each attempt counts).
+pub const DEDUP_STORE_ERRORS: &str = "newsflow_dedup_store_errors_total";
+/// Counter: dedup attempts that held their message back because the store was unavailable (fail closed).
+pub const DEDUP_UNAVAILABLE: &str = "newsflow_dedup_unavailable_total";
+/// Counter, label `store`: articles passed through with `dedup.status = "unknown"` (fail open).
+pub const DEDUP_FAIL_OPEN: &str = "newsflow_dedup_fail_open_total";
 /// Gauge in bytes: resident memory of the process.
 pub const PROCESS_RSS: &str = "process_resident_memory_bytes";
 /// Gauge in seconds (monotonic, so `rate()` applies): user + system CPU time of the process.
@@ -65,6 +72,9 @@ pub const ALL: &[&str] = &[
     COMMITS,
     PRODUCE_RETRIES,
     LANGUAGES,
+    DEDUP_STORE_ERRORS,
+    DEDUP_UNAVAILABLE,
+    DEDUP_FAIL_OPEN,
     PROCESS_RSS,
     PROCESS_CPU,
 ];
@@ -98,7 +108,7 @@ pub(crate) fn describe() {
     describe_gauge!(BUILD_INFO, "build information; the value is always 1");
     describe_gauge!(
         READY,
-        "1 when the worker is subscribed, the broker reachable and not draining"
+        "1 when the worker is subscribed, the broker and the dedup store reachable and not draining"
     );
     describe_counter!(MESSAGES_CONSUMED, "messages received from input topics");
     describe_counter!(CONSUMED_BYTES, Unit::Bytes, "bytes of message values received");
@@ -140,6 +150,18 @@ pub(crate) fn describe() {
     describe_counter!(
         LANGUAGES,
         "articles by detected language (top languages and other)"
+    );
+    describe_counter!(
+        DEDUP_STORE_ERRORS,
+        "dedup decisions that failed because the store could not be consulted"
+    );
+    describe_counter!(
+        DEDUP_UNAVAILABLE,
+        "dedup attempts that held their message back while the store was unavailable"
+    );
+    describe_counter!(
+        DEDUP_FAIL_OPEN,
+        "articles published with dedup status unknown because the store was unavailable"
     );
     describe_gauge!(PROCESS_RSS, Unit::Bytes, "resident set size");
     describe_gauge!(PROCESS_CPU, Unit::Seconds, "user and system CPU time");

@@ -115,7 +115,8 @@ the binary's default applies. Keys are sorted, scalars before sub-tables as TOML
 {{- include "newsflow.toml.table" (dict "path" "" "table" .Values.config) | trim }}
 {{- end }}
 
-{{/* True when this release runs the dedup stage with the per-process memory store. */}}
+{{/* True when this release runs the dedup stage with the per-process memory store (the Redis store is shared by
+every replica, so it scales like any other stage). */}}
 {{- define "newsflow.memoryDedup" -}}
 {{- if and (has "dedup" .Values.config.pipeline.stages) (eq (toString .Values.config.dedup.store) "memory") }}true{{ end }}
 {{- end }}
@@ -135,7 +136,7 @@ the binary's default applies. Keys are sorted, scalars before sub-tables as TOML
 {{- end }}
 {{- if include "newsflow.memoryDedup" . }}
 {{- if or (ne $mode "none") (gt (int .Values.replicaCount) 1) }}
-{{- fail "this release runs the dedup stage with config.dedup.store \"memory\", whose state lives in one process: keep replicaCount 1 and autoscaling.mode none, or split the pipeline (run \"extract\" in its own, scaled release: see examples/)" }}
+{{- fail "this release runs the dedup stage with config.dedup.store \"memory\", whose state lives in one process: keep replicaCount 1 and autoscaling.mode none, set config.dedup.store \"redis\" (state shared by every replica, see config.dedup.redis), or split the pipeline (run \"extract\" in its own, scaled release: see examples/)" }}
 {{- end }}
 {{- end }}
 {{- if and (eq $mode "hpa") (lt (int .Values.autoscaling.minReplicas) 1) }}

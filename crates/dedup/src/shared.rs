@@ -1,0 +1,92 @@
+//! An object-safe, thread-safe face of a deduplicator, whatever its store.
+
+use std::sync::Mutex;
+
+use crate::{Decision, DedupConfig, Deduplicator, Fingerprint, MemoryStore};
+
+/// The error of a [`Decider`]: the store's own error, boxed.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A deduplicator shared by the threads of a worker: what a pipeline holds, whichever store is behind it.
+///
+/// [`decide`](Decider::decide) has the meaning of [`Deduplicator::try_decide`]; an `Err` means the state
+/// could not be consulted and nothing can be concluded about the article (the caller retries later or
+/// fails open).
+pub trait Decider: Send + Sync {
+    /// Name of the store kind, a bounded metric label: `memory`, `redis`.
+    fn store_name(&self) -> &'static str;
+
+    /// The configuration in force.
+    fn config(&self) -> &DedupConfig;
+
+    /// Decides on one article and records it: see [`Deduplicator::try_decide`].
+    fn decide(
+        &self,
+        owner: &str,
+        article_id: &str,
+        normalized_url: &str,
+        fp: &Fingerprint,
+        now_unix: i64,
+    ) -> Result<Decision, BoxError>;
+}
+
+/// The in-process deduplicator: one [`MemoryStore`] behind a lock. Never fails.
+#[derive(Debug)]
+pub struct SharedMemory {
+    config: DedupConfig,
+    inner: Mutex<Deduplicator<MemoryStore>>,
+}
+
+impl SharedMemory {
+    /// A deduplicator over an empty [`MemoryStore`] bounded by `config`.
+    pub fn new(config: DedupConfig) -> Result<Self, crate::DedupError> {
+        let store = MemoryStore::new(&config);
+        let inner = Mutex::new(Deduplicator::new(config.clone(), store)?);
+        Ok(SharedMemory { config, inner })
+    }
+
+    /// Entries held by the store (including expired ones not yet evicted).
+    pub fn len(&self) -> usize {
+        self.with(|dedup| dedup.store().len())
+    }
+
+    /// Whether the store holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Approximate heap bytes held by the store ([`MemoryStore::approx_bytes`]).
+    pub fn approx_bytes(&self) -> usize {
+        self.with(|dedup| dedup.store().approx_bytes())
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Deduplicator<MemoryStore>) -> T) -> T {
+        // A panic while holding the lock cannot leave the store half-written in a way that matters more
+        // than losing it would: keep using it.
+        match self.inner.lock() {
+            Ok(mut guard) => f(&mut guard),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+}
+
+impl Decider for SharedMemory {
+    fn store_name(&self) -> &'static str {
+        "memory"
+    }
+
+    fn config(&self) -> &DedupConfig {
+        &self.config
+    }
+
+    fn decide(
+        &self,
+        owner: &str,
+        article_id: &str,
+        normalized_url: &str,
+        fp: &Fingerprint,
+        now_unix: i64,
+    ) -> Result<Decision, BoxError> {
+        Ok(self.with(|dedup| dedup.decide(owner, article_id, normalized_url, fp, now_unix)))
+    }
+}

@@ -1,0 +1,249 @@
+//! Throughput of fingerprint + decide, in memory mode (one core) and against Redis (`NEWSFLOW_TEST_REDIS`,
+//! e.g. `redis://127.0.0.1:16379` from `scripts/redis.sh up`): one thread, then several threads side by
+//! side as replicas' worker threads would. Also the state size per stored article in both stores.
+//!
+//! `cargo bench -p redis-store --bench dedup_throughput`; `BENCH_DOCS` (default 20000) documents per run.
+//! Under `cargo test --all-targets` it makes a quick smoke run of 400 documents.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use dedup::{
+    Decider, DedupConfig, Fingerprint, SharedMemory, Status, article_id, fingerprint, normalize_url,
+};
+use redis_store::{RedisConfig, RedisDedup};
+
+struct Doc {
+    owner: String,
+    url: String,
+    text: String,
+}
+
+/// A stream like a news topic's: of every four documents two are new stories, one an edited copy and
+/// one an exact copy under another URL. Bodies have about 600 words from a Zipf-like vocabulary.
+fn docs(n: usize) -> Vec<Doc> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut word = move || {
+        // Log-uniform ranks over a 50 000-word vocabulary: Zipf-like, small ranks much more often.
+        let u = (next() >> 11) as f64 / (1u64 << 53) as f64;
+        format!("w{}", 50_000f64.powf(u) as u64)
+    };
+    let mut stories: Vec<String> = Vec::new();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let text = match i % 4 {
+            0 | 1 => {
+                let text: Vec<String> = (0..600).map(|_| word()).collect();
+                stories.push(text.join(" "));
+                stories.last().cloned().unwrap_or_default()
+            }
+            2 => {
+                let base = &stories[(stories.len() - 1).saturating_sub(i % 7)];
+                base.split(' ')
+                    .enumerate()
+                    .map(|(j, w)| {
+                        if j % 33 == 7 {
+                            "edited".to_owned()
+                        } else {
+                            w.to_owned()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+            _ => stories[stories.len() - 1].clone(),
+        };
+        out.push(Doc {
+            owner: format!("news.raw-html/{}/{i}", i % 12),
+            url: format!(
+                "https://site{}.example.com/2025/11/28/story-{i}?utm_source=rss",
+                i % 50
+            ),
+            text,
+        });
+    }
+    out
+}
+
+fn run(decider: &dyn Decider, docs: &[Doc], now: i64) -> [usize; 4] {
+    let mut counts = [0usize; 4];
+    for doc in docs {
+        let url = normalize_url(&doc.url).unwrap();
+        let fp: Fingerprint = fingerprint(&doc.text, decider.config());
+        let decision = decider
+            .decide(&doc.owner, &article_id(&url), &url, &fp, now)
+            .unwrap();
+        counts[match decision.status {
+            Status::Unique => 0,
+            Status::Duplicate => 1,
+            Status::NearDuplicate => 2,
+            Status::Update => 3,
+        }] += 1;
+    }
+    counts
+}
+
+/// CPU time of the calling thread, in seconds (`/proc/thread-self/schedstat`), so that docs per CPU second
+/// can be reported on a machine shared with other work; wall time when unavailable.
+fn thread_cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
+
+/// Runs `f`, returns (wall seconds, CPU seconds of this thread).
+fn timed(f: impl FnOnce()) -> (f64, f64) {
+    let cpu = thread_cpu_seconds();
+    let started = Instant::now();
+    f();
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = match (cpu, thread_cpu_seconds()) {
+        (Some(a), Some(b)) => b - a,
+        _ => wall,
+    };
+    (wall, cpu)
+}
+
+fn used_memory(url: &str) -> Option<i64> {
+    let client = redis::Client::open(url).ok()?;
+    let mut conn = client.get_connection().ok()?;
+    let info: String = redis::cmd("INFO").arg("memory").query(&mut conn).ok()?;
+    info.lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn flush_prefix(url: &str, prefix: &str) {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_connection().unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query(&mut conn)
+        .unwrap();
+    for chunk in keys.chunks(1000) {
+        let _: i64 = redis::cmd("DEL").arg(chunk).query(&mut conn).unwrap();
+    }
+}
+
+fn main() {
+    // `cargo test --all-targets` runs this binary without `--bench`: a quick smoke run then.
+    let smoke = !std::env::args().any(|arg| arg == "--bench");
+    let default_docs = if smoke { 400 } else { 20_000 };
+    let n: usize = std::env::var("BENCH_DOCS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default_docs);
+    if smoke {
+        println!(
+            "smoke run ({n} documents): `cargo bench -p redis-store --bench dedup_throughput` for numbers"
+        );
+    }
+    let docs = docs(n);
+    let words: usize = docs.iter().map(|d| d.text.split(' ').count()).sum();
+    println!(
+        "dedup bench: {n} documents, mean {} words; 2 new stories, 1 edited copy, 1 exact copy in 4",
+        words / n
+    );
+    let now = 1_764_316_800;
+    let config = DedupConfig::default();
+
+    // Fingerprinting alone.
+    let (wall, cpu) = timed(|| {
+        for doc in &docs {
+            std::hint::black_box(fingerprint(&doc.text, &config));
+        }
+    });
+    println!(
+        "fingerprint only              {:>7.0} docs/s per CPU second ({:.0} docs/s wall, one thread)",
+        n as f64 / cpu,
+        n as f64 / wall
+    );
+
+    let memory = SharedMemory::new(config.clone()).unwrap();
+    let mut counts = [0; 4];
+    let (wall, cpu) = timed(|| counts = run(&memory, &docs, now));
+    println!(
+        "memory: fingerprint + decide  {:>7.0} docs/s per CPU second ({:.0} docs/s wall, one thread); unique {} \
+         duplicate {} near_duplicate {}",
+        n as f64 / cpu,
+        n as f64 / wall,
+        counts[0],
+        counts[1],
+        counts[2]
+    );
+    println!(
+        "memory: state {:.0} bytes per stored message ({} entries)",
+        memory.approx_bytes() as f64 / memory.len() as f64,
+        memory.len()
+    );
+
+    let Ok(url) = std::env::var("NEWSFLOW_TEST_REDIS") else {
+        println!(
+            "redis: skipped (set NEWSFLOW_TEST_REDIS, e.g. redis://127.0.0.1:16379 from scripts/redis.sh up)"
+        );
+        return;
+    };
+    for threads in [1usize, 4, 16] {
+        let prefix = format!("bench:{}:{threads}:", std::process::id());
+        let redis = RedisConfig {
+            url: url.clone(),
+            key_prefix: prefix.clone(),
+            ..RedisConfig::default()
+        };
+        let before = used_memory(&url).unwrap_or(0);
+        let store = Arc::new(RedisDedup::new(config.clone(), redis).unwrap());
+        let shared_docs = Arc::new(
+            docs.iter()
+                .map(|d| Doc {
+                    owner: d.owner.clone(),
+                    url: d.url.clone(),
+                    text: d.text.clone(),
+                })
+                .collect::<Vec<_>>(),
+        );
+        let started = Instant::now();
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let store = store.clone();
+                let docs = shared_docs.clone();
+                std::thread::spawn(move || {
+                    // Each thread takes every threads-th document, as a replica's worker thread would.
+                    let mine: Vec<&Doc> = docs.iter().skip(t).step_by(threads).collect();
+                    let mut counts = [0usize; 4];
+                    for doc in mine {
+                        let c = run(store.as_ref(), std::slice::from_ref(doc), now);
+                        for (total, one) in counts.iter_mut().zip(c) {
+                            *total += one;
+                        }
+                    }
+                    counts
+                })
+            })
+            .collect();
+        let mut counts = [0usize; 4];
+        for handle in handles {
+            for (total, one) in counts.iter_mut().zip(handle.join().unwrap()) {
+                *total += one;
+            }
+        }
+        let secs = started.elapsed().as_secs_f64();
+        let after = used_memory(&url).unwrap_or(0);
+        println!(
+            "redis: fingerprint + decide {:>9.0} docs/s with {threads:>2} threads; unique {} duplicate {} near_duplicate {}; \
+             {:.0} bytes of Redis memory per stored message",
+            n as f64 / secs,
+            counts[0],
+            counts[1],
+            counts[2],
+            (after - before) as f64 / n as f64
+        );
+        flush_prefix(&url, &prefix);
+    }
+}
