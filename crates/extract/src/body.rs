@@ -29,8 +29,11 @@ enum Flag {
     Keep,
     /// Never content (script, nav widgets, media, form controls).
     Junk,
-    /// Boilerplate by tag or pattern; kept if it wraps the article.
+    /// Boilerplate by tag or pattern; kept if it wraps the article or most
+    /// of the page's text (a layout wrapper: "layout-right-sidebar").
     Boiler,
+    /// Comments by pattern; kept only if it wraps the article.
+    Comments,
     /// Boilerplate by tag alone (`<header>`, `<form>`, ...); also kept when
     /// it wraps most of the page's text (a whole-page `<form>`).
     TagBoiler,
@@ -65,6 +68,11 @@ struct Info {
     marker_chars: u32,
     /// This element itself is a kept article marker.
     is_marker: bool,
+    /// Its class/id names the article's content ("entry-content",
+    /// "article-body", "post-text").
+    content_named: bool,
+    /// Text of the largest content-named element in the subtree.
+    content_chars: u32,
     chars: u32,
     link: u32,
     commas: u32,
@@ -87,6 +95,8 @@ const EMPTY: Info = Info {
     has_marker: false,
     marker_chars: 0,
     is_marker: false,
+    content_named: false,
+    content_chars: 0,
     chars: 0,
     link: 0,
     commas: 0,
@@ -151,10 +161,6 @@ const STRONG: &[&str] = &[
     "sponsor",
     "sponsored",
     "sponsors",
-    "promo",
-    "promos",
-    "promotion",
-    "promoted",
     "outbrain",
     "taboola",
     "related",
@@ -204,7 +210,6 @@ const STRONG: &[&str] = &[
     "pager",
     "masthead",
     "disclaimer",
-    "readmore",
     "morestories",
     "seealso",
     "alsoread",
@@ -260,6 +265,11 @@ const RISKY: &[&str] = &[
 
 /// Class/id words that mark boilerplate only when the element is link-dense.
 const WEAK: &[&str] = &[
+    "readmore",
+    "promo",
+    "promos",
+    "promotion",
+    "promoted",
     "widget",
     "widgets",
     "teaser",
@@ -278,6 +288,61 @@ const WEAK: &[&str] = &[
     "stream",
     "feed",
 ];
+
+/// Stems that mark boilerplate inside a compound class word
+/// ("jp-relatedposts", "sharedaddy", "commentform", "socialicons").
+const STRONG_STEMS: &[&str] = &[
+    "related",
+    "comment",
+    "sharing",
+    "share",
+    "social",
+    "newsletter",
+    "sidebar",
+    "breadcrumb",
+    "advert",
+    "sponsor",
+    "subscri",
+    "cookie",
+    "footer",
+    "recommend",
+];
+
+/// Compound words that start with a stem but are content.
+const STEM_EXCEPTIONS: &[&str] = &["commentary", "commentaries", "commentator", "commentators"];
+
+/// Whether a class word not in the table is a compound of a boilerplate stem.
+fn strong_compound(w: &str) -> bool {
+    w.len() >= 8
+        && !STEM_EXCEPTIONS.contains(&w)
+        && STRONG_STEMS
+            .iter()
+            .any(|stem| w.len() >= stem.len() + 3 && (w.starts_with(stem) || w.ends_with(stem)))
+}
+
+/// `name` without a generated suffix ("RelatedCoverage-container-3AnSP",
+/// "Footer-inner-3zvCM"), so that the head word is the last real word.
+fn without_hash(name: &str) -> &str {
+    let Some(cut) = name.rfind(['-', '_']) else {
+        return name;
+    };
+    let last = name.get(cut + 1..).unwrap_or_default();
+    let upper = last.chars().filter(char::is_ascii_uppercase).count();
+    let lower = last.chars().filter(char::is_ascii_lowercase).count();
+    let hash_like = last.chars().any(|c| c.is_ascii_digit()) || (last.len() == 5 && upper >= 2 && lower >= 1);
+    if hash_like && cut > 0 {
+        name.get(..cut).unwrap_or(name)
+    } else {
+        name
+    }
+}
+
+/// Words that make "comments" class words: such blocks are never kept for
+/// holding most of the page's text (long comment threads do).
+fn comment_word(w: &str) -> bool {
+    (w.starts_with("comment") && !STEM_EXCEPTIONS.contains(&w))
+        || matches!(w, "disqus" | "replies" | "respond")
+}
 
 const CAPTION: &[&str] = &["caption", "captions", "figcaption", "imagecaption", "legend"];
 const CREDIT: &[&str] = &[
@@ -452,9 +517,9 @@ impl<'d, 'a> Analysis<'d, 'a> {
             let parent = dom.parent(i).and_then(|p| info.get(p)).copied();
             let (p_junk, p_article, p_link) =
                 parent.map_or((false, false, false), |p| (p.in_junk, p.in_article, p.in_link));
-            let (own, weight, marker) = match dom.kind(i) {
+            let (own, weight, marker, content_named) = match dom.kind(i) {
                 Kind::Element(_, tag) => classify_element(dom, i, tag, p_article, &mut scratch),
-                _ => (Flag::Keep, 0, false),
+                _ => (Flag::Keep, 0, false, false),
             };
             if let Some(x) = info.get_mut(i) {
                 x.own = own;
@@ -463,6 +528,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 x.in_article = p_article || marker;
                 x.has_marker = marker && own == Flag::Keep;
                 x.is_marker = x.has_marker;
+                x.content_named = content_named;
                 x.has_h1 = dom.tag(i) == Tag::H1;
                 x.in_link = p_link || dom.tag(i) == Tag::A;
             }
@@ -486,6 +552,9 @@ impl<'d, 'a> Analysis<'d, 'a> {
             if me.is_marker {
                 me.marker_chars = me.marker_chars.max(me.raw_chars);
             }
+            if me.content_named {
+                me.content_chars = me.content_chars.max(me.raw_chars);
+            }
             if let Some(x) = info.get_mut(i) {
                 *x = me;
             }
@@ -495,6 +564,9 @@ impl<'d, 'a> Analysis<'d, 'a> {
             if let Some(p) = dom.parent(i).and_then(|p| info.get_mut(p)) {
                 p.raw_chars = p.raw_chars.saturating_add(me.raw_chars);
                 p.raw_link = p.raw_link.saturating_add(me.raw_link);
+                if me.own != Flag::Comments {
+                    p.content_chars = p.content_chars.max(me.content_chars);
+                }
                 // Headlines and articles inside flagged parts (a logo h1 in
                 // a site header, comment <article>s) do not make the parent
                 // "the article".
@@ -503,8 +575,10 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 // article passes the article up.
                 let mostly_article = u64::from(me.marker_chars) * 2 >= u64::from(me.raw_chars);
                 if matches!(me.own, Flag::Keep | Flag::Weak)
-                    || (matches!(me.own, Flag::Boiler | Flag::TagBoiler | Flag::Hidden)
-                        && me.marker_chars > 0
+                    || (matches!(
+                        me.own,
+                        Flag::Boiler | Flag::Comments | Flag::TagBoiler | Flag::Hidden
+                    ) && me.marker_chars > 0
                         && mostly_article)
                 {
                     p.has_h1 |= me.has_h1;
@@ -526,16 +600,18 @@ impl<'d, 'a> Analysis<'d, 'a> {
             let wraps_article =
                 (me.has_h1 || me.has_marker) && u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 3;
             let link_dense = me.raw_chars > 0 && me.raw_link * 10 >= me.raw_chars * 4;
+            let wraps_most = u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 6
+                && me.raw_link * 10 < me.raw_chars * 4;
+            // A block that is mostly the article's content element is a
+            // wrapper ("socialicons-sticky" around "entry-content").
+            let wraps_content =
+                me.content_chars >= 200 && u64::from(me.content_chars) * 10 >= u64::from(me.raw_chars) * 7;
             me.removed = parent_removed
                 || match me.own {
                     Flag::Keep => false,
                     Flag::Junk | Flag::Caption | Flag::Credit => true,
-                    Flag::Boiler | Flag::Hidden => !wraps_article,
-                    Flag::TagBoiler => {
-                        let wraps_most = u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 6
-                            && me.raw_link * 10 < me.raw_chars * 4;
-                        !wraps_article && !wraps_most
-                    }
+                    Flag::Comments | Flag::Hidden => !wraps_article,
+                    Flag::Boiler | Flag::TagBoiler => !wraps_article && !wraps_most && !wraps_content,
                     Flag::Weak => link_dense && !wraps_article,
                 };
             me.weak_removed = if parent_removed {
@@ -658,9 +734,9 @@ fn classify_element(
     tag: Tag,
     in_article: bool,
     scratch: &mut Scratch,
-) -> (Flag, i16, bool) {
+) -> (Flag, i16, bool, bool) {
     let Some(el) = dom.element(i) else {
-        return (Flag::Keep, 0, false);
+        return (Flag::Keep, 0, false, false);
     };
     // One pass over the attributes (Element::attr interns the name per call).
     let mut class = None;
@@ -719,14 +795,14 @@ fn classify_element(
         | Tag::Head
         | Tag::Title
         | Tag::Meta
-        | Tag::Link => return (Flag::Junk, 0, false),
+        | Tag::Link => return (Flag::Junk, 0, false, false),
         Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer | Tag::Menu => Flag::Boiler,
         Tag::Header if !in_article && !marker => Flag::Boiler,
         Tag::Figcaption => Flag::Caption,
         _ => Flag::Keep,
     };
     if matches!(tag, Tag::Html | Tag::Body) {
-        return (Flag::Keep, 0, false);
+        return (Flag::Keep, 0, false, false);
     }
     if let Some(class) = class {
         let responsive_show = class.split_whitespace().any(|c| {
@@ -757,7 +833,10 @@ fn classify_element(
     let role = role.to_ascii_lowercase();
     let role_boiler = BOILER_ROLES.contains(&role.as_str());
     let mut strong = false;
+    let mut strong_head = false;
+    let mut comments = false;
     let mut class_positive = false;
+    let mut content_named = false;
     let mut weak = false;
     let mut caption = false;
     let mut credit = false;
@@ -770,11 +849,31 @@ fn classify_element(
     let words = word_table();
     for name in all_names {
         scratch.tokens.clear();
-        scratch.tokens.push_attr(name);
+        scratch.tokens.push_attr(without_hash(name));
         let last = scratch.tokens.len().saturating_sub(1);
         let mut prev: Option<&str> = None;
+        let (mut owner, mut part, mut name_strong) = (false, false, false);
         for (k, w) in scratch.tokens.iter().enumerate() {
-            let mut bits = words.get(w).copied().unwrap_or(0);
+            let mut bits = match words.get(w) {
+                Some(&b) => b,
+                None if strong_compound(w) => STRONG_BIT,
+                None => 0,
+            };
+            comments |= comment_word(w);
+            owner |= matches!(w, "article" | "entry" | "post" | "story" | "news" | "blog");
+            part |= matches!(w, "content" | "body" | "text" | "inner");
+            content_named |= matches!(
+                w,
+                "articlebody" | "storybody" | "postbody" | "entrycontent" | "postcontent" | "articletext"
+            );
+            // Modifiers describe the page, not the block: "no-share",
+            // "has-sidebar", "with-navigation".
+            if matches!(
+                prev,
+                Some("no" | "has" | "with" | "without" | "hide" | "show" | "enable" | "disable" | "is")
+            ) {
+                bits &= !(STRONG_BIT | WEAK_BIT);
+            }
             // Ambiguous words only count as the head (last) word of a name:
             // "post-tags" is a tag list, "tag-politics" is a post's class.
             if bits & RISKY_BIT != 0 && k != last {
@@ -791,13 +890,19 @@ fn classify_element(
                 bits |= words.get(scratch.pair.as_str()).copied().unwrap_or(0) & !RISKY_BIT;
             }
             strong |= bits & STRONG_BIT != 0;
+            name_strong |= bits & STRONG_BIT != 0;
+            // The head (last) word names the thing: "article-comments" is
+            // comments, "content-sidebar" a sidebar, whatever precedes.
+            strong_head |= k == last && bits & STRONG_BIT != 0;
             weak |= bits & WEAK_BIT != 0;
             caption |= bits & CAPTION_BIT != 0;
             credit |= bits & CREDIT_BIT != 0;
             class_positive |= bits & POSITIVE_BIT != 0;
             prev = Some(w);
         }
+        content_named |= owner && part && !name_strong;
     }
+    content_named &= !comments;
     positive |= class_positive;
     let mut weight: i16 = 0;
     if positive {
@@ -823,14 +928,16 @@ fn classify_element(
         Flag::Caption
     } else if hidden {
         Flag::Hidden
-    } else if strong && !class_positive {
-        Flag::Boiler
+    } else if content_named {
+        if hidden { Flag::Hidden } else { Flag::Keep }
+    } else if strong && (!class_positive || strong_head) {
+        if comments { Flag::Comments } else { Flag::Boiler }
     } else if weak || strong {
         Flag::Weak
     } else {
         Flag::Keep
     };
-    (flag, weight, marker)
+    (flag, weight, marker, content_named)
 }
 
 /// Readability-style candidate scores.
@@ -974,7 +1081,7 @@ fn caption_text(an: &Analysis<'_, '_>, c: usize) -> Option<String> {
         let x = an.at(j);
         if matches!(
             x.own,
-            Flag::Credit | Flag::Junk | Flag::Hidden | Flag::Boiler | Flag::TagBoiler
+            Flag::Credit | Flag::Junk | Flag::Hidden | Flag::Boiler | Flag::Comments | Flag::TagBoiler
         ) {
             j = dom.end(j);
             continue;
@@ -1171,6 +1278,83 @@ fn is_furniture(p: &str) -> bool {
     strip_credit(p).is_empty()
 }
 
+/// Phrases of calls to action and notices that close pages: subscribe,
+/// follow, donate, copyright. Only looked for in the last paragraphs.
+const CALL_TO_ACTION: &[&str] = &[
+    "subscribe",
+    "subscriber",
+    "subscription",
+    "newsletter",
+    "follow us",
+    "follow the",
+    "sign up",
+    "signing up",
+    "download the",
+    "support us",
+    "support our",
+    "become a member",
+    "all rights reserved",
+    "copyrighted",
+    "written permission",
+    "abonnieren",
+    "abonniere",
+    "abonnement",
+    "abonnez",
+    "abonne",
+    "folgen sie",
+    "folge uns",
+    "unterstütze",
+    "unterstützen sie",
+    "spende",
+    "alle rechte vorbehalten",
+    "suscríbete",
+    "suscribete",
+    "suscripción",
+    "síguenos",
+    "siguenos",
+    "hazte miembro",
+    "únete",
+    "todos los derechos reservados",
+    "tous droits réservés",
+    "suivez-nous",
+    "zapraszamy",
+    "subskrypcj",
+    "iscriviti",
+    "seguici",
+    "assine",
+    "siga-nos",
+];
+
+fn is_call_to_action(p: &Paragraph) -> bool {
+    if p.words > 60 {
+        return false;
+    }
+    let f = fold(&p.text);
+    CALL_TO_ACTION.iter().any(|c| f.contains(c))
+}
+
+/// Drops what trails the article: short lines that are not sentences (the
+/// titles of removed rails: "Auch interessant", "Temas relacionados",
+/// "More from ...") and calls to action, from the end backwards.
+fn trim_tail(kept: &mut Vec<Paragraph>) {
+    while kept.len() > 2 {
+        let Some(last) = kept.last() else { break };
+        let t = last.text.trim_end();
+        let label = t.ends_with(':') || !text::ends_sentence(t);
+        let dangling = match last.kind {
+            ParaKind::Heading(_) => label || last.words <= 6,
+            // Not an agency sign-off: "rmt/sms (dpa, Reuters)".
+            ParaKind::Text => last.words <= 6 && label && !t.contains(['(', '/']),
+            _ => false,
+        };
+        if dangling || is_call_to_action(last) {
+            kept.pop();
+        } else {
+            break;
+        }
+    }
+}
+
 /// First element with the given tag that is not removed.
 fn first_kept(an: &Analysis<'_, '_>, pred: impl Fn(usize) -> bool) -> Option<usize> {
     (0..an.dom.len()).find(|&i| !an.at(i).removed && pred(i))
@@ -1183,10 +1367,9 @@ const FALLBACK_SHARE_DIV: u64 = 3;
 /// block is an article beside big rails, not a fragment.
 const FALLBACK_MAX_CHARS: u64 = 2500;
 
-/// Extracts the main text of the page.
-pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) -> Body {
-    let an = Analysis::new(dom);
-    let scores = score(&an);
+/// Picks the containers that hold the article, in document order.
+fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize> {
+    let dom = an.dom;
     let score_of = |i: usize| scores.get(i).copied().flatten().unwrap_or(0.0);
     let best = scores
         .iter()
@@ -1210,7 +1393,7 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
                 .or_else(|| first_kept(&an, |i| dom.tag(i) == Tag::Body));
             match fallback {
                 Some(f) => (f, 0.0),
-                None => return Body::default(),
+                None => return Vec::new(),
             }
         }
     };
@@ -1271,6 +1454,17 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
         if chosen < FALLBACK_MAX_CHARS && chosen * FALLBACK_SHARE_DIV < prose(body_el) {
             containers = vec![body_el];
         }
+    }
+    containers
+}
+
+/// Extracts the main text of the page.
+pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) -> Body {
+    let an = Analysis::new(dom);
+    let scores = score(&an);
+    let containers = choose(&an, &scores);
+    if containers.is_empty() {
+        return Body::default();
     }
     let collected = collect(&an, &containers, cfg.include_captions);
 
@@ -1343,6 +1537,7 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
         }
         k += 1;
     }
+    trim_tail(&mut kept);
     body.words = kept.iter().map(|p| p.words).sum();
     body.prose_paragraphs = kept
         .iter()
@@ -1351,6 +1546,52 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
     body.headline_links = an.headline_links();
     body.paragraphs = kept;
     body
+}
+
+/// A readable dump of the decisions for one page: every element holding text,
+/// indented by depth, with its flag, kept text, link text and score; the
+/// chosen containers are marked with `*`. For people tuning the rules.
+pub(crate) fn explain(dom: &Dom<'_>, min_chars: u32) -> String {
+    use std::fmt::Write as _;
+    let an = Analysis::new(dom);
+    let scores = score(&an);
+    let containers = choose(&an, &scores);
+    let mut out = String::new();
+    for i in 0..dom.len() {
+        let x = an.at(i);
+        let Some(el) = dom.element(i) else { continue };
+        if x.raw_chars < min_chars || x.in_junk {
+            continue;
+        }
+        let depth = dom.ancestors(i).count();
+        let mut name = el.name().to_string();
+        if let Some(id) = dom.attr(i, "id") {
+            let _ = write!(name, "#{id}");
+        }
+        if let Some(class) = dom.attr(i, "class") {
+            for c in class.split_whitespace().take(4) {
+                let _ = write!(name, ".{c}");
+            }
+        }
+        let mark = if containers.contains(&i) { "*" } else { " " };
+        let score = scores
+            .get(i)
+            .copied()
+            .flatten()
+            .map_or(String::new(), |s| format!(" score {s:.1}"));
+        let _ = writeln!(
+            out,
+            "{mark}{:indent$}{name} [{:?}{}] raw {} kept {} link {}{score}",
+            "",
+            x.own,
+            if x.removed { " removed" } else { "" },
+            x.raw_chars,
+            x.chars,
+            x.link,
+            indent = depth.min(40),
+        );
+    }
+    out
 }
 
 const ERROR_PHRASES: &[&str] = &[

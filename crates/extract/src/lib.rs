@@ -201,6 +201,20 @@ pub fn parse_only(html: &[u8]) -> usize {
     scraper::Html::parse_document(&text).tree.nodes().count()
 }
 
+/// Explains the body extraction of one page: every element holding at
+/// least `min_chars` characters of text, with the flag its tag and
+/// class/id words gave it, whether it was removed, its kept and link text
+/// and its score; the chosen containers are marked with `*`. A tool for
+/// tuning the rules, not part of the worker's path.
+pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Result<String, ExtractError> {
+    guard::check_content_type(input.content_type)?;
+    let decoded = charset::decode(input.html, input.content_type, input.url)?;
+    guard::check_markup(&decoded.text, config.max_nesting_depth)?;
+    let html = scraper::Html::parse_document(&decoded.text);
+    let dom = dom::Dom::build(&html);
+    Ok(body::explain(&dom, min_chars))
+}
+
 /// Extracts the article from one fetched page.
 ///
 /// Pure and synchronous: the result depends only on `input` and `config`.

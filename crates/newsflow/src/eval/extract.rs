@@ -238,6 +238,22 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// Prints [`extract::explain`] for one page.
+pub fn explain(page: &Path, url: &str, min_chars: u32) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let html = std::fs::read(page).with_context(|| format!("cannot read {}", page.display()))?;
+    let input = extract::Input {
+        html: &html,
+        url,
+        content_type: None,
+    };
+    print!(
+        "{}",
+        extract::explain(&input, &extract::ExtractConfig::default(), min_chars)?
+    );
+    Ok(())
+}
+
 pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Result<()> {
     let floors = super::floors(floors)?;
     let pages = load(corpus)?;

@@ -26,6 +26,17 @@ pub enum EvalCommand {
         #[arg(long)]
         verbose: bool,
     },
+    /// Why a page's body came out as it did: the element tree with flags, scores and the chosen containers.
+    Explain {
+        /// The HTML file.
+        page: PathBuf,
+        /// The page's URL.
+        #[arg(long, default_value = "https://example.com/page")]
+        url: String,
+        /// Show elements holding at least this many characters of text.
+        #[arg(long, default_value_t = 40)]
+        min_chars: u32,
+    },
     /// Deduplication: recall per variant type, false-positive rate, docs/s.
     Dedup {
         /// Corpus folder with pages to build the labelled set from.
@@ -53,6 +64,7 @@ pub fn run(command: EvalCommand) -> anyhow::Result<()> {
             floors,
             verbose,
         } => extract::run(&corpus, floors.as_deref(), verbose),
+        EvalCommand::Explain { page, url, min_chars } => extract::explain(&page, &url, min_chars),
         EvalCommand::Dedup { corpus, floors } => dedup::run(&corpus, floors.as_deref()),
         EvalCommand::Lang { corpus, floors } => lang::run(&corpus, floors.as_deref()),
     }
