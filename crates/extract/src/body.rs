@@ -540,8 +540,9 @@ impl<'d, 'a> Analysis<'d, 'a> {
             if let Some(t) = dom.text(i)
                 && !me.in_junk
             {
-                me.raw_chars = sat(text::visible_chars(t));
-                me.text_commas = sat(text::commas(t));
+                let (chars, commas) = text::chars_and_commas(t);
+                me.raw_chars = sat(chars);
+                me.text_commas = sat(commas);
                 if me.in_link {
                     me.raw_link = me.raw_chars;
                 }
@@ -692,12 +693,164 @@ impl<'d, 'a> Analysis<'d, 'a> {
     }
 }
 
-/// Flag, class weight and "article marker" for one element.
-/// Reused buffers for [`classify_element`].
+/// Whether an inline style hides the element (`display: none`,
+/// `visibility: hidden`), ignoring whitespace and case, without allocating.
+fn hides(style: &str) -> bool {
+    let compact = style
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|b| b.to_ascii_lowercase());
+    let mut window = [0u8; 17];
+    let mut n = 0usize;
+    for b in compact {
+        if n == window.len() {
+            window.copy_within(1.., 0);
+            n -= 1;
+        }
+        if let Some(slot) = window.get_mut(n) {
+            *slot = b;
+        }
+        n += 1;
+        let w = window.get(..n).unwrap_or_default();
+        if w.ends_with(b"display:none") || w.ends_with(b"visibility:hidden") {
+            return true;
+        }
+    }
+    false
+}
+
+/// What the words of a class/id value say.
+#[derive(Clone, Copy, Default)]
+struct NameBits {
+    strong: bool,
+    /// A boilerplate word is the head (last) word of a name.
+    strong_head: bool,
+    comments: bool,
+    weak: bool,
+    caption: bool,
+    credit: bool,
+    positive: bool,
+    /// A name for the article's content ("entry-content", "article-body").
+    content_named: bool,
+    /// A utility class that hides the element ("sr-only", "d-none").
+    hidden: bool,
+}
+
+impl NameBits {
+    fn or(self, o: Self) -> Self {
+        Self {
+            strong: self.strong || o.strong,
+            strong_head: self.strong_head || o.strong_head,
+            comments: self.comments || o.comments,
+            weak: self.weak || o.weak,
+            caption: self.caption || o.caption,
+            credit: self.credit || o.credit,
+            positive: self.positive || o.positive,
+            content_named: self.content_named || o.content_named,
+            hidden: self.hidden || o.hidden,
+        }
+    }
+}
+
+const HIDING_CLASSES: &[&str] = &[
+    "hidden",
+    "is-hidden",
+    "d-none",
+    "hide",
+    "u-hidden",
+    "visually-hidden",
+    "visuallyhidden",
+    "sr-only",
+    "screen-reader-text",
+    "screenreader-only",
+    "element-invisible",
+    "offscreen",
+];
+
+/// Reused buffers and the per-document cache for [`classify_element`].
 #[derive(Default)]
-struct Scratch {
+struct Scratch<'a> {
     tokens: text::Tokens,
     pair: String,
+    cache: HashMap<&'a str, NameBits, std::hash::BuildHasherDefault<Fnv>>,
+}
+
+impl Scratch<'_> {
+    /// Analyzes the whitespace-separated names of one attribute value.
+    fn analyze(&mut self, value: &str, is_class: bool) -> NameBits {
+        let mut out = NameBits::default();
+        if is_class {
+            let responsive_show = value.split_whitespace().any(|c| {
+                c.contains(':')
+                    && ["block", "flex", "grid", "inline", "table"]
+                        .iter()
+                        .any(|d| c.ends_with(d))
+            });
+            out.hidden = !responsive_show
+                && value
+                    .split_whitespace()
+                    .any(|c| HIDING_CLASSES.iter().any(|h| c.eq_ignore_ascii_case(h)));
+        }
+        let words = word_table();
+        for name in value.split_whitespace().take(32) {
+            self.tokens.clear();
+            self.tokens.push_attr(without_hash(name));
+            let last = self.tokens.len().saturating_sub(1);
+            let mut prev: Option<&str> = None;
+            let (mut owner, mut part, mut name_strong) = (false, false, false);
+            for (k, w) in self.tokens.iter().enumerate() {
+                let mut bits = match words.get(w) {
+                    Some(&b) => b,
+                    None if strong_compound(w) => STRONG_BIT,
+                    None => 0,
+                };
+                out.comments |= comment_word(w);
+                owner |= matches!(w, "article" | "entry" | "post" | "story" | "news" | "blog");
+                part |= matches!(w, "content" | "body" | "text" | "inner");
+                out.content_named |= matches!(
+                    w,
+                    "articlebody" | "storybody" | "postbody" | "entrycontent" | "postcontent" | "articletext"
+                );
+                // Modifiers describe the page, not the block: "no-share",
+                // "has-sidebar", "with-navigation".
+                if matches!(
+                    prev,
+                    Some("no" | "has" | "with" | "without" | "hide" | "show" | "enable" | "disable" | "is")
+                ) {
+                    bits &= !(STRONG_BIT | WEAK_BIT);
+                }
+                // Ambiguous words only count as the head (last) word of a
+                // name: "post-tags" is a tag list, "tag-politics" is a
+                // post's class.
+                if bits & RISKY_BIT != 0 && k != last {
+                    bits = 0;
+                }
+                // "overflow-hidden" and similar utilities do not hide content.
+                if w == "hidden" && matches!(prev, Some("overflow" | "x" | "y")) {
+                    bits &= !STRONG_BIT;
+                }
+                if let Some(p) = prev {
+                    self.pair.clear();
+                    self.pair.push_str(p);
+                    self.pair.push_str(w);
+                    bits |= words.get(self.pair.as_str()).copied().unwrap_or(0) & !RISKY_BIT;
+                }
+                let strong = bits & STRONG_BIT != 0;
+                out.strong |= strong;
+                name_strong |= strong;
+                // The head (last) word names the thing: "article-comments"
+                // is comments, "content-sidebar" a sidebar.
+                out.strong_head |= k == last && strong;
+                out.weak |= bits & WEAK_BIT != 0;
+                out.caption |= bits & CAPTION_BIT != 0;
+                out.credit |= bits & CREDIT_BIT != 0;
+                out.positive |= bits & POSITIVE_BIT != 0;
+                prev = Some(w);
+            }
+            out.content_named |= owner && part && !name_strong;
+        }
+        out
+    }
 }
 
 const STRONG_BIT: u8 = 1;
@@ -707,11 +860,36 @@ const CREDIT_BIT: u8 = 8;
 const POSITIVE_BIT: u8 = 16;
 const RISKY_BIT: u8 = 32;
 
+/// FNV-1a: class words are short, so a simple hash beats the default
+/// SipHash by a wide margin on this hot path.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type WordTable = HashMap<&'static str, u8, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Class/id word -> category bits, built once.
-fn word_table() -> &'static HashMap<&'static str, u8> {
-    static TABLE: OnceLock<HashMap<&'static str, u8>> = OnceLock::new();
+fn word_table() -> &'static WordTable {
+    static TABLE: OnceLock<WordTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut m: HashMap<&'static str, u8> = HashMap::new();
+        let mut m = WordTable::default();
         for (list, bit) in [
             (STRONG, STRONG_BIT),
             (WEAK, WEAK_BIT),
@@ -728,12 +906,13 @@ fn word_table() -> &'static HashMap<&'static str, u8> {
     })
 }
 
-fn classify_element(
-    dom: &Dom<'_>,
+/// Flag, class weight, "article marker" and "content-named" for one element.
+fn classify_element<'a>(
+    dom: &Dom<'a>,
     i: usize,
     tag: Tag,
     in_article: bool,
-    scratch: &mut Scratch,
+    scratch: &mut Scratch<'a>,
 ) -> (Flag, i16, bool, bool) {
     let Some(el) = dom.element(i) else {
         return (Flag::Keep, 0, false, false);
@@ -755,14 +934,7 @@ fn classify_element(
             "itemprop" => itemprop = value,
             "hidden" => hidden = true,
             "aria-hidden" => hidden |= value.eq_ignore_ascii_case("true"),
-            "style" => {
-                let s: String = value
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect::<String>()
-                    .to_ascii_lowercase();
-                hidden |= s.contains("display:none") || s.contains("visibility:hidden");
-            }
+            "style" => hidden |= hides(value),
             _ => {}
         }
     }
@@ -804,105 +976,38 @@ fn classify_element(
     if matches!(tag, Tag::Html | Tag::Body) {
         return (Flag::Keep, 0, false, false);
     }
-    if let Some(class) = class {
-        let responsive_show = class.split_whitespace().any(|c| {
-            c.contains(':')
-                && ["block", "flex", "grid", "inline", "table"]
-                    .iter()
-                    .any(|d| c.ends_with(d))
-        });
-        hidden |= !responsive_show
-            && class.split_whitespace().any(|c| {
-                matches!(
-                    c.to_ascii_lowercase().as_str(),
-                    "hidden"
-                        | "is-hidden"
-                        | "d-none"
-                        | "hide"
-                        | "u-hidden"
-                        | "visually-hidden"
-                        | "visuallyhidden"
-                        | "sr-only"
-                        | "screen-reader-text"
-                        | "screenreader-only"
-                        | "element-invisible"
-                        | "offscreen"
-                )
-            });
+    let role_boiler = BOILER_ROLES.iter().any(|r| role.eq_ignore_ascii_case(r));
+    let mut positive = marker || role.eq_ignore_ascii_case("main") || tag == Tag::Main;
+    // Class strings repeat across a page ("menu-item", "card"): their
+    // analysis is cached per document.
+    let mut bits = match class {
+        Some(class) => match scratch.cache.get(class) {
+            Some(&b) => b,
+            None => {
+                let b = scratch.analyze(class, true);
+                if scratch.cache.len() < 4096 {
+                    scratch.cache.insert(class, b);
+                }
+                b
+            }
+        },
+        None => NameBits::default(),
+    };
+    for value in names.into_iter().flatten() {
+        bits = bits.or(scratch.analyze(value, false));
     }
-    let role = role.to_ascii_lowercase();
-    let role_boiler = BOILER_ROLES.contains(&role.as_str());
-    let mut strong = false;
-    let mut strong_head = false;
-    let mut comments = false;
-    let mut class_positive = false;
-    let mut content_named = false;
-    let mut weak = false;
-    let mut caption = false;
-    let mut credit = false;
-    let mut positive = marker || role == "main" || tag == Tag::Main;
-    let all_names = class
-        .into_iter()
-        .flat_map(str::split_whitespace)
-        .chain(names.into_iter().flatten())
-        .take(32);
-    let words = word_table();
-    for name in all_names {
-        scratch.tokens.clear();
-        scratch.tokens.push_attr(without_hash(name));
-        let last = scratch.tokens.len().saturating_sub(1);
-        let mut prev: Option<&str> = None;
-        let (mut owner, mut part, mut name_strong) = (false, false, false);
-        for (k, w) in scratch.tokens.iter().enumerate() {
-            let mut bits = match words.get(w) {
-                Some(&b) => b,
-                None if strong_compound(w) => STRONG_BIT,
-                None => 0,
-            };
-            comments |= comment_word(w);
-            owner |= matches!(w, "article" | "entry" | "post" | "story" | "news" | "blog");
-            part |= matches!(w, "content" | "body" | "text" | "inner");
-            content_named |= matches!(
-                w,
-                "articlebody" | "storybody" | "postbody" | "entrycontent" | "postcontent" | "articletext"
-            );
-            // Modifiers describe the page, not the block: "no-share",
-            // "has-sidebar", "with-navigation".
-            if matches!(
-                prev,
-                Some("no" | "has" | "with" | "without" | "hide" | "show" | "enable" | "disable" | "is")
-            ) {
-                bits &= !(STRONG_BIT | WEAK_BIT);
-            }
-            // Ambiguous words only count as the head (last) word of a name:
-            // "post-tags" is a tag list, "tag-politics" is a post's class.
-            if bits & RISKY_BIT != 0 && k != last {
-                bits = 0;
-            }
-            // "overflow-hidden" and similar utilities do not hide content.
-            if w == "hidden" && matches!(prev, Some("overflow" | "x" | "y")) {
-                bits &= !STRONG_BIT;
-            }
-            if let Some(p) = prev {
-                scratch.pair.clear();
-                scratch.pair.push_str(p);
-                scratch.pair.push_str(w);
-                bits |= words.get(scratch.pair.as_str()).copied().unwrap_or(0) & !RISKY_BIT;
-            }
-            strong |= bits & STRONG_BIT != 0;
-            name_strong |= bits & STRONG_BIT != 0;
-            // The head (last) word names the thing: "article-comments" is
-            // comments, "content-sidebar" a sidebar, whatever precedes.
-            strong_head |= k == last && bits & STRONG_BIT != 0;
-            weak |= bits & WEAK_BIT != 0;
-            caption |= bits & CAPTION_BIT != 0;
-            credit |= bits & CREDIT_BIT != 0;
-            class_positive |= bits & POSITIVE_BIT != 0;
-            prev = Some(w);
-        }
-        content_named |= owner && part && !name_strong;
-    }
-    content_named &= !comments;
+    hidden |= bits.hidden;
+    let NameBits {
+        strong,
+        strong_head,
+        comments,
+        weak,
+        caption,
+        credit,
+        positive: class_positive,
+        ..
+    } = bits;
+    let content_named = bits.content_named && !comments;
     positive |= class_positive;
     let mut weight: i16 = 0;
     if positive {
@@ -1716,6 +1821,23 @@ pub(crate) fn classify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_styles_that_hide() {
+        for (style, hidden) in [
+            ("display:none", true),
+            ("color: red; DISPLAY : None ;", true),
+            ("visibility: hidden", true),
+            ("display: block", false),
+            ("", false),
+            (
+                "font-size: 12px; margin: 0 auto; padding: 4px 8px 4px 8px; display:none",
+                true,
+            ),
+        ] {
+            assert_eq!(hides(style), hidden, "{style}");
+        }
+    }
 
     #[track_caller]
     fn check(line: &str, furniture: bool) {

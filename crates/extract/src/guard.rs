@@ -153,7 +153,7 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<(), ExtractEr
     let mut depth = 0usize;
     let mut work = 0u64;
     let mut name = [0u8; 16];
-    while let Some(off) = b.get(i..).and_then(|s| s.iter().position(|&c| c == b'<')) {
+    while let Some(off) = b.get(i..).and_then(|s| memchr::memchr(b'<', s)) {
         i += off + 1;
         let Some(&c) = b.get(i) else { break };
         if c == b'!' {
@@ -215,16 +215,12 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<(), ExtractEr
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut i = from;
-    loop {
-        let off = hay.get(i..)?.iter().position(|&c| c == first)?;
-        let at = i + off;
-        if hay.get(at..at + needle.len())? == needle {
-            return Some(at);
-        }
-        i = at + 1;
-    }
+    let rest = hay.get(from..)?;
+    let off = match needle {
+        [one] => memchr::memchr(*one, rest),
+        _ => memchr::memmem::find(rest, needle),
+    }?;
+    Some(from + off)
 }
 
 /// Position just past `</tag`'s closing `>` (case-insensitive), if any.

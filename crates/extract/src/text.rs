@@ -136,6 +136,31 @@ pub(crate) fn normalize(s: &str) -> String {
 
 /// Number of non-whitespace characters (byte-level: counts UTF-8 lead
 /// bytes that are not ASCII whitespace).
+/// [`visible_chars`] and [`commas`] in one pass.
+pub(crate) fn chars_and_commas(s: &str) -> (usize, usize) {
+    let b = s.as_bytes();
+    let (mut chars, mut commas) = (0usize, 0usize);
+    let mut i = 0usize;
+    while let Some(&c) = b.get(i) {
+        if c < 0x80 {
+            chars += usize::from(!c.is_ascii_whitespace());
+            commas += usize::from(c == b',');
+        } else if c & 0xC0 != 0x80 {
+            chars += 1;
+            // '，' EF BC 8C, '﹐' EF B9 90, '、' E3 80 81, '،' D8 8C.
+            let wide = match c {
+                0xEF => matches!(b.get(i + 1..i + 3), Some([0xBC, 0x8C] | [0xB9, 0x90])),
+                0xE3 => b.get(i + 1..i + 3) == Some(&[0x80, 0x81]),
+                0xD8 => b.get(i + 1) == Some(&0x8C),
+                _ => false,
+            };
+            commas += usize::from(wide);
+        }
+        i += 1;
+    }
+    (chars, commas)
+}
+
 pub(crate) fn visible_chars(s: &str) -> usize {
     s.bytes()
         .filter(|&b| (b & 0xC0) != 0x80 && !b.is_ascii_whitespace())
@@ -179,18 +204,6 @@ pub(crate) fn word_count(s: &str) -> usize {
         }
     }
     words + cjk.div_ceil(2)
-}
-
-/// Commas in any script (a readability signal for prose).
-pub(crate) fn commas(s: &str) -> usize {
-    let ascii = s.bytes().filter(|&b| b == b',').count();
-    if s.is_ascii() {
-        return ascii;
-    }
-    ascii
-        + s.chars()
-            .filter(|c| matches!(c, '，' | '、' | '،' | '﹐'))
-            .count()
 }
 
 /// True if the text ends like a sentence.
@@ -305,6 +318,20 @@ pub(crate) fn attr_tokens(s: &str, out: &mut Vec<String>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn chars_and_commas_counts() {
+        for (text, chars, commas) in [
+            ("a, b,c", 5, 2),
+            ("  \n\t", 0, 0),
+            ("über, Straße", 11, 1),
+            ("北京，上海、广州", 8, 2),
+            ("نعم، لا", 6, 1),
+            ("x﹐y", 3, 1),
+        ] {
+            assert_eq!(super::chars_and_commas(text), (chars, commas), "{text}");
+        }
+    }
+
     use super::*;
 
     #[test]

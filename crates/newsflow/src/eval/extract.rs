@@ -17,7 +17,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Instant;
 
 use anyhow::Context as _;
 use serde::Deserialize;
@@ -321,16 +320,28 @@ pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Resul
         .filter_map(|p| p.html.as_ref())
         .map(Vec::len)
         .sum();
-    let started = Instant::now();
-    for page in &readable {
-        std::hint::black_box(run_one(page, &config).ok());
+    // Interleaved in blocks of pages, so that load from other processes hits both alike; per CPU
+    // second of this thread where the kernel reports it (else wall-clock); the better of two rounds.
+    let (mut extract_seconds, mut parse_seconds) = (f64::INFINITY, f64::INFINITY);
+    for _round in 0..2 {
+        let (mut e, mut p) = (0.0, 0.0);
+        for block in readable.chunks(16) {
+            let (_, wall, cpu) = super::timed(|| {
+                for page in block {
+                    std::hint::black_box(run_one(page, &config).ok());
+                }
+            });
+            e += cpu.unwrap_or(wall);
+            let (_, wall, cpu) = super::timed(|| {
+                for page in block {
+                    std::hint::black_box(extract::parse_only(page.html.as_deref().unwrap_or_default()));
+                }
+            });
+            p += cpu.unwrap_or(wall);
+        }
+        extract_seconds = extract_seconds.min(e);
+        parse_seconds = parse_seconds.min(p);
     }
-    let extract_seconds = started.elapsed().as_secs_f64();
-    let started = Instant::now();
-    for page in &readable {
-        std::hint::black_box(extract::parse_only(page.html.as_deref().unwrap_or_default()));
-    }
-    let parse_seconds = started.elapsed().as_secs_f64();
     let pages_per_second = readable.len() as f64 / extract_seconds.max(1e-9);
     let parse_pages_per_second = readable.len() as f64 / parse_seconds.max(1e-9);
 
@@ -382,7 +393,7 @@ pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Resul
     println!("  FP-heavy (≥ 2 or ≥ half leaked)   {fp_heavy:>4}");
     println!(
         "speed     {pages_per_second:.1} pages/s extract, {parse_pages_per_second:.1} pages/s parse only \
-         (single thread, {:.2}× the parse-only speed, {:.1} MB/s)",
+         (one thread, per CPU second, {:.2}× the parse-only speed, {:.1} MB/s)",
         pages_per_second / parse_pages_per_second.max(1e-9),
         bytes as f64 / 1e6 / extract_seconds.max(1e-9)
     );

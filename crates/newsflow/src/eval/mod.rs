@@ -70,6 +70,22 @@ pub fn run(command: EvalCommand) -> anyhow::Result<()> {
     }
 }
 
+/// CPU seconds this thread has run, from `/proc/thread-self/schedstat` (nanoseconds): throughput per
+/// core that other processes on a shared machine do not skew. `None` where the kernel does not say.
+pub fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    (nanos > 0.0).then_some(nanos / 1e9)
+}
+
+/// Runs `work`; returns its output, the wall-clock seconds and this thread's CPU seconds it took.
+pub fn timed<T>(work: impl FnOnce() -> T) -> (T, f64, Option<f64>) {
+    let (start, cpu) = (std::time::Instant::now(), thread_cpu_seconds());
+    let out = work();
+    let cpu = cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
+    (out, start.elapsed().as_secs_f64(), cpu)
+}
+
 /// Reads a floors file: metric name → minimum value.
 pub fn floors(path: Option<&std::path::Path>) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
     use anyhow::Context as _;
