@@ -1493,9 +1493,9 @@ fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize> {
     let (mut top, mut top_score) = match best {
         Some(b) => b,
         None => {
-            let fallback = first_kept(&an, is_marker)
-                .or_else(|| first_kept(&an, |i| dom.tag(i) == Tag::Main))
-                .or_else(|| first_kept(&an, |i| dom.tag(i) == Tag::Body));
+            let fallback = first_kept(an, is_marker)
+                .or_else(|| first_kept(an, |i| dom.tag(i) == Tag::Main))
+                .or_else(|| first_kept(an, |i| dom.tag(i) == Tag::Body));
             match fallback {
                 Some(f) => (f, 0.0),
                 None => return Vec::new(),
@@ -1550,7 +1550,7 @@ fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize> {
     // The chosen block holds a small share of the prose the page shows
     // outside furniture: the article is spread over blocks the scoring did
     // not join (or a teaser won). Take everything that is kept.
-    if let Some(body_el) = first_kept(&an, |i| dom.tag(i) == Tag::Body) {
+    if let Some(body_el) = first_kept(an, |i| dom.tag(i) == Tag::Body) {
         let prose = |i: usize| {
             let x = an.at(i);
             u64::from(x.chars.saturating_sub(x.link))
