@@ -801,16 +801,14 @@ impl Scratch<'_> {
             for (k, w) in self.tokens.iter().enumerate() {
                 let mut bits = match words.get(w) {
                     Some(&b) => b,
-                    None if strong_compound(w) => STRONG_BIT,
-                    None => 0,
+                    None => {
+                        u16::from(strong_compound(w)) * STRONG_BIT + u16::from(comment_word(w)) * COMMENT_BIT
+                    }
                 };
-                out.comments |= comment_word(w);
-                owner |= matches!(w, "article" | "entry" | "post" | "story" | "news" | "blog");
-                part |= matches!(w, "content" | "body" | "text" | "inner");
-                out.content_named |= matches!(
-                    w,
-                    "articlebody" | "storybody" | "postbody" | "entrycontent" | "postcontent" | "articletext"
-                );
+                out.comments |= bits & COMMENT_BIT != 0;
+                owner |= bits & OWNER_BIT != 0;
+                part |= bits & PART_BIT != 0;
+                out.content_named |= bits & CONTENT_BIT != 0;
                 // Modifiers describe the page, not the block: "no-share",
                 // "has-sidebar", "with-navigation".
                 if matches!(
@@ -829,11 +827,11 @@ impl Scratch<'_> {
                 if w == "hidden" && matches!(prev, Some("overflow" | "x" | "y")) {
                     bits &= !STRONG_BIT;
                 }
-                if let Some(p) = prev {
+                if let Some(p) = prev.filter(|p| p.len() + w.len() <= MAX_TABLE_WORD) {
                     self.pair.clear();
                     self.pair.push_str(p);
                     self.pair.push_str(w);
-                    bits |= words.get(self.pair.as_str()).copied().unwrap_or(0) & !RISKY_BIT;
+                    bits |= words.get(self.pair.as_str()).copied().unwrap_or(0) & PAIR_BITS;
                 }
                 let strong = bits & STRONG_BIT != 0;
                 out.strong |= strong;
@@ -853,12 +851,22 @@ impl Scratch<'_> {
     }
 }
 
-const STRONG_BIT: u8 = 1;
-const WEAK_BIT: u8 = 2;
-const CAPTION_BIT: u8 = 4;
-const CREDIT_BIT: u8 = 8;
-const POSITIVE_BIT: u8 = 16;
-const RISKY_BIT: u8 = 32;
+const STRONG_BIT: u16 = 1;
+const WEAK_BIT: u16 = 2;
+const CAPTION_BIT: u16 = 4;
+const CREDIT_BIT: u16 = 8;
+const POSITIVE_BIT: u16 = 16;
+const RISKY_BIT: u16 = 32;
+/// Words that name what owns a block: "article", "entry", "post", ...
+const OWNER_BIT: u16 = 64;
+/// Words that name a content part: "content", "body", "text", "inner".
+const PART_BIT: u16 = 128;
+/// Words that name the article's content on their own ("articlebody").
+const CONTENT_BIT: u16 = 256;
+/// Words of comment sections.
+const COMMENT_BIT: u16 = 512;
+/// Bits that a pair of words ("read" + "more") may contribute.
+const PAIR_BITS: u16 = STRONG_BIT | WEAK_BIT | CAPTION_BIT | CREDIT_BIT | POSITIVE_BIT;
 
 /// FNV-1a: class words are short, so a simple hash beats the default
 /// SipHash by a wide margin on this hot path.
@@ -883,7 +891,10 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-type WordTable = HashMap<&'static str, u8, std::hash::BuildHasherDefault<Fnv>>;
+type WordTable = HashMap<&'static str, u16, std::hash::BuildHasherDefault<Fnv>>;
+
+/// The longest word in the table: longer pairs need no lookup.
+const MAX_TABLE_WORD: usize = 24;
 
 /// Class/id word -> category bits, built once.
 fn word_table() -> &'static WordTable {
@@ -900,6 +911,34 @@ fn word_table() -> &'static WordTable {
         ] {
             for w in list {
                 *m.entry(w).or_insert(0) |= bit;
+            }
+        }
+        for (list, bit) in [
+            (
+                &["article", "entry", "post", "story", "news", "blog"][..],
+                OWNER_BIT,
+            ),
+            (&["content", "body", "text", "inner"][..], PART_BIT),
+            (
+                &[
+                    "articlebody",
+                    "storybody",
+                    "postbody",
+                    "entrycontent",
+                    "postcontent",
+                    "articletext",
+                ][..],
+                CONTENT_BIT,
+            ),
+        ] {
+            for w in list {
+                *m.entry(w).or_insert(0) |= bit;
+            }
+        }
+        let words: Vec<&'static str> = m.keys().copied().collect();
+        for w in words {
+            if comment_word(w) {
+                *m.entry(w).or_insert(0) |= COMMENT_BIT;
             }
         }
         m
@@ -1821,6 +1860,11 @@ pub(crate) fn classify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_words_fit_the_pair_bound() {
+        assert!(word_table().keys().all(|w| w.len() <= MAX_TABLE_WORD));
+    }
 
     #[test]
     fn inline_styles_that_hide() {

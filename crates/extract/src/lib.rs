@@ -209,8 +209,8 @@ pub fn parse_only(html: &[u8]) -> usize {
 pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Result<String, ExtractError> {
     guard::check_content_type(input.content_type)?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
-    guard::check_markup(&decoded.text, config.max_nesting_depth)?;
-    let html = scraper::Html::parse_document(&decoded.text);
+    let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
+    let html = scraper::Html::parse_document(&markup);
     let dom = dom::Dom::build(&html);
     Ok(body::explain(&dom, min_chars))
 }
@@ -228,9 +228,9 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
     }
     guard::check_content_type(input.content_type)?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
-    guard::check_markup(&decoded.text, config.max_nesting_depth)?;
+    let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
 
-    let html = scraper::Html::parse_document(&decoded.text);
+    let html = scraper::Html::parse_document(&markup);
     let dom = dom::Dom::build(&html);
     let base = url::Url::parse(input.url).ok();
     let page_meta = meta::collect(&dom, base.as_ref());
