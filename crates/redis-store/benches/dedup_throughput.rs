@@ -9,7 +9,8 @@
 //! of every JSON line of FILE (e.g. the output of `newsflow process` over a corpus). Redis runs on the
 //! synthetic stream.
 //!
-//! `cargo bench -p redis-store --bench dedup_throughput`; `BENCH_DOCS` (default 20000) documents per run.
+//! `cargo bench -p redis-store --bench dedup_throughput`; `BENCH_DOCS` (default 20000) documents per run;
+//! memory-mode figures are the best of three runs.
 //! Under `cargo test --all-targets` it makes a quick smoke run of 400 documents.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -261,6 +262,7 @@ fn main() {
     }
     let now = 1_764_316_800;
     let config = DedupConfig::default();
+    let passes = if smoke { 1 } else { 3 };
     let mut cases = vec![("synthetic", synthetic(n)), ("multilingual", multilingual(n))];
     if let Ok(path) = std::env::var("BENCH_TEXTS") {
         cases.push(("BENCH_TEXTS", from_file(n, &path)));
@@ -275,21 +277,40 @@ fn main() {
             bytes / n
         );
 
-        // Fingerprinting alone.
-        let (wall, cpu) = timed(|| {
-            for doc in docs {
-                std::hint::black_box(fingerprint(&doc.text, &config));
-            }
-        });
+        // Fingerprinting alone, then with decisions in a fresh memory store: the best of `passes` runs,
+        // since other work on the machine only ever slows a run down.
+        let best = |times: Vec<(f64, f64)>| {
+            times
+                .into_iter()
+                .fold((f64::MAX, f64::MAX), |a, b| (a.0.min(b.0), a.1.min(b.1)))
+        };
+        let (wall, cpu) = best(
+            (0..passes)
+                .map(|_| {
+                    timed(|| {
+                        for doc in docs {
+                            std::hint::black_box(fingerprint(&doc.text, &config));
+                        }
+                    })
+                })
+                .collect(),
+        );
         println!(
             "  fingerprint only              {:>7.0} docs/s per CPU second ({:.0} docs/s wall, one thread)",
             n as f64 / cpu,
             n as f64 / wall
         );
 
-        let memory = SharedMemory::new(config.clone()).unwrap();
         let mut counts = [0; 4];
-        let (wall, cpu) = timed(|| counts = run(&memory, docs, now));
+        let mut memory = SharedMemory::new(config.clone()).unwrap();
+        let (wall, cpu) = best(
+            (0..passes)
+                .map(|_| {
+                    memory = SharedMemory::new(config.clone()).unwrap();
+                    timed(|| counts = run(&memory, docs, now))
+                })
+                .collect(),
+        );
         println!(
             "  memory: fingerprint + decide  {:>7.0} docs/s per CPU second ({:.0} docs/s wall, one thread); unique \
              {} duplicate {} near_duplicate {}",
