@@ -1,7 +1,8 @@
 //! The decision rules.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
+
+use foldhash::HashMap;
 
 use crate::fingerprint::{estimated_containment, estimated_jaccard};
 use crate::store::{Claim, Opening, Signature, Store};
@@ -279,7 +280,7 @@ fn exact(article_id: String) -> Decision {
 /// Distinct candidate ids other than `own_id`, those sharing the most bands first (earliest first on
 /// ties), at most `max`.
 fn rank_candidates(members: Vec<String>, own_id: &str, max: usize) -> Vec<String> {
-    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut counts: HashMap<String, (usize, usize)> = HashMap::default();
     for (position, id) in members.into_iter().enumerate() {
         if id != own_id {
             counts.entry(id).or_insert((0, position)).0 += 1;

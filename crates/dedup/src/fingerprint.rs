@@ -5,6 +5,8 @@
 //! little-endian reads, no `std` hasher whose seed or algorithm may change) and must not be altered
 //! without a migration (a new window, or a new store namespace).
 
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -18,7 +20,7 @@ pub struct Fingerprint {
     /// SHA-256 (lowercase hex) of the body after whitespace runs are collapsed to one space, the ends
     /// trimmed and the text lowercased.
     pub content_hash: String,
-    /// MinHash signature (one-permutation hashing with optimal densification, see `minhash` in the
+    /// MinHash signature (one-permutation hashing with optimal densification, see `Sketch` in the
     /// source): `permutations` 32-bit slots, two bodies agreeing on a slot with probability the Jaccard
     /// similarity of their word-shingle sets (`u32::MAX` everywhere for a body without words).
     pub minhash: Vec<u32>,
@@ -45,45 +47,438 @@ impl Fingerprint {
 /// bodies get meaningful shingles too. A shingle is `shingle_size` consecutive tokens; a body with
 /// fewer tokens than that has a single shingle made of all of them.
 ///
+/// The result is exactly that of lowercasing with `str::to_lowercase`, then tokenizing, hashing and
+/// sorting out the distinct shingles, but made in one pass over the text and one over the tokens (see
+/// `normalize` and `Sketch` in the source).
+///
 /// Never fails: a config that [`DedupConfig::validate`] would reject still gives a fingerprint (a
 /// shingle size of 0 counts as 1), which the [`Deduplicator`](crate::Deduplicator) then only matches
 /// exactly.
 pub fn fingerprint(text: &str, config: &DedupConfig) -> Fingerprint {
-    let lower = text.to_lowercase();
-    let content_hash = content_hash_of_lowercase(&lower);
+    // About one token per six bytes of Latin-script text.
+    let mut tokens: Vec<u64> = Vec::with_capacity(text.len() / 5 + 4);
+    let normalized = normalize(text, &mut tokens);
+    let content_hash = hex(&Sha256::digest(normalized.as_bytes()));
 
-    let mut tokens: Vec<u64> = Vec::new();
-    for_each_token(&lower, |token| tokens.push(hash_bytes(token.as_bytes())));
-    let word_count = tokens.len();
-
-    let mut shingles = shingle_hashes(&tokens, config.shingle_size.max(1));
-    shingles.sort_unstable();
-    shingles.dedup();
-
+    let size = config.shingle_size.max(1);
+    let mut sketch = Sketch::new(config.permutations, tokens.len().saturating_sub(size - 1).max(1));
+    if tokens.len() < size {
+        if !tokens.is_empty() {
+            sketch.add(combine(&tokens));
+        }
+    } else {
+        for window in tokens.windows(size) {
+            sketch.add(combine(window));
+        }
+    }
+    let shingle_count = sketch.distinct;
     Fingerprint {
         content_hash,
-        minhash: minhash(&shingles, config.permutations),
-        word_count,
-        shingle_count: shingles.len(),
+        minhash: sketch.into_minhash(),
+        word_count: tokens.len(),
+        shingle_count,
     }
 }
 
 /// SHA-256 (lowercase hex) of `text` lowercased, with whitespace runs collapsed and the ends trimmed:
 /// the same value as [`Fingerprint::content_hash`].
 pub fn content_hash(text: &str) -> String {
-    content_hash_of_lowercase(&text.to_lowercase())
+    hex(&Sha256::digest(normalize(text, &mut ()).as_bytes()))
 }
 
-fn content_hash_of_lowercase(lower: &str) -> String {
-    // One update over the normalized text: many small updates cost more than the copy.
-    let mut normalized = String::with_capacity(lower.len());
-    for word in lower.split_whitespace() {
-        if !normalized.is_empty() {
-            normalized.push(' ');
-        }
-        normalized.push_str(word);
+/// Where the tokens of a text go.
+trait Tokens {
+    /// One token: `buffer.as_bytes()[start..end]`, lowercased, in UTF-8.
+    fn push(&mut self, buffer: &Buffer, start: usize, end: usize);
+}
+
+/// Token hashes (`hash_bytes`), as fingerprinted.
+impl Tokens for Vec<u64> {
+    #[inline]
+    fn push(&mut self, buffer: &Buffer, start: usize, end: usize) {
+        Vec::push(self, buffer.hash(start, end));
     }
-    hex(&Sha256::digest(normalized.as_bytes()))
+}
+
+/// No tokens: the content hash only.
+impl Tokens for () {
+    #[inline]
+    fn push(&mut self, _: &Buffer, _: usize, _: usize) {}
+}
+
+/// `text` lowercased (as `str::to_lowercase` does), with whitespace runs collapsed to one space and the
+/// ends trimmed, with each token of it (see [`fingerprint`]) pushed to `tokens`.
+///
+/// One pass, with few unpredictable branches, since those are what costs on text: runs of ASCII letters
+/// and digits are found, lowercased and copied eight bytes at a time (SWAR, see [`ascii_run`]); other
+/// ASCII bytes are classified by a table; characters of two bytes in UTF-8 (Latin supplements, Greek,
+/// Cyrillic, Hebrew, Arabic...) take their lowercase and class from a table made once ([`two_byte`]);
+/// the rest go through `char::to_lowercase`, except the capital sigma, whose lowercase depends on the
+/// letters around it ([`lower_sigma`]).
+fn normalize(text: &str, tokens: &mut impl Tokens) -> Buffer {
+    let mut out = Buffer::with_capacity(text.len() + text.len() / 8);
+    scan(text, &mut out, tokens);
+    out
+}
+
+/// The normalized text being written, with slack: at least [`SLACK`] bytes of the vector past `len`
+/// are always there, so that eight bytes can be written or read at any position up to `len` without a
+/// variable-length copy (the bytes past `len` are garbage).
+struct Buffer {
+    bytes: Vec<u8>,
+    len: usize,
+    /// Start of the token being written, if any.
+    start: Option<usize>,
+    /// A whitespace run was read after some text: one space is due before the next character.
+    space: bool,
+}
+
+const SLACK: usize = 16;
+
+impl Buffer {
+    fn with_capacity(capacity: usize) -> Self {
+        Buffer {
+            bytes: vec![0; capacity + SLACK],
+            len: 0,
+            start: None,
+            space: false,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+
+    /// Eight bytes at `at` (garbage past `len`), little-endian.
+    #[inline]
+    fn read8(&self, at: usize) -> u64 {
+        let mut word = [0u8; 8];
+        if let Some(bytes) = self.bytes.get(at..at + 8) {
+            word.copy_from_slice(bytes);
+        }
+        u64::from_le_bytes(word)
+    }
+
+    /// Writes the eight bytes of `word` at `len` and keeps the first `keep` of them.
+    #[inline]
+    fn write8(&mut self, word: u64, keep: usize) {
+        if self.len + 2 * SLACK > self.bytes.len() {
+            self.grow();
+        }
+        if let Some(slot) = self.bytes.get_mut(self.len..self.len + 8) {
+            slot.copy_from_slice(&word.to_le_bytes());
+            self.len += keep;
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        self.bytes.resize(self.bytes.len() * 2 + 2 * SLACK, 0);
+    }
+
+    #[inline]
+    fn write_byte(&mut self, byte: u8) {
+        self.write8(u64::from(byte), 1);
+    }
+
+    #[inline]
+    fn write_char(&mut self, c: char) {
+        let mut word = [0u8; 8];
+        let len = c.encode_utf8(&mut word).len();
+        self.write8(u64::from_le_bytes(word), len);
+    }
+
+    /// `hash_bytes` of `as_bytes()[start..end]`, reading whole words (the slack makes that possible).
+    #[inline]
+    fn hash(&self, start: usize, end: usize) -> u64 {
+        let n = end - start;
+        let mut h = K2 ^ (n as u64).wrapping_mul(K1);
+        let mut at = start;
+        while at + 8 <= end {
+            h = folded_multiply(h ^ self.read8(at), K1);
+            at += 8;
+        }
+        let rest = end - at;
+        if rest > 0 {
+            let mask = u64::MAX >> (64 - 8 * rest);
+            h = folded_multiply(h ^ (self.read8(at) & mask), K2);
+        }
+        fmix64(h)
+    }
+
+    #[inline]
+    fn end_token(&mut self, tokens: &mut impl Tokens) {
+        if let Some(start) = self.start.take() {
+            tokens.push(self, start, self.len);
+        }
+    }
+
+    #[inline]
+    fn write_space(&mut self) {
+        if self.space {
+            self.write_byte(b' ');
+            self.space = false;
+        }
+    }
+
+    /// Before a word character: starts a token unless one is open.
+    #[inline]
+    fn open_token(&mut self) {
+        if self.start.is_none() {
+            self.write_space();
+            self.start = Some(self.len);
+        }
+    }
+
+    #[inline]
+    fn whitespace(&mut self, tokens: &mut impl Tokens) {
+        self.end_token(tokens);
+        self.space = self.len > 0;
+    }
+
+    #[inline]
+    fn word_char(&mut self, c: char) {
+        self.open_token();
+        self.write_char(c);
+    }
+
+    /// A character that is neither whitespace nor part of a token.
+    #[inline]
+    fn separator(&mut self, c: char, tokens: &mut impl Tokens) {
+        self.end_token(tokens);
+        self.write_space();
+        self.write_char(c);
+    }
+
+    /// Any lowercase character but whitespace.
+    fn char(&mut self, c: char, tokens: &mut impl Tokens) {
+        if is_solo_char(c) {
+            self.end_token(tokens);
+            self.write_space();
+            self.start = Some(self.len);
+            self.write_char(c);
+            self.end_token(tokens);
+        } else if is_word_char(c) {
+            self.word_char(c);
+        } else {
+            self.separator(c, tokens);
+        }
+    }
+}
+
+/// Classes of characters (of their lowercase, for the two-byte table).
+const OTHER: u8 = 0;
+const WORD: u8 = 1;
+const SPACE: u8 = 2;
+/// Not in the table's terms: a byte of a longer character, or a two-byte character whose lowercase is
+/// several characters or depends on its context.
+const SLOW: u8 = 3;
+
+/// Classes of bytes as the first byte of a character.
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [SLOW; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphanumeric() {
+            WORD
+        } else if matches!(c, b' ' | b'\t'..=b'\r') {
+            // `char::is_whitespace` for ASCII: includes the vertical tab, unlike `u8::is_ascii_whitespace`.
+            SPACE
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    table
+};
+
+const LANES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = LANES * 0x80;
+
+/// The high bit of each byte of `x` that is an ASCII byte strictly between `low` and `high` (SWAR: each
+/// byte computed in its own lane, no carry between lanes; `x7` is `x` without the high bits).
+const fn between(x: u64, x7: u64, low: u64, high: u64) -> u64 {
+    (LANES * (127 + high) - x7) & !x & (x7 + LANES * (127 - low)) & HIGH_BITS
+}
+
+/// For eight bytes of text read little-endian: how many of the first bytes are ASCII letters or digits
+/// (0 to 8), and the eight bytes with ASCII capitals lowercased.
+const fn ascii_run(x: u64) -> (usize, u64) {
+    let x7 = x & (LANES * 0x7F);
+    let upper = between(x, x7, b'A' as u64 - 1, b'Z' as u64 + 1);
+    let alnum = upper
+        | between(x, x7, b'a' as u64 - 1, b'z' as u64 + 1)
+        | between(x, x7, b'0' as u64 - 1, b'9' as u64 + 1);
+    let stop = !alnum & HIGH_BITS;
+    ((stop.trailing_zeros() / 8) as usize, x | (upper >> 2))
+}
+
+/// Lowercase and class of a character of two bytes in UTF-8 (U+0080..U+07FF).
+#[derive(Clone, Copy)]
+struct Folded {
+    lower: char,
+    class: u8,
+}
+
+impl Folded {
+    fn of(cp: u32) -> Folded {
+        let c = char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER);
+        let mut lower = c.to_lowercase();
+        match (lower.next(), lower.next()) {
+            _ if c == '\u{03A3}' => Folded {
+                lower: c,
+                class: SLOW,
+            },
+            (Some(l), None) => Folded {
+                lower: l,
+                class: if l.is_whitespace() {
+                    SPACE
+                } else if is_solo_char(l) {
+                    SLOW
+                } else if is_word_char(l) {
+                    WORD
+                } else {
+                    OTHER
+                },
+            },
+            _ => Folded {
+                lower: c,
+                class: SLOW,
+            },
+        }
+    }
+}
+
+/// The [`Folded`] form of U+0080..U+07FF, index `code point - 0x80`, made on first use.
+fn two_byte() -> &'static [Folded] {
+    static TABLE: LazyLock<Box<[Folded]>> = LazyLock::new(|| (0x80..0x800).map(Folded::of).collect());
+    &TABLE
+}
+
+/// The [`Folded`] form of U+2000..U+207F (general punctuation: typographic quotes, dashes, spaces),
+/// index `code point - 0x2000`, made on first use.
+fn punctuation() -> &'static [Folded] {
+    static TABLE: LazyLock<Box<[Folded]>> = LazyLock::new(|| (0x2000..0x2080).map(Folded::of).collect());
+    &TABLE
+}
+
+/// The scan behind [`normalize`].
+fn scan(text: &str, out: &mut Buffer, tokens: &mut impl Tokens) {
+    let bytes = text.as_bytes();
+    let table = two_byte();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match BYTE_CLASS[usize::from(b)] {
+            WORD => {
+                // A run of ASCII letters and digits, eight bytes at a time.
+                out.open_token();
+                loop {
+                    let Some(chunk) = bytes.get(i..i + 8) else {
+                        while let Some(&b) = bytes.get(i)
+                            && BYTE_CLASS[usize::from(b)] == WORD
+                        {
+                            out.write_byte(b.to_ascii_lowercase());
+                            i += 1;
+                        }
+                        break;
+                    };
+                    let mut word = [0u8; 8];
+                    word.copy_from_slice(chunk);
+                    let (run, lowered) = ascii_run(u64::from_le_bytes(word));
+                    out.write8(lowered, run);
+                    i += run;
+                    if run < 8 {
+                        break;
+                    }
+                }
+            }
+            SPACE => {
+                i += 1;
+                out.whitespace(tokens);
+            }
+            OTHER => {
+                i += 1;
+                out.separator(char::from(b), tokens);
+            }
+            _ => {
+                if b & 0xE0 == 0xC0
+                    && let Some(&next) = bytes.get(i + 1)
+                {
+                    let cp = (u32::from(b & 0x1F) << 6) | u32::from(next & 0x3F);
+                    let folded = table.get((cp as usize).wrapping_sub(0x80)).copied();
+                    if let Some(Folded { lower, class }) = folded
+                        && class != SLOW
+                    {
+                        i += 2;
+                        match class {
+                            WORD => out.word_char(lower),
+                            SPACE => out.whitespace(tokens),
+                            _ => out.separator(lower, tokens),
+                        }
+                        continue;
+                    }
+                }
+                if b == 0xE2
+                    && let Some(&[b1, b2]) = bytes.get(i + 1..i + 3)
+                    && b1 & 0xFE == 0x80
+                {
+                    // U+2000..U+207F.
+                    let cp = 0x2000 | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+                    let folded = punctuation().get((cp - 0x2000) as usize).copied();
+                    if let Some(Folded { lower, class }) = folded
+                        && class != SLOW
+                        && u32::from(lower) == cp
+                    {
+                        i += 3;
+                        match class {
+                            WORD => out.word_char(lower),
+                            SPACE => out.whitespace(tokens),
+                            _ => out.separator(lower, tokens),
+                        }
+                        continue;
+                    }
+                }
+                let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                if c.is_whitespace() {
+                    out.whitespace(tokens);
+                } else if c == '\u{03A3}' {
+                    out.char(lower_sigma(text, i), tokens);
+                } else {
+                    for lower in c.to_lowercase() {
+                        out.char(lower, tokens);
+                    }
+                }
+                i += c.len_utf8();
+            }
+        }
+    }
+    out.end_token(tokens);
+}
+
+/// The lowercase of the capital sigma at byte `at` of `text`, as `str::to_lowercase` makes it: final
+/// `ς` when a cased letter comes before it and none after it (case-ignorable characters such as
+/// apostrophes and combining marks skipped), `σ` otherwise. Whitespace is neither cased nor
+/// case-ignorable, so only the rest of the sigma's word counts: each side is lowercased next to a sigma
+/// whose other side is known.
+fn lower_sigma(text: &str, at: usize) -> char {
+    let before = text.get(..at).unwrap_or_default();
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let after = text.get(at + '\u{03A3}'.len_utf8()..).unwrap_or_default();
+    let end = after.find(char::is_whitespace).unwrap_or(after.len());
+    let cased_before = format!("{}\u{03A3}", before.get(start..).unwrap_or_default())
+        .to_lowercase()
+        .ends_with('ς');
+    let cased_after = !format!("A\u{03A3}{}", after.get(..end).unwrap_or_default())
+        .to_lowercase()
+        .starts_with("aς");
+    if cased_before && !cased_after { 'ς' } else { 'σ' }
 }
 
 /// Lowercase hex of `bytes`.
@@ -95,28 +490,6 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
     }
     out
-}
-
-/// Calls `f` with each token of an already-lowercased text.
-fn for_each_token(lower: &str, mut f: impl FnMut(&str)) {
-    let mut start: Option<usize> = None;
-    for (i, c) in lower.char_indices() {
-        if is_solo_char(c) {
-            if let Some(s) = start.take() {
-                f(&lower[s..i]);
-            }
-            f(&lower[i..i + c.len_utf8()]);
-        } else if is_word_char(c) {
-            if start.is_none() {
-                start = Some(i);
-            }
-        } else if let Some(s) = start.take() {
-            f(&lower[s..i]);
-        }
-    }
-    if let Some(s) = start {
-        f(&lower[s..]);
-    }
 }
 
 fn is_word_char(c: char) -> bool {
@@ -153,16 +526,6 @@ fn is_solo_char(c: char) -> bool {
     ) && c.is_alphanumeric()
 }
 
-fn shingle_hashes(tokens: &[u64], size: usize) -> Vec<u64> {
-    if tokens.is_empty() {
-        return Vec::new();
-    }
-    if tokens.len() < size {
-        return vec![combine(tokens)];
-    }
-    tokens.windows(size).map(combine).collect()
-}
-
 fn combine(tokens: &[u64]) -> u64 {
     let mut h = SHINGLE_SEED;
     for &t in tokens {
@@ -171,6 +534,8 @@ fn combine(tokens: &[u64]) -> u64 {
     fmix64(h ^ tokens.len() as u64)
 }
 
+/// The distinct shingles of a text, counted, and their MinHash signature.
+///
 /// MinHash by one-permutation hashing with optimal densification (Shrivastava 2017): the shingle hashes
 /// (already well mixed) are spread over `n` bins by their high 32 bits and each bin keeps the smallest
 /// low 32 bits that fell into it; an empty bin takes the value of the first non-empty bin on a fixed
@@ -179,38 +544,95 @@ fn combine(tokens: &[u64]) -> u64 {
 /// Jaccard similarity, as with `n` independent permutations — at the cost of one hash per shingle instead
 /// of `n`, which is what makes fingerprinting fast. The estimator tests below hold the bias and the
 /// variance to those of independent permutations, for long and for short texts.
-fn minhash(shingles: &[u64], permutations: usize) -> Vec<u32> {
-    let n = permutations;
-    let mut mins = vec![u32::MAX; n];
-    if shingles.is_empty() || n == 0 {
-        return mins;
-    }
-    let mut filled = vec![false; n];
-    for &s in shingles {
-        let bin = scale(s, n);
-        let value = s as u32;
-        if !filled[bin] || value < mins[bin] {
-            mins[bin] = value;
-            filled[bin] = true;
+///
+/// Distinct shingles are counted in an open-addressing set of the hashes (at most half full), not by
+/// sorting them: the count is the same, in linear time.
+struct Sketch {
+    mins: Vec<u32>,
+    filled: Vec<bool>,
+    /// Shingle hashes added, by their low bits with linear probing; 0 marks an empty slot (the hash 0
+    /// itself is `zero`).
+    set: Vec<u64>,
+    zero: bool,
+    /// Distinct shingles added.
+    distinct: usize,
+}
+
+impl Sketch {
+    /// A sketch of `permutations` slots for at most `shingles` distinct shingles.
+    fn new(permutations: usize, shingles: usize) -> Self {
+        Sketch {
+            mins: vec![u32::MAX; permutations],
+            filled: vec![false; permutations],
+            set: vec![0; shingles.saturating_mul(2).next_power_of_two().max(16)],
+            zero: false,
+            distinct: 0,
         }
     }
-    // Densify: donors are bins filled by shingles (never densified ones), so the walk's outcome depends
-    // only on which bins the text filled.
-    for bin in 0..n {
-        if filled[bin] {
-            continue;
-        }
-        let mut attempt = 0u64;
-        loop {
-            let donor = scale(fmix64(DENSIFY_SEED ^ ((bin as u64) << 32) ^ attempt), n);
-            if filled[donor] {
-                mins[bin] = mins[donor];
-                break;
+
+    #[inline]
+    fn add(&mut self, shingle: u64) {
+        if shingle == 0 {
+            if self.zero {
+                return;
             }
-            attempt += 1;
+            self.zero = true;
+        } else {
+            let mask = self.set.len() - 1;
+            let mut i = shingle as usize & mask;
+            loop {
+                let slot = self.set[i];
+                if slot == shingle {
+                    return;
+                }
+                if slot == 0 {
+                    self.set[i] = shingle;
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
         }
+        self.distinct += 1;
+        let n = self.mins.len();
+        if n == 0 {
+            return;
+        }
+        // Branch-free: an unfilled bin holds `u32::MAX`.
+        let bin = scale(shingle, n);
+        self.mins[bin] = self.mins[bin].min(shingle as u32);
+        self.filled[bin] = true;
     }
-    mins
+
+    /// The signature: `u32::MAX` everywhere when no shingle was added.
+    fn into_minhash(self) -> Vec<u32> {
+        let Sketch {
+            mut mins,
+            filled,
+            distinct,
+            ..
+        } = self;
+        let n = mins.len();
+        if distinct == 0 {
+            return mins;
+        }
+        // Densify: donors are bins filled by shingles (never densified ones), so the walk's outcome
+        // depends only on which bins the text filled.
+        for bin in 0..n {
+            if filled[bin] {
+                continue;
+            }
+            let mut attempt = 0u64;
+            loop {
+                let donor = scale(fmix64(DENSIFY_SEED ^ ((bin as u64) << 32) ^ attempt), n);
+                if filled[donor] {
+                    mins[bin] = mins[donor];
+                    break;
+                }
+                attempt += 1;
+            }
+        }
+        mins
+    }
 }
 
 /// The high 32 bits of `hash` scaled to `0..n`.
@@ -263,7 +685,10 @@ const SHINGLE_SEED: u64 = 0x8ebc_6af0_9c88_c6e3;
 const BAND_SEED: u64 = 0x5899_65cc_7537_4cc3;
 const DENSIFY_SEED: u64 = 0x6f6e_6570_6572_6d21;
 
-/// A small, fast, stable 64-bit hash of bytes (wyhash-style folded multiplies, MurmurHash3 finalizer).
+/// The token hash: a small, fast, stable 64-bit hash of bytes (wyhash-style folded multiplies,
+/// MurmurHash3 finalizer). Its definition; fingerprinting computes the same value in
+/// [`Buffer::hash`], reading the scan's buffer a word at a time.
+#[cfg(test)]
 pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = K2 ^ (bytes.len() as u64).wrapping_mul(K1);
     let mut chunks = bytes.chunks_exact(8);
@@ -301,10 +726,19 @@ mod tests {
     use super::*;
 
     fn tokens(text: &str) -> Vec<String> {
-        let lower = text.to_lowercase();
-        let mut out = Vec::new();
-        for_each_token(&lower, |t| out.push(t.to_owned()));
-        out
+        let mut out = Strings::default();
+        normalize(text, &mut out);
+        out.0
+    }
+
+    #[derive(Default)]
+    struct Strings(Vec<String>);
+
+    impl Tokens for Strings {
+        fn push(&mut self, buffer: &Buffer, start: usize, end: usize) {
+            self.0
+                .push(String::from_utf8_lossy(&buffer.as_bytes()[start..end]).into_owned());
+        }
     }
 
     #[track_caller]
@@ -433,5 +867,266 @@ mod tests {
         // Bands with equal rows at different indexes have different keys.
         let same = band_keys(&[7; 8], 2);
         assert_ne!(same[0], same[1]);
+    }
+
+    /// The fingerprint as first written: `str::to_lowercase`, a token walk over the lowercased text,
+    /// every shingle hashed, sorted and deduplicated. The fast path must give exactly the same values.
+    mod reference {
+        use super::super::*;
+
+        pub fn fingerprint(text: &str, config: &DedupConfig) -> Fingerprint {
+            let lower = text.to_lowercase();
+            let mut tokens: Vec<u64> = Vec::new();
+            for_each_token(&lower, |token| tokens.push(hash_bytes(token.as_bytes())));
+            let size = config.shingle_size.max(1);
+            let mut shingles: Vec<u64> = if tokens.is_empty() {
+                Vec::new()
+            } else if tokens.len() < size {
+                vec![combine(&tokens)]
+            } else {
+                tokens.windows(size).map(combine).collect()
+            };
+            shingles.sort_unstable();
+            shingles.dedup();
+            Fingerprint {
+                content_hash: hex(&Sha256::digest(normalized(text).as_bytes())),
+                minhash: minhash(&shingles, config.permutations),
+                word_count: tokens.len(),
+                shingle_count: shingles.len(),
+            }
+        }
+
+        pub fn normalized(text: &str) -> String {
+            text.to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+
+        pub fn tokens(text: &str) -> Vec<String> {
+            let lower = text.to_lowercase();
+            let mut out = Vec::new();
+            for_each_token(&lower, |t| out.push(t.to_owned()));
+            out
+        }
+
+        fn for_each_token(lower: &str, mut f: impl FnMut(&str)) {
+            let mut start: Option<usize> = None;
+            for (i, c) in lower.char_indices() {
+                if is_solo_char(c) {
+                    if let Some(s) = start.take() {
+                        f(&lower[s..i]);
+                    }
+                    f(&lower[i..i + c.len_utf8()]);
+                } else if is_word_char(c) {
+                    if start.is_none() {
+                        start = Some(i);
+                    }
+                } else if let Some(s) = start.take() {
+                    f(&lower[s..i]);
+                }
+            }
+            if let Some(s) = start {
+                f(&lower[s..]);
+            }
+        }
+
+        fn minhash(shingles: &[u64], n: usize) -> Vec<u32> {
+            let mut mins = vec![u32::MAX; n];
+            if shingles.is_empty() || n == 0 {
+                return mins;
+            }
+            let mut filled = vec![false; n];
+            for &s in shingles {
+                let bin = scale(s, n);
+                let value = s as u32;
+                if !filled[bin] || value < mins[bin] {
+                    mins[bin] = value;
+                    filled[bin] = true;
+                }
+            }
+            for bin in 0..n {
+                if filled[bin] {
+                    continue;
+                }
+                let mut attempt = 0u64;
+                loop {
+                    let donor = scale(fmix64(DENSIFY_SEED ^ ((bin as u64) << 32) ^ attempt), n);
+                    if filled[donor] {
+                        mins[bin] = mins[donor];
+                        break;
+                    }
+                    attempt += 1;
+                }
+            }
+            mins
+        }
+    }
+
+    fn normalized(text: &str) -> String {
+        String::from_utf8(normalize(text, &mut ()).as_bytes().to_vec()).unwrap()
+    }
+
+    #[track_caller]
+    fn same_as_reference(text: &str) {
+        assert_eq!(
+            normalized(text),
+            reference::normalized(text),
+            "normalized {text:?}"
+        );
+        assert_eq!(tokens(text), reference::tokens(text), "tokens of {text:?}");
+    }
+
+    /// Characters whose handling differs from plain ASCII: whitespace beyond ASCII, the vertical tab,
+    /// context-dependent and expanding lowercase, combining and Indic marks, scripts without spaces,
+    /// punctuation of the two-byte and general-punctuation tables, characters of three and four bytes.
+    const TRICKY: &[char] = &[
+        'a', 'Z', 'q', '0', '9', ' ', ' ', '\t', '\n', '\u{0B}', '\u{0C}', '\r', '\u{1C}', '.', ',', '-',
+        '\'', '_', '@', '\u{85}', '\u{A0}', '\u{1680}', '\u{2000}', '\u{200A}', '\u{200B}', '\u{2028}',
+        '\u{202F}', '\u{205F}', '\u{3000}', 'Σ', 'σ', 'ς', 'Ά', 'ΐ', 'İ', 'I', 'ı', 'ß', 'ẞ', 'K', 'Å', 'Ⱥ',
+        'Ȿ', 'Ω', 'Ä', 'é', '×', '÷', 'µ', 'ª', 'º', '²', '½', '\u{301}', '\u{308}', '\u{345}', 'Ᾰ', 'ᾈ',
+        'Ǆ', 'ǅ', 'ǆ', 'Ꭰ', 'ꭰ', 'Ａ', 'ｚ', '１', 'Ж', 'ж', 'Ё', 'א', 'ب', '٣', '۵', 'ह', 'ि', '्', '।', '॥',
+        '東', '京', 'で', 'カ', 'ｶ', 'ก', '่', 'ກ', 'က', 'ក', '한', '𠀀', '😀', '\u{2019}', '\u{201E}',
+        '\u{2013}', '\u{2026}', '\u{2070}', '\u{2071}', '\u{207F}', '\u{2080}', '€', '\u{FEFF}', '\u{FFFD}',
+    ];
+
+    #[test]
+    fn fast_path_matches_reference_on_random_text() {
+        let config = DedupConfig::default();
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let words = [
+            "the",
+            "Straße",
+            "ÜBER",
+            "naïve",
+            "ΟΔΥΣΣΕΥΣ",
+            "Москва",
+            "東京都",
+            "2024",
+            "co-op",
+        ];
+        for round in 0..1000 {
+            let len = (next() % 120) as usize;
+            let mut text = String::new();
+            for _ in 0..len {
+                match next() % 4 {
+                    0 => text.push_str(words[(next() % words.len() as u64) as usize]),
+                    1 => text.push(' '),
+                    _ => text.push(TRICKY[(next() % TRICKY.len() as u64) as usize]),
+                }
+            }
+            same_as_reference(&text);
+            if round % 10 == 0 {
+                assert_eq!(
+                    fingerprint(&text, &config),
+                    reference::fingerprint(&text, &config),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_matches_reference_character_by_character() {
+        // Every character below CJK (both tables, all alphabets and their punctuation), a sample above.
+        let all: Vec<char> = (0..0x3400)
+            .chain((0x3400..=0x10FFFF).step_by(7))
+            .filter_map(char::from_u32)
+            .collect();
+        for chunk in all.chunks(64) {
+            let mut text = String::new();
+            for &c in chunk {
+                text.extend([c, 'a', c, ' ', c, '.', c, c, 'Z', ' ']);
+            }
+            same_as_reference(&text);
+            // Capital sigmas next to each character, at word ends and inside words.
+            for &c in chunk {
+                text.extend(['Σ', c, 'Σ', ' ', 'Α', c, 'Σ', ' ', c, 'Σ', 'Α', 'Σ', c, ' ']);
+            }
+            same_as_reference(&text);
+        }
+        // Runs of ASCII word bytes across the eight-byte blocks and at the end of the text.
+        for len in 0..40 {
+            let word: String = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+                .chars()
+                .cycle()
+                .take(len)
+                .collect();
+            for text in [
+                word.clone(),
+                format!("{word} x"),
+                format!("x{word}é"),
+                format!(" {word}.{word}"),
+            ] {
+                same_as_reference(&text);
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_matches_reference_on_long_texts() {
+        let config = DedupConfig::default();
+        let text = "Die Venloer Straße bekommt durchgehend Radwege. «Ça coûte 3,5 M€», dit-elle — “über” \
+                    ΟΔΥΣΣΕΥΣ σοφός. Москва: 東京で雨。 नमस्ते दुनिया। "
+            .repeat(40);
+        for config in [
+            config.clone(),
+            DedupConfig {
+                shingle_size: 1,
+                permutations: 64,
+                ..config.clone()
+            },
+            DedupConfig {
+                shingle_size: 500,
+                ..config.clone()
+            },
+            DedupConfig {
+                permutations: 0,
+                ..config.clone()
+            },
+        ] {
+            assert_eq!(
+                fingerprint(&text, &config),
+                reference::fingerprint(&text, &config)
+            );
+            assert_eq!(fingerprint("", &config), reference::fingerprint("", &config));
+        }
+    }
+
+    #[test]
+    fn word_hash_matches_definition() {
+        let text = "abcdefghijklmnopqrstuvwxyz0123456789".repeat(2);
+        let mut buffer = Buffer::with_capacity(4);
+        for byte in text.bytes() {
+            buffer.write_byte(byte);
+        }
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                assert_eq!(buffer.hash(start, end), hash_bytes(&text.as_bytes()[start..end]));
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_run_lanes() {
+        for lane in 0..8 {
+            for byte in 0..=255u8 {
+                let mut word = *b"aBcD0xYz";
+                word[lane] = byte;
+                let (run, lowered) = ascii_run(u64::from_le_bytes(word));
+                let expected = if byte.is_ascii_alphanumeric() { 8 } else { lane };
+                assert_eq!(run, expected, "byte {byte:#x} in lane {lane}");
+                let mut want = word;
+                want.make_ascii_lowercase();
+                want[lane] = byte.to_ascii_lowercase();
+                assert_eq!(lowered.to_le_bytes(), want, "byte {byte:#x} in lane {lane}");
+            }
+        }
     }
 }

@@ -1,9 +1,10 @@
 //! The in-process dedup state.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::mem::size_of;
 
+use foldhash::HashMap;
 use sha2::Digest as _;
 
 use crate::fingerprint::band_keys;
@@ -116,12 +117,12 @@ impl MemoryStore {
             max_entries: max_entries.max(1),
             entries: VecDeque::new(),
             first_seq: 0,
-            owners: HashMap::new(),
-            urls: HashMap::new(),
-            contents: HashMap::new(),
-            signatures: HashMap::new(),
-            bands: HashMap::new(),
-            overflow: HashMap::new(),
+            owners: HashMap::default(),
+            urls: HashMap::default(),
+            contents: HashMap::default(),
+            signatures: HashMap::default(),
+            bands: HashMap::default(),
+            overflow: HashMap::default(),
         }
     }
 
