@@ -440,6 +440,29 @@ const FURNITURE_LINES: &[&str] = &[
     "login",
     "follow us",
     "folgen sie uns",
+    "titelbild",
+    "credit",
+    "credits",
+    "crédits photos",
+    "bildnachweis",
+    "fotos",
+    "keine kommentare",
+    "no comments",
+    "kommentieren",
+    "kommentar schreiben",
+    "kommentare schreiben",
+    "leave a comment",
+    "leave a reply",
+    "tagged",
+    "tags",
+    "schlagworte",
+    "themen",
+    "inhaltsverzeichnis",
+    "table of contents",
+    "permalink",
+    "permalien",
+    "lo último",
+    "aktuell",
 ];
 
 /// Kind of an extracted paragraph.
@@ -1419,7 +1442,52 @@ fn is_furniture(p: &str) -> bool {
     if (f.starts_with("skip ") || f.starts_with("jump to ")) && text::word_count(f) <= 8 {
         return true;
     }
-    strip_credit(p).is_empty()
+    strip_credit(p).is_empty() || is_credit_line(p)
+}
+
+/// Agencies and picture libraries named in photo credits.
+const PICTURE_SOURCES: &[&str] = &[
+    "getty",
+    "images",
+    "afp",
+    "reuters",
+    "dpa",
+    "ap",
+    "epa",
+    "imago",
+    "picture",
+    "alliance",
+    "shutterstock",
+    "istock",
+    "istockphoto",
+    "unsplash",
+    "pixabay",
+    "keystone",
+    "anadolu",
+    "efe",
+    "ansa",
+    "xinhua",
+    "wenn",
+    "photo",
+    "foto",
+    "fotos",
+    "photos",
+    "bild",
+    "credit",
+    "credits",
+    "crédits",
+];
+
+/// A photo credit standing alone: "Augusta National/Getty Images",
+/// "AFP / MARCO BERTORELLO", "Judy Eddy/WENN.com". An agency sign-off with
+/// parentheses ("rmt/sms (dpa, Reuters)") is part of the article.
+fn is_credit_line(p: &str) -> bool {
+    if !p.contains('/') || p.contains('(') || text::word_count(p) > 8 || text::ends_sentence(p) {
+        return false;
+    }
+    let f = fold(p);
+    f.split(|c: char| !c.is_alphanumeric())
+        .any(|w| PICTURE_SOURCES.contains(&w))
 }
 
 /// Phrases of calls to action and notices that close pages: subscribe,
@@ -1475,6 +1543,103 @@ fn is_call_to_action(p: &Paragraph) -> bool {
     }
     let f = fold(&p.text);
     CALL_TO_ACTION.iter().any(|c| f.contains(c))
+}
+
+/// Labels of the sections that follow an article: contacts, further
+/// reading, related stories, the author box, sources.
+const TAIL_LABELS: &[&str] = &[
+    "kontakt",
+    "pressekontakt",
+    "ansprechpartner",
+    "ansprechpartnerin",
+    "ansprechpersonen",
+    "weitere informationen",
+    "mehr informationen",
+    "weitere infos",
+    "über den autor",
+    "über die autorin",
+    "zum autor",
+    "zur autorin",
+    "quellen",
+    "quellenangaben",
+    "auch interessant",
+    "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren",
+    "lesen sie auch",
+    "mehr zum thema",
+    "zum weiterlesen",
+    "schon gelesen?",
+    "ähnliche beiträge",
+    "ähnliche artikel",
+    "verwandte artikel",
+    "weitere artikel",
+    "weitere beiträge",
+    "contact",
+    "contacts",
+    "media contact",
+    "press contact",
+    "more information",
+    "further information",
+    "further reading",
+    "about the author",
+    "related",
+    "related articles",
+    "related stories",
+    "related posts",
+    "you may also like",
+    "you might also like",
+    "read more",
+    "read next",
+    "more stories",
+    "temas relacionados",
+    "noticias relacionadas",
+    "te puede interesar",
+    "lee también",
+    "contacto",
+    "articles similaires",
+    "à lire aussi",
+    "a lire aussi",
+    "sur le même sujet",
+    "lire aussi",
+    "leggi anche",
+    "potrebbe interessarti",
+    "articoli correlati",
+    "czytaj także",
+    "czytaj też",
+    "leia também",
+    "gerelateerde artikelen",
+    "lees ook",
+];
+
+/// Cuts a closing section that starts with a label from [`TAIL_LABELS`]
+/// when nothing after the label is prose (the article goes on after an
+/// inline "Lesen Sie auch" link; a contact box or a related rail does not).
+fn cut_tail_section(kept: &mut Vec<Paragraph>) {
+    let n = kept.len();
+    if n < 3 {
+        return;
+    }
+    // Longest paragraph from each index to the end.
+    let mut longest_after = vec![0usize; n + 1];
+    for k in (0..n).rev() {
+        let words = kept.get(k).map_or(0, |p| p.words);
+        let next = longest_after.get(k + 1).copied().unwrap_or(0);
+        if let Some(slot) = longest_after.get_mut(k) {
+            *slot = next.max(words);
+        }
+    }
+    let cut = (2..n).find(|&k| {
+        let Some(p) = kept.get(k) else { return false };
+        if p.words > 8 || longest_after.get(k + 1).copied().unwrap_or(0) >= 30 {
+            return false;
+        }
+        let f = fold(&p.text);
+        let label = f.trim_end_matches([':', '.', '…', ' ', '»', '›']);
+        TAIL_LABELS.contains(&label)
+    });
+    if let Some(k) = cut {
+        kept.truncate(k);
+    }
 }
 
 /// Drops what trails the article: short lines that are not sentences (the
@@ -1652,6 +1817,20 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
         if p.words <= 8 && p.kind != ParaKind::Caption && is_furniture(&p.text) {
             continue;
         }
+        // A caption left in the text keeps its words, not its credit:
+        // "Chloe Kim will es wissen. © AFP / KIRILL KUDRYAVTSEV".
+        let mut p = p;
+        if p.words <= 40
+            && let Some(at) = p.text.rfind('©')
+            && text::word_count(p.text.get(at..).unwrap_or_default()) <= 8
+        {
+            let head = p.text.get(..at).unwrap_or_default().trim_end().to_string();
+            if head.is_empty() {
+                continue;
+            }
+            p.words = text::word_count(&head);
+            p.text = head;
+        }
         if kept.last().is_some_and(|l| l.text == p.text) {
             continue;
         }
@@ -1681,6 +1860,7 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
         }
         k += 1;
     }
+    cut_tail_section(&mut kept);
     trim_tail(&mut kept);
     body.words = kept.iter().map(|p| p.words).sum();
     body.prose_paragraphs = kept
