@@ -1717,10 +1717,28 @@ fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize> {
             top_score = top_score.max(score_of(a));
         }
     }
+    // Climb wrappers that hold little besides the chosen block, so that
+    // siblings split at a higher level ("module" after "module") are found.
+    let own_chars = u64::from(an.at(top).chars);
+    let mut climbed = false;
+    while let Some(p) = dom.parent(top) {
+        if matches!(dom.tag(p), Tag::Body | Tag::Html | Tag::None) || an.at(p).removed {
+            break;
+        }
+        if u64::from(an.at(p).chars) > own_chars + 25 {
+            break;
+        }
+        top = p;
+        top_score = top_score.max(score_of(p));
+        climbed = true;
+    }
     // Join sibling containers with a similar score (body split in parts).
     let mut containers = vec![top];
     if let Some(parent) = dom.parent(top).filter(|&p| dom.tag(p) != Tag::None) {
-        let threshold = (top_score * 0.2).max(10.0);
+        // Above a climbed wrapper only parts alike (same tag and class) or
+        // nearly as strong join.
+        let share = if climbed { 0.3 } else { 0.2 };
+        let threshold = (top_score * share).max(10.0);
         let top_class = dom.attr(top, "class").filter(|c| !c.trim().is_empty());
         containers = dom
             .children(parent)
