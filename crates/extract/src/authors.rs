@@ -4,6 +4,23 @@ use crate::text::normalize;
 
 /// Byline lead-ins, longest first, compared case-insensitively.
 const PREFIXES: &[&str] = &[
+    "ein gastbeitrag von",
+    "ein kommentar von",
+    "ein beitrag von",
+    "blog beitrag von",
+    "eingestellt von",
+    "gespeichert von",
+    "geschrieben von",
+    "verfasst von",
+    "erstellt von",
+    "contributed by",
+    "published by",
+    "submitted by",
+    "beitrag von",
+    "artikel von",
+    "rédigé par",
+    "publicado por",
+    "a cura di",
     "written by",
     "posted by",
     "reported by",
@@ -12,16 +29,21 @@ const PREFIXES: &[&str] = &[
     "words by",
     "text by",
     "text von",
-    "ein beitrag von",
-    "ein kommentar von",
-    "ein gastbeitrag von",
-    "geschrieben von",
     "publié par",
     "écrit par",
     "escrito por",
     "scritto da",
     "автор:",
     "автор",
+    "autorinnen:",
+    "autorinnen",
+    "autoren:",
+    "autoren",
+    "authors:",
+    "auteurs:",
+    "autores:",
+    "redaktion:",
+    "interview:",
     "autorin:",
     "autorin",
     "autor:",
@@ -100,6 +122,25 @@ const GENERIC: &[&str] = &[
     "none",
     "editor",
     "webmaster",
+    "no author",
+];
+
+/// Credit labels for pictures and media: what follows is not an author.
+const CREDITS: &[&str] = &[
+    "foto",
+    "fotos",
+    "photo",
+    "photos",
+    "bild",
+    "bilder",
+    "illustration",
+    "illustrationen",
+    "grafik",
+    "video",
+    "kamera",
+    "camera",
+    "quelle",
+    "source",
 ];
 
 /// Lowercase words after which the rest of a byline is not a name.
@@ -227,6 +268,7 @@ fn clean_name(raw: &str) -> Option<String> {
     let lower = name.to_lowercase();
     if GENERIC.contains(&lower.as_str())
         || NOT_NAMES.contains(&lower.as_str())
+        || PREFIXES.contains(&lower.as_str())
         || (words.len() == 1 && crate::dates::is_month_word(&lower))
     {
         return None;
@@ -244,13 +286,58 @@ fn clean_name(raw: &str) -> Option<String> {
     Some(name.to_string())
 }
 
+/// True for a word that ends a name part: a credit label ("Foto:") or a
+/// lowercase lead-in ("by", "von").
+fn is_credit(bare_lower: &str) -> bool {
+    CREDITS.contains(&bare_lower)
+}
+
+/// The part after a lead-in that follows a date or a time ("Posted on
+/// September 21, 2020 by Jane Doe", "06.11.2023 13:30 von Olga").
+fn after_dated_lead_in(seg: &str) -> &str {
+    let mut prev_digit = false;
+    for (pos, w) in seg
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - seg.as_ptr() as usize, w))
+    {
+        if prev_digit
+            && matches!(
+                w,
+                "by" | "von" | "par" | "por" | "door" | "da" | "di" | "av" | "af"
+            )
+        {
+            return seg.get(pos + w.len()..).unwrap_or(seg);
+        }
+        prev_digit = w.chars().any(|c| c.is_ascii_digit());
+    }
+    seg
+}
+
 /// Splits one byline segment into names.
 fn split_names(seg: &str, out: &mut Vec<String>) {
-    let seg = strip_prefixes(seg.trim());
+    let seg = seg.trim();
+    // A credit line ("Foto: Jane Doe") names no author.
+    let first = seg.split([' ', ':']).next().unwrap_or_default().to_lowercase();
+    if is_credit(&first)
+        && seg
+            .get(first.len()..)
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+    {
+        return;
+    }
+    // Leading dates and times ("25.11.2022 14:30 - ...") are not names.
+    let seg = after_dated_lead_in(seg);
+    let seg = seg
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '.' | ':' | ','))
+        .trim();
+    let seg = strip_prefixes(seg);
     // Cut at the first word that ends the name part.
     let mut kept: Vec<&str> = Vec::new();
     for w in seg.split_whitespace() {
         let bare = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if is_credit(&bare.to_lowercase()) && !kept.is_empty() {
+            break;
+        }
         if w.contains('@') && bare.len() > 1 && !w.starts_with('@') {
             continue; // e-mail address
         }
@@ -339,31 +426,100 @@ const NOT_NAMES: &[&str] = &[
     "kommentare",
     "home",
     "news",
+    "follow",
+    "folgen",
+    "edit",
+    "bearbeiten",
+    "datum",
+    "date",
+    "quelle",
+    "source",
+    "more",
+    "mehr",
+    "author",
+    "autor",
 ];
 
 /// Cleans a raw author string (a byline, a meta value, a JSON-LD name) into
 /// zero or more names: no "By", roles, dates or e-mail addresses; lists like
 /// "A, B and C" are split.
 pub(crate) fn clean(raw: &str) -> Vec<String> {
-    let s = normalize(raw);
+    let s = normalize(&crate::text::decode_entities(raw));
     let mut out = Vec::new();
     if s.is_empty() || s.chars().count() > 200 || s.contains("://") || s.starts_with("www.") {
         return out;
     }
-    let s = drop_brackets(&s);
+    let s = drop_brackets(&s).replace(" - ", " | ");
     for seg in s.split(['|', '·', '•', '/', '\n', '—', '–']) {
         split_names(seg, &mut out);
         if out.len() >= 10 {
             break;
         }
     }
+    // "Jane Doe" and then "Jane Doe Jane Doe is a chemist": the longer one
+    // is a bio line.
+    let keys: Vec<String> = out.iter().map(|n| n.to_lowercase()).collect();
+    let mut k = 0usize;
+    out.retain(|n| {
+        let l = n.to_lowercase();
+        let keep = !keys
+            .iter()
+            .enumerate()
+            .any(|(j, o)| j != k && l.len() > o.len() && l.starts_with(o.as_str()));
+        k += 1;
+        keep
+    });
     out
+}
+
+/// True for the name of an organisation by its legal form ("Example GmbH",
+/// "Verein e.V.", "Example Inc.").
+pub(crate) fn is_organisation(name: &str) -> bool {
+    name.split_whitespace().any(|w| {
+        matches!(
+            w.trim_end_matches([',', '.']).to_lowercase().as_str(),
+            "gmbh"
+                | "ag"
+                | "e.v"
+                | "ev"
+                | "inc"
+                | "ltd"
+                | "llc"
+                | "plc"
+                | "s.a"
+                | "sa"
+                | "sarl"
+                | "srl"
+                | "s.l"
+                | "kg"
+                | "corp"
+                | "co.kg"
+                | "gbr"
+                | "bv"
+                | "b.v"
+                | "nv"
+                | "ab"
+                | "asa"
+                | "oy"
+        )
+    })
+}
+
+/// True for a name written like a user handle (`jdoe`, `jane.doe`,
+/// `jane-doe`): a weaker source than a written-out name.
+pub(crate) fn is_handle(name: &str) -> bool {
+    !name.contains(' ') && !name.chars().any(char::is_uppercase)
 }
 
 /// Adds the cleaned names from `raw` to `out`, skipping duplicates.
 pub(crate) fn add(out: &mut Vec<String>, raw: &str) {
     for n in clean(raw) {
-        if !out.iter().any(|o| o.to_lowercase() == n.to_lowercase()) {
+        let l = n.to_lowercase();
+        let known = out.iter().any(|o| {
+            let o = o.to_lowercase();
+            o == l || l.strip_prefix(o.as_str()).is_some_and(|r| r.starts_with(' '))
+        });
+        if !known {
             out.push(n);
         }
     }

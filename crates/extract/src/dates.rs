@@ -45,7 +45,43 @@ pub(crate) fn parse_structured(s: &str) -> Option<String> {
         let dt = Utc.timestamp_opt(secs, 0).single()?;
         return render(dt.fixed_offset());
     }
-    find_in_text(s, false)
+    // Machine-written dates with slashes are month first (`11/01/2023 12:43`).
+    find_in_text(s, true)
+}
+
+/// The calendar day (`YYYY-MM-DD`) written in a normalized value.
+pub(crate) fn day_of(v: &str) -> Option<&str> {
+    v.get(..10)
+}
+
+/// True for a normalized value in UTC (which may not be the page's zone).
+pub(crate) fn is_utc(v: &str) -> bool {
+    v.ends_with('Z')
+}
+
+/// `other` when it is the same instant as `v` (to the minute) written with
+/// a non-zero offset: the page's own zone for a value given in UTC.
+pub(crate) fn same_instant_local(v: &str, other: &str) -> Option<String> {
+    let a = DateTime::parse_from_rfc3339(v).ok()?;
+    let b = DateTime::parse_from_rfc3339(other).ok()?;
+    let same = (a.timestamp() - b.timestamp()).abs() < 60;
+    (same && b.offset().local_minus_utc() != 0).then(|| other.to_string())
+}
+
+/// Re-renders the instant `v` with the smallest whole-hour offset (at most
+/// five hours: only a time close to midnight changes its day) under which it
+/// falls on `day` (`YYYY-MM-DD`), the local day the page shows. `None` if no
+/// such offset exists.
+pub(crate) fn shift_to_day(v: &str, day: &str) -> Option<String> {
+    let t = DateTime::parse_from_rfc3339(v).ok()?.with_timezone(&Utc);
+    let target = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    let mut hours: Vec<i32> = (-5..=5).collect();
+    hours.sort_by_key(|h| h.abs());
+    hours.into_iter().find_map(|h| {
+        let offset = FixedOffset::east_opt(h * 3600)?;
+        let local = t.with_timezone(&offset);
+        (local.date_naive() == target).then(|| local.to_rfc3339_opts(SecondsFormat::Secs, true))
+    })
 }
 
 struct Cursor<'a> {

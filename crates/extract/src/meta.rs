@@ -27,6 +27,9 @@ pub(crate) struct PageMeta {
     pub title_tag: Option<String>,
     /// `<h1>` elements (node index, text), the main one first.
     pub h1: Vec<(usize, String)>,
+    /// The main `<h1>` shares most of its words with a metadata title (or
+    /// there is none to compare with).
+    h1_agrees: bool,
     canonical: Option<String>,
     image_src: Option<String>,
     rel_authors: Vec<String>,
@@ -296,10 +299,11 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                         || tokens
                             .iter()
                             .any(|t| t.starts_with("updat") || t.starts_with("modif"));
+                    // WordPress marks an unmodified post `published updated`.
                     m.times.push(TimeEl {
                         value,
-                        published: published && !modified,
-                        modified,
+                        published,
+                        modified: modified && !published,
                     });
                 }
             }
@@ -310,6 +314,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             let value = || {
                 attr("content")
                     .or_else(|| attr("datetime"))
+                    .or_else(|| attr("title").filter(|t| dates::parse_structured(t).is_some()))
                     .map(str::to_string)
                     .unwrap_or_else(|| dom.text_of(i, 200))
             };
@@ -351,6 +356,23 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             }
             let byline = m.byline_texts.len() < 10 && has_any(&tokens, BYLINE_WORDS);
             let date = m.date_texts.len() < 10 && has_any(&tokens, DATE_WORDS);
+            // Microformats (hAtom): `<abbr class="published" title="2017-09-09T10:52:00+02:00">`.
+            if date
+                && tag != Tag::Time
+                && m.times.len() < 32
+                && let Some(t) =
+                    attr("title").filter(|t| t.len() <= 40 && dates::parse_structured(t).is_some())
+            {
+                let published = tokens.iter().any(|t| t == "published" || t == "dtstart");
+                let modified = !published && tokens.iter().any(|t| t == "updated" || t == "modified");
+                if (published || modified) && !in_furniture(dom, i, &mut tokens) {
+                    m.times.push(TimeEl {
+                        value: t.to_string(),
+                        published,
+                        modified,
+                    });
+                }
+            }
             if (byline || date) && !in_furniture(dom, i, &mut tokens) {
                 if byline {
                     let t = dom.text_of(i, 200);
@@ -360,7 +382,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                 }
                 if date {
                     let t = dom.text_of(i, 200);
-                    if !t.is_empty() && t.chars().count() <= 150 {
+                    if t.bytes().any(|b| b.is_ascii_digit()) && t.chars().count() <= 150 {
                         m.date_texts.push(t);
                     }
                 }
@@ -370,8 +392,31 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     }
     m.ld = jsonld::interpret(&ld_values);
     m.og_type = m.get("og:type").map(|t| t.trim().to_ascii_lowercase());
-    // Main h1 first: one outside page chrome when there is one.
-    h1_all.sort_by_key(|(_, _, chrome)| *chrome);
+    // Main h1 first: one that agrees with the page's metadata titles (a
+    // logo, a widget or a newsletter box does not), else one outside page
+    // chrome.
+    let refs: Vec<String> = [
+        m.ld.headline.as_deref(),
+        m.get("og:title"),
+        m.get("twitter:title"),
+        m.title_tag.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(fold)
+    .collect();
+    let agreement = |t: &str| {
+        if refs.is_empty() {
+            1.0
+        } else {
+            title_agreement(t, &refs)
+        }
+    };
+    h1_all.sort_by_key(|(_, t, chrome)| {
+        let a = agreement(t);
+        (a < 0.5, a <= 0.0, *chrome)
+    });
+    m.h1_agrees = h1_all.first().is_some_and(|(_, t, _)| agreement(t) > 0.0);
     m.h1 = h1_all.into_iter().map(|(i, t, _)| (i, t)).collect();
     m.site_name = m
         .first(&["og:site_name"])
@@ -388,6 +433,33 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
         m.site_name = site_from_title_tag(&m);
     }
     m
+}
+
+/// Share of the words of `h` (folded) found in one of the folded reference
+/// titles; 1 when one contains the other (also for unspaced scripts).
+fn title_agreement(h: &str, refs: &[String]) -> f64 {
+    let fh = fold(h);
+    if fh.is_empty() {
+        return 0.0;
+    }
+    let mut best = 0.0f64;
+    for r in refs {
+        if r.contains(&fh) || (fh.contains(r.as_str()) && !r.is_empty()) {
+            return 1.0;
+        }
+        // Words of three letters or more: articles and particles do not count.
+        let words: Vec<&str> = fh
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        let ref_words: Vec<&str> = r.split(|c: char| !c.is_alphanumeric()).collect();
+        let shared = words.iter().filter(|w| ref_words.contains(w)).count();
+        best = best.max(shared as f64 / words.len() as f64);
+    }
+    best
 }
 
 /// "Headline – Site Name" in `<title>` names the site when nothing else does.
@@ -452,7 +524,7 @@ fn pick_title(m: &PageMeta) -> Option<String> {
             let cleaned = clean_title(&mt, site, host);
             // The visible headline wins over a metadata title written for
             // sharing, unless it is only a brand or a one-word label.
-            let h1_usable = !h1_is_brand(&h) && text::word_count(&h) >= 2;
+            let h1_usable = !h1_is_brand(&h) && text::word_count(&h) >= 2 && m.h1_agrees;
             if fm == fh || fm.starts_with(&fh) || h1_usable || is_brand(&cleaned, site, host) {
                 h
             } else {
@@ -621,10 +693,43 @@ pub(crate) fn finish(
     // that names only it gives way to the next one, and it is used only
     // when no source names anyone else.
     let publisher_key = m.ld.publisher.as_deref().map(fold).unwrap_or_default();
+    let host = m.host_label.as_deref();
     let is_publication = |n: &str| {
         let f = fold(n);
-        f == site_key || f == publisher_key || authors::looks_like_domain(n)
+        f == site_key
+            || f == publisher_key
+            || authors::looks_like_domain(n)
+            || authors::is_organisation(n)
+            || m.ld.author_orgs.iter().any(|o| fold(o) == f)
+            || {
+                // The site's name or its host's main label, written differently.
+                let compact: String = f.chars().filter(|c| c.is_alphanumeric()).collect();
+                let site: String = site_key.chars().filter(|c| c.is_alphanumeric()).collect();
+                !compact.is_empty() && (compact == site || host.is_some_and(|h| h == compact))
+            }
     };
+    // Yoast-style "twitter:label1 = Written by", "twitter:data1 = Jane Doe".
+    let labelled: Vec<String> = (1..=4)
+        .filter_map(|k| {
+            let label = fold(m.get(&format!("twitter:label{k}"))?);
+            let is_author = [
+                "written by",
+                "verfasst von",
+                "geschrieben von",
+                "écrit par",
+                "escrito por",
+                "scritto da",
+                "autor",
+                "author",
+                "auteur",
+            ]
+            .iter()
+            .any(|w| label.starts_with(w));
+            is_author
+                .then(|| m.get(&format!("twitter:data{k}")).map(str::to_string))
+                .flatten()
+        })
+        .collect();
     let meta_authors: Vec<String> = [
         "author",
         "article:author",
@@ -637,6 +742,7 @@ pub(crate) fn finish(
     ]
     .iter()
     .flat_map(|k| m.all(k).iter().cloned())
+    .chain(labelled)
     .collect();
     let byline: Vec<String> = body.byline.iter().cloned().collect();
     let sources: [&[String]; 6] = [
@@ -647,7 +753,10 @@ pub(crate) fn finish(
         &m.byline_texts,
         &byline,
     ];
+    // User handles ("jdoe") give way to a written-out name from a later
+    // source, and are kept when none comes.
     let mut names: Vec<String> = Vec::new();
+    let mut handles: Vec<String> = Vec::new();
     let mut publications: Vec<String> = Vec::new();
     for list in sources {
         let mut found = Vec::new();
@@ -655,6 +764,12 @@ pub(crate) fn finish(
             authors::add(&mut found, v);
         }
         let (pubs, people): (Vec<String>, Vec<String>) = found.into_iter().partition(|n| is_publication(n));
+        if !people.is_empty() && people.iter().all(|n| authors::is_handle(n)) {
+            if handles.is_empty() {
+                handles = people;
+            }
+            continue;
+        }
         if !people.is_empty() {
             names = people;
             break;
@@ -663,12 +778,13 @@ pub(crate) fn finish(
             publications = pubs;
         }
     }
-    // A personal site's owner is both its publisher and the author.
-    if names.is_empty() && !m.ld.publisher_is_org {
-        names = publications
-            .into_iter()
-            .filter(|n| fold(n) == publisher_key)
-            .collect();
+    if names.is_empty() {
+        names = handles;
+    }
+    // With no person named, the publication is the author (a personal
+    // site's owner, an agency, a newsroom).
+    if names.is_empty() {
+        names = publications;
     }
     names.truncate(20);
 
@@ -681,7 +797,7 @@ pub(crate) fn finish(
         .to_ascii_lowercase();
     let month_first = lang == "en" || lang.starts_with("en-us") || lang.starts_with("en_us");
     let structured = |v: Option<&str>| v.and_then(dates::parse_structured);
-    let published_at = structured(m.ld.date_published.as_deref())
+    let published = structured(m.ld.date_published.as_deref())
         .or_else(|| PUBLISHED_KEYS.iter().find_map(|k| structured(m.get(k))))
         .or_else(|| structured(m.itemprop_published.as_deref()))
         .or_else(|| {
@@ -695,19 +811,7 @@ pub(crate) fn finish(
                 .iter()
                 .filter(|t| !t.modified)
                 .find_map(|t| structured(Some(&t.value)))
-        })
-        .or_else(|| dates::from_url(url))
-        .or_else(|| {
-            m.date_texts
-                .iter()
-                .find_map(|t| dates::find_in_text(t, month_first))
-        })
-        .or_else(|| {
-            body.byline
-                .as_deref()
-                .and_then(|b| dates::find_in_text(b, month_first))
-        })
-        .or_else(|| near_title_date(dom, &m, month_first));
+        });
     let modified_at = structured(m.ld.date_modified.as_deref())
         .or_else(|| MODIFIED_KEYS.iter().find_map(|k| structured(m.get(k))))
         .or_else(|| structured(m.itemprop_modified.as_deref()))
@@ -717,7 +821,23 @@ pub(crate) fn finish(
                 .filter(|t| t.modified)
                 .find_map(|t| structured(Some(&t.value)))
         });
-
+    // The dates the reader sees, first the likeliest: date elements, the
+    // byline, short lines next to the headline.
+    let mut visible: Vec<String> = m
+        .date_texts
+        .iter()
+        .filter_map(|t| dates::find_in_text(t, month_first))
+        .collect();
+    visible.extend(
+        body.byline
+            .as_deref()
+            .and_then(|b| dates::find_in_text(b, month_first)),
+    );
+    near_title_dates(dom, &m, month_first, &mut visible);
+    let published_at = match published {
+        Some(p) => Some(reconcile(&m, p, modified_at.as_deref(), &visible)),
+        None => dates::from_url(url).or_else(|| visible.into_iter().next()),
+    };
     let description = m
         .first(&["og:description", "description", "twitter:description"])
         .map(str::to_string)
@@ -798,10 +918,85 @@ pub(crate) fn finish(
     }
 }
 
+/// Settles the publication time against the rest of the page: a value in UTC
+/// takes the page's own offset when another source writes the same instant
+/// with one; the day the page shows wins over the metadata when it is the
+/// modification day (the page presents itself as of that day) or the
+/// neighbouring calendar day of a UTC value (the page's zone moved it).
+fn reconcile(m: &PageMeta, published: String, modified: Option<&str>, visible: &[String]) -> String {
+    let mut published = published;
+    if dates::is_utc(&published) {
+        let others = m
+            .times
+            .iter()
+            .map(|t| t.value.as_str())
+            .chain(m.ld.date_published.as_deref())
+            .chain(m.ld.date_modified.as_deref())
+            .chain(m.itemprop_published.as_deref())
+            .chain(
+                m.metas
+                    .values()
+                    .flatten()
+                    .map(String::as_str)
+                    .filter(|v| v.len() <= 40),
+            );
+        // The metadata map is unordered: take the smallest candidate so the
+        // result does not depend on it.
+        if let Some(local) = others
+            .filter(|v| v.len() >= 16 && v.as_bytes().first().is_some_and(u8::is_ascii_digit))
+            .filter_map(dates::parse_structured)
+            .filter_map(|o| dates::same_instant_local(&published, &o))
+            .min()
+        {
+            published = local;
+        }
+    }
+    let shown_days: Vec<&str> = visible.iter().filter_map(|v| dates::day_of(v)).collect();
+    let Some(&shown) = shown_days.first() else {
+        return published;
+    };
+    let day = dates::day_of(&published);
+    if shown_days.iter().any(|d| Some(*d) == day) {
+        return published;
+    }
+    if let Some(md) = modified
+        && dates::day_of(md) == Some(shown)
+    {
+        return md.to_string();
+    }
+    if dates::is_utc(&published)
+        && let Some(shifted) = dates::shift_to_day(&published, shown)
+    {
+        return shifted;
+    }
+    published
+}
+
+/// The element holding the headline: the main `<h1>` when it agrees with the
+/// metadata titles, else the first heading whose text is the title.
+fn title_node(dom: &Dom<'_>, m: &PageMeta) -> Option<usize> {
+    if let Some(&(h1, _)) = m.h1.first()
+        && m.h1_agrees
+    {
+        return Some(h1);
+    }
+    let title = fold(m.title.as_deref()?);
+    let found = (0..dom.len()).find(|&i| {
+        dom.tag(i).heading_level().is_some() && {
+            let t = fold(&dom.text_of(i, 500));
+            !t.is_empty() && (t == title || (t.len() >= 12 && title.contains(&t)))
+        }
+    });
+    found.or_else(|| m.h1.first().map(|&(i, _)| i))
+}
+
 /// A date in the short text lines right after (or shortly before) the main
 /// headline, where bylines and date lines sit.
-fn near_title_date(dom: &Dom<'_>, m: &PageMeta, month_first: bool) -> Option<String> {
-    let &(h1, _) = m.h1.first()?;
+fn near_title_dates(dom: &Dom<'_>, m: &PageMeta, month_first: bool, out: &mut Vec<String>) {
+    let Some(h1) = title_node(dom, m) else {
+        return;
+    };
+    let limit = out.len() + 4;
     let usable = |j: usize| {
         let t = dom.text(j)?;
         let parent_tag = dom.parent(j).map(|p| dom.tag(p));
@@ -818,7 +1013,10 @@ fn near_title_date(dom: &Dom<'_>, m: &PageMeta, month_first: bool) -> Option<Str
     for j in h1..dom.len() {
         if let Some(t) = usable(j) {
             if let Some(d) = dates::find_in_text(t, month_first) {
-                return Some(d);
+                out.push(d);
+                if out.len() >= limit {
+                    return;
+                }
             }
             seen += 1;
         } else if dom.text(j).is_some_and(|t| text::visible_chars(t) > 120) {
@@ -832,7 +1030,10 @@ fn near_title_date(dom: &Dom<'_>, m: &PageMeta, month_first: bool) -> Option<Str
     for j in (0..h1).rev() {
         if let Some(t) = usable(j) {
             if let Some(d) = dates::find_in_text(t, month_first) {
-                return Some(d);
+                out.push(d);
+                if out.len() >= limit {
+                    return;
+                }
             }
             seen += 1;
         }
@@ -840,7 +1041,6 @@ fn near_title_date(dom: &Dom<'_>, m: &PageMeta, month_first: bool) -> Option<Str
             break;
         }
     }
-    None
 }
 
 #[cfg(test)]
@@ -878,5 +1078,22 @@ mod tests {
         assert!(!is_author_href("/author/"));
         assert!(!is_author_href("/authority/report"));
         assert!(!is_author_href("/news/2022/11/25/story"));
+    }
+}
+
+#[cfg(test)]
+mod tmp_debug {
+    #[test]
+    #[ignore]
+    #[allow(clippy::unwrap_used)]
+    fn dump_meta() {
+        for f in std::env::var("F").unwrap_or_default().split(',') {
+            let bytes = std::fs::read(format!("/work/shared/corpus/trafilatura-eval/html/{f}")).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            let html = scraper::Html::parse_document(&text);
+            let dom = crate::dom::Dom::build(&html);
+            let m = super::collect(&dom, None);
+            println!("=== {f}\n{:#?}", m);
+        }
     }
 }
