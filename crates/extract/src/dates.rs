@@ -68,20 +68,32 @@ pub(crate) fn same_instant_local(v: &str, other: &str) -> Option<String> {
     (same && b.offset().local_minus_utc() != 0).then(|| other.to_string())
 }
 
-/// Re-renders the instant `v` with the smallest whole-hour offset (at most
-/// five hours: only a time close to midnight changes its day) under which it
-/// falls on `day` (`YYYY-MM-DD`), the local day the page shows. `None` if no
-/// such offset exists.
+/// Re-renders the instant `v` with the smallest whole-hour offset (−8 to +5
+/// hours: only a time close to midnight changes its day) under which it falls
+/// on `day` (`YYYY-MM-DD`), the local day the page shows. `None` if no such
+/// offset exists.
 pub(crate) fn shift_to_day(v: &str, day: &str) -> Option<String> {
     let t = DateTime::parse_from_rfc3339(v).ok()?.with_timezone(&Utc);
     let target = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
-    let mut hours: Vec<i32> = (-5..=5).collect();
+    let mut hours: Vec<i32> = (-8..=5).collect();
     hours.sort_by_key(|h| h.abs());
     hours.into_iter().find_map(|h| {
         let offset = FixedOffset::east_opt(h * 3600)?;
         let local = t.with_timezone(&offset);
         (local.date_naive() == target).then(|| local.to_rfc3339_opts(SecondsFormat::Secs, true))
     })
+}
+
+/// Whole days between the calendar days of two normalized values.
+pub(crate) fn days_between(a: &str, b: &str) -> Option<i64> {
+    let day = |v: &str| NaiveDate::parse_from_str(v.get(..10)?, "%Y-%m-%d").ok();
+    Some((day(a)? - day(b)?).num_days().abs())
+}
+
+/// The calendar day after the day of `v`, as `YYYY-MM-DD`.
+pub(crate) fn next_day(v: &str) -> Option<String> {
+    let date = NaiveDate::parse_from_str(v.get(..10)?, "%Y-%m-%d").ok()?;
+    Some(date.succ_opt()?.format("%Y-%m-%d").to_string())
 }
 
 struct Cursor<'a> {
@@ -386,6 +398,25 @@ pub(crate) fn from_url(url: &str) -> Option<String> {
         }
     }
     let val = |r: (usize, usize)| path.get(r.0..r.1).and_then(|s| s.parse::<u32>().ok());
+    let single_sep = |a: (usize, usize), b2: (usize, usize)| {
+        b2.0 == a.1 + 1 && matches!(b.get(a.1), Some(b'/' | b'-' | b'_'))
+    };
+    // Day, month, year: `/29-10-2021`, `/23-01-2022-slug`.
+    for w in runs.windows(3) {
+        let &[r1, r2, r3] = w else { continue };
+        if r1.1 - r1.0 <= 2
+            && r2.1 - r2.0 <= 2
+            && r3.1 - r3.0 == 4
+            && single_sep(r1, r2)
+            && single_sep(r2, r3)
+            && b.get(r1.1) == b.get(r2.1)
+            && (r1.0 == 0 || matches!(b.get(r1.0 - 1), Some(b'/' | b'-' | b'_')))
+            && let (Some(d), Some(m), Some(y)) = (val(r1), val(r2), val(r3))
+            && let Some(v) = day(y as i32, m, d, &TEXT_YEARS)
+        {
+            return Some(v);
+        }
+    }
     for (k, &r) in runs.iter().enumerate() {
         let len = r.1 - r.0;
         if len == 8 {
@@ -404,9 +435,6 @@ pub(crate) fn from_url(url: &str) -> Option<String> {
         }
         let (Some(&r2), Some(&r3)) = (runs.get(k + 1), runs.get(k + 2)) else {
             continue;
-        };
-        let single_sep = |a: (usize, usize), b2: (usize, usize)| {
-            b2.0 == a.1 + 1 && matches!(b.get(a.1), Some(b'/' | b'-' | b'_'))
         };
         if !(single_sep(r, r2) && single_sep(r2, r3)) || r2.1 - r2.0 > 2 || r3.1 - r3.0 > 2 {
             continue;

@@ -309,8 +309,18 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             }
             _ => {}
         }
-        // Microdata on ordinary elements.
-        if let Some(prop) = attr("itemprop") {
+        // Microdata on ordinary elements, and RDFa (`property="schema:dateCreated"`).
+        let rdfa = (tag != Tag::Meta)
+            .then(|| attr("property"))
+            .flatten()
+            .map(|p| p.rsplit(':').next().unwrap_or(p))
+            .filter(|p| {
+                matches!(
+                    *p,
+                    "datePublished" | "dateCreated" | "dateModified" | "author" | "creator"
+                )
+            });
+        if let Some(prop) = attr("itemprop").or(rdfa) {
             let value = || {
                 attr("content")
                     .or_else(|| attr("datetime"))
@@ -326,7 +336,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                             m.itemprop_authors.push(t);
                         }
                     }
-                    "datePublished" if m.itemprop_published.is_none() => {
+                    "datePublished" | "dateCreated" if m.itemprop_published.is_none() => {
                         m.itemprop_published = Some(value());
                     }
                     "dateModified" if m.itemprop_modified.is_none() => {
@@ -407,16 +417,27 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     .collect();
     let agreement = |t: &str| {
         if refs.is_empty() {
-            1.0
+            (1.0, 1.0)
         } else {
             title_agreement(t, &refs)
         }
     };
+    // Agreeing: most of the h1's words are in a metadata title and it covers
+    // a good part of that title ("Downtown Montauk" is a subheading).
+    let agrees = |(share, cover): (f64, f64)| share >= 0.5 && cover >= 0.3;
     h1_all.sort_by_key(|(_, t, chrome)| {
         let a = agreement(t);
-        (a < 0.5, a <= 0.0, *chrome)
+        (
+            !agrees(a),
+            a.0 <= 0.0,
+            *chrome,
+            std::cmp::Reverse((a.0 * a.1 * 1000.0) as u32),
+        )
     });
-    m.h1_agrees = h1_all.first().is_some_and(|(_, t, _)| agreement(t) > 0.0);
+    m.h1_agrees = h1_all.first().is_some_and(|(_, t, _)| {
+        let a = agreement(t);
+        a.0 > 0.0 && a.1 >= 0.2
+    });
     m.h1 = h1_all.into_iter().map(|(i, t, _)| (i, t)).collect();
     m.site_name = m
         .first(&["og:site_name"])
@@ -435,29 +456,36 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     m
 }
 
-/// Share of the words of `h` (folded) found in one of the folded reference
-/// titles; 1 when one contains the other (also for unspaced scripts).
-fn title_agreement(h: &str, refs: &[String]) -> f64 {
+/// How well `h` agrees with the folded reference titles: the share of its
+/// words found in one of them and the share of that title's words it covers
+/// (words of three letters or more: articles and particles do not count);
+/// both 1 when one title contains the other (also for unspaced scripts).
+fn title_agreement(h: &str, refs: &[String]) -> (f64, f64) {
     let fh = fold(h);
     if fh.is_empty() {
-        return 0.0;
+        return (0.0, 0.0);
     }
-    let mut best = 0.0f64;
+    let long_words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_string)
+            .collect()
+    };
+    let words = long_words(&fh);
+    let mut best = (0.0f64, 0.0f64);
     for r in refs {
         if r.contains(&fh) || (fh.contains(r.as_str()) && !r.is_empty()) {
-            return 1.0;
+            return (1.0, 1.0);
         }
-        // Words of three letters or more: articles and particles do not count.
-        let words: Vec<&str> = fh
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() >= 3)
-            .collect();
-        if words.is_empty() {
+        let ref_words = long_words(r);
+        if words.is_empty() || ref_words.is_empty() {
             continue;
         }
-        let ref_words: Vec<&str> = r.split(|c: char| !c.is_alphanumeric()).collect();
-        let shared = words.iter().filter(|w| ref_words.contains(w)).count();
-        best = best.max(shared as f64 / words.len() as f64);
+        let shared = words.iter().filter(|w| ref_words.contains(w)).count() as f64;
+        let score = (shared / words.len() as f64, shared / ref_words.len() as f64);
+        if score.0 * score.1 > best.0 * best.1 {
+            best = score;
+        }
     }
     best
 }
@@ -835,8 +863,16 @@ pub(crate) fn finish(
     );
     near_title_dates(dom, &m, month_first, &mut visible);
     let published_at = match published {
-        Some(p) => Some(reconcile(&m, p, modified_at.as_deref(), &visible)),
-        None => dates::from_url(url).or_else(|| visible.into_iter().next()),
+        Some(p) => Some(reconcile(
+            &m,
+            p,
+            modified_at.as_deref(),
+            &visible,
+            dates::from_url(url).as_deref(),
+        )),
+        None => dates::from_url(url)
+            .or_else(|| visible.into_iter().next())
+            .or_else(|| modified_at.clone()),
     };
     let description = m
         .first(&["og:description", "description", "twitter:description"])
@@ -923,7 +959,13 @@ pub(crate) fn finish(
 /// with one; the day the page shows wins over the metadata when it is the
 /// modification day (the page presents itself as of that day) or the
 /// neighbouring calendar day of a UTC value (the page's zone moved it).
-fn reconcile(m: &PageMeta, published: String, modified: Option<&str>, visible: &[String]) -> String {
+fn reconcile(
+    m: &PageMeta,
+    published: String,
+    modified: Option<&str>,
+    visible: &[String],
+    in_url: Option<&str>,
+) -> String {
     let mut published = published;
     if dates::is_utc(&published) {
         let others = m
@@ -952,13 +994,35 @@ fn reconcile(m: &PageMeta, published: String, modified: Option<&str>, visible: &
         }
     }
     let shown_days: Vec<&str> = visible.iter().filter_map(|v| dates::day_of(v)).collect();
-    let Some(&shown) = shown_days.first() else {
-        return published;
-    };
     let day = dates::day_of(&published);
     if shown_days.iter().any(|d| Some(*d) == day) {
         return published;
     }
+    // The day in the article's URL is fixed when it is first published.
+    if let Some(u) = in_url
+        && dates::day_of(u) != day
+    {
+        return match dates::shift_to_day(&published, dates::day_of(u).unwrap_or_default()) {
+            Some(shifted) if dates::is_utc(&published) => shifted,
+            _ => u.to_string(),
+        };
+    }
+    // A day stored as local midnight east of UTC and written in UTC
+    // (`2022-11-06T23:00:00Z` for the 7th): exact hours of 22:00 or 23:00.
+    if dates::is_utc(&published)
+        && matches!(published.get(11..19), Some("23:00:00" | "22:00:00"))
+        && let Some(next) = dates::next_day(&published)
+        && let Some(shifted) = dates::shift_to_day(&published, &next)
+    {
+        published = shifted;
+        if shown_days.is_empty() || shown_days.contains(&next.as_str()) {
+            return published;
+        }
+    }
+    let Some(&shown) = shown_days.first() else {
+        return published;
+    };
+
     if let Some(md) = modified
         && dates::day_of(md) == Some(shown)
     {
@@ -969,7 +1033,13 @@ fn reconcile(m: &PageMeta, published: String, modified: Option<&str>, visible: &
     {
         return shifted;
     }
-    published
+    // A shown date a few weeks off the metadata is the one the page stands
+    // by (metadata often carries an import or a scheduling time); one years
+    // off is some other date on the page.
+    match visible.first() {
+        Some(v) if dates::days_between(v, &published).is_some_and(|d| d <= 45) => v.clone(),
+        _ => published,
+    }
 }
 
 /// The element holding the headline: the main `<h1>` when it agrees with the
@@ -1007,7 +1077,11 @@ fn near_title_dates(dom: &Dom<'_>, m: &PageMeta, month_first: bool, out: &mut Ve
             return None;
         }
         let n = text::visible_chars(t);
-        (n > 0 && n <= 120).then_some(t)
+        if n > 120 {
+            // A dateline opening a paragraph: "(25. November 2022) Text ...".
+            return Some(text::truncate_chars(t.trim_start(), 32));
+        }
+        (n > 0).then_some(t)
     };
     let mut seen = 0;
     for j in h1..dom.len() {
@@ -1018,9 +1092,12 @@ fn near_title_dates(dom: &Dom<'_>, m: &PageMeta, month_first: bool, out: &mut Ve
                     return;
                 }
             }
-            seen += 1;
-        } else if dom.text(j).is_some_and(|t| text::visible_chars(t) > 120) {
-            seen += 3;
+            // A long paragraph weighs as much as three short lines.
+            seen += if dom.text(j).is_some_and(|t| text::visible_chars(t) > 120) {
+                3
+            } else {
+                1
+            };
         }
         if seen >= 40 {
             break;
