@@ -238,7 +238,18 @@ fn is_role(w: &str) -> bool {
 }
 
 /// Cleans one name candidate; `None` if it does not look like a name.
-fn clean_name(raw: &str) -> Option<String> {
+/// A user handle with digits ("Bo2man", "delta201"): starts with a letter
+/// and has at least two.
+fn is_alnum_handle(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_alphabetic)
+        && w.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && w.chars().all(char::is_alphanumeric)
+}
+
+/// Cleans one name candidate; `None` if it does not look like a name.
+/// `alone`: the raw value was this one word (a metadata field), so a short
+/// handle ("mh") is taken at its word.
+fn clean_name(raw: &str, alone: bool) -> Option<String> {
     let s = raw.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.' | '-' | '–' | '—' | '"' | '\'')
     });
@@ -260,9 +271,17 @@ fn clean_name(raw: &str) -> Option<String> {
     }
     let first = name.chars().next()?;
     // A lowercase first letter only for one-word user names ("jdoe"), not
-    // for editors' initials ("rmt/sms").
-    let user_name = words.len() == 1 && (4..=30).contains(&chars);
-    if !first.is_alphabetic() || (first.is_lowercase() && !user_name) {
+    // for editors' initials ("rmt/sms"), and for a particle before a
+    // capitalized name ("der Michel", "van Gogh").
+    let min_handle = if alone { 2 } else { 4 };
+    let user_name = words.len() == 1 && (min_handle..=30).contains(&chars);
+    let particle = words.len() > 1
+        && words.first().is_some_and(|w| w.chars().count() <= 3)
+        && words
+            .iter()
+            .skip(1)
+            .any(|w| w.chars().next().is_some_and(char::is_uppercase));
+    if !first.is_alphabetic() || (first.is_lowercase() && !user_name && !particle) {
         return None;
     }
     let lower = name.to_lowercase();
@@ -273,10 +292,10 @@ fn clean_name(raw: &str) -> Option<String> {
     {
         return None;
     }
-    if name
-        .chars()
-        .any(|c| c.is_ascii_digit() || matches!(c, '@' | '/' | '\\' | '<' | '>' | '=' | '#' | '?'))
-    {
+    let digits_ok = words.len() == 1 && is_alnum_handle(name);
+    if name.chars().any(|c| {
+        (c.is_ascii_digit() && !digits_ok) || matches!(c, '@' | '/' | '\\' | '<' | '>' | '=' | '#' | '?')
+    }) {
         return None;
     }
     let has_lower = name.chars().any(char::is_lowercase);
@@ -314,7 +333,7 @@ fn after_dated_lead_in(seg: &str) -> &str {
 }
 
 /// Splits one byline segment into names.
-fn split_names(seg: &str, out: &mut Vec<String>) {
+fn split_names(seg: &str, alone: bool, out: &mut Vec<String>) {
     let seg = seg.trim();
     // A credit line ("Foto: Jane Doe") names no author.
     let first = seg.split([' ', ':']).next().unwrap_or_default().to_lowercase();
@@ -345,7 +364,7 @@ fn split_names(seg: &str, out: &mut Vec<String>) {
             continue; // social handle
         }
         let lower = bare.to_lowercase();
-        if w.chars().any(|c| c.is_ascii_digit())
+        if (w.chars().any(|c| c.is_ascii_digit()) && !is_alnum_handle(bare))
             || (STOP_WORDS.contains(&lower.as_str())
                 && (bare.chars().next().is_some_and(char::is_lowercase)
                     || matches!(
@@ -359,7 +378,7 @@ fn split_names(seg: &str, out: &mut Vec<String>) {
     }
     let mut current: Vec<&str> = Vec::new();
     let flush = |current: &mut Vec<&str>, out: &mut Vec<String>| {
-        if let Some(n) = clean_name(&current.join(" "))
+        if let Some(n) = clean_name(&current.join(" "), alone)
             && !out.iter().any(|o| o.to_lowercase() == n.to_lowercase())
         {
             out.push(n);
@@ -444,14 +463,17 @@ const NOT_NAMES: &[&str] = &[
 /// zero or more names: no "By", roles, dates or e-mail addresses; lists like
 /// "A, B and C" are split.
 pub(crate) fn clean(raw: &str) -> Vec<String> {
-    let s = normalize(&crate::text::decode_entities(raw));
+    // Twice: some pages escape their entities again ("&amp;oacute;").
+    let once = crate::text::decode_entities(raw);
+    let s = normalize(&crate::text::decode_entities(&once));
     let mut out = Vec::new();
     if s.is_empty() || s.chars().count() > 200 || s.contains("://") || s.starts_with("www.") {
         return out;
     }
     let s = drop_brackets(&s).replace(" - ", " | ");
+    let alone = !s.contains(|c: char| c.is_whitespace() || matches!(c, '|' | '·' | '•' | '/' | '—' | '–'));
     for seg in s.split(['|', '·', '•', '/', '\n', '—', '–']) {
-        split_names(seg, &mut out);
+        split_names(seg, alone, &mut out);
         if out.len() >= 10 {
             break;
         }
@@ -475,34 +497,107 @@ pub(crate) fn clean(raw: &str) -> Vec<String> {
 /// True for the name of an organisation by its legal form ("Example GmbH",
 /// "Verein e.V.", "Example Inc.").
 pub(crate) fn is_organisation(name: &str) -> bool {
-    name.split_whitespace().any(|w| {
-        matches!(
-            w.trim_end_matches([',', '.']).to_lowercase().as_str(),
-            "gmbh"
-                | "ag"
-                | "e.v"
-                | "ev"
-                | "inc"
-                | "ltd"
-                | "llc"
-                | "plc"
-                | "s.a"
-                | "sa"
-                | "sarl"
-                | "srl"
-                | "s.l"
-                | "kg"
-                | "corp"
-                | "co.kg"
-                | "gbr"
-                | "bv"
-                | "b.v"
-                | "nv"
-                | "ab"
-                | "asa"
-                | "oy"
-        )
-    })
+    let l = name.to_lowercase();
+    l.ends_with(" e. v")
+        || l.ends_with(" e. v.")
+        || name.split_whitespace().any(|w| {
+            matches!(
+                w.trim_end_matches([',', '.']).to_lowercase().as_str(),
+                "gmbh"
+                    | "ag"
+                    | "e.v"
+                    | "ev"
+                    | "inc"
+                    | "ltd"
+                    | "llc"
+                    | "plc"
+                    | "s.a"
+                    | "sa"
+                    | "sarl"
+                    | "srl"
+                    | "s.l"
+                    | "kg"
+                    | "corp"
+                    | "co.kg"
+                    | "gbr"
+                    | "bv"
+                    | "b.v"
+                    | "nv"
+                    | "ab"
+                    | "asa"
+                    | "oy"
+            )
+        })
+}
+
+/// True for a text that is only an author label: "Autor:", "Text:",
+/// "By", "von" (nouns need their colon).
+pub(crate) fn is_label(t: &str) -> bool {
+    let l = t.trim().to_lowercase();
+    let bare = l.trim_end_matches([':', ' ']);
+    matches!(
+        bare,
+        "by" | "von" | "par" | "por" | "door" | "written by" | "geschrieben von" | "verfasst von"
+    ) || (l.ends_with(':')
+        && matches!(
+            bare,
+            "autor"
+                | "autorin"
+                | "autoren"
+                | "author"
+                | "authors"
+                | "auteur"
+                | "auteurs"
+                | "autore"
+                | "text"
+                | "texte"
+                | "redaktion"
+                | "verfasser"
+                | "verfasserin"
+        ))
+}
+
+/// Names introduced by a lead-in anywhere in a line that is mostly about
+/// something else ("23. Dezember 2019 von Andrea Kategorien: ...", "par
+/// Didier Roy, 21 juin 2018"); nothing without a lead-in.
+pub(crate) fn after_lead_in(raw: &str) -> Vec<String> {
+    let s = normalize(raw);
+    let lower = s.to_lowercase();
+    let mut best: Option<usize> = None;
+    for lead in [
+        "by ", "von ", "par ", "por ", "door ", "von: ", "by: ", "author: ", "autor: ", "auteur: ",
+    ] {
+        let mut from = 0usize;
+        while let Some(p) = lower.get(from..).and_then(|r| r.find(lead)).map(|p| p + from) {
+            let at_word = p == 0 || lower.get(..p).is_some_and(|h| h.ends_with([' ', '(', ',']));
+            if at_word {
+                best = Some(best.map_or(p + lead.len(), |b: usize| b.min(p + lead.len())));
+                break;
+            }
+            from = p + lead.len();
+        }
+    }
+    let Some(start) = best else {
+        return Vec::new();
+    };
+    // Up to the next label or date: keep the name words only.
+    let rest = s.get(start..).unwrap_or_default();
+    let mut names = Vec::new();
+    let mut buf: Vec<&str> = Vec::new();
+    for w in rest.split_whitespace() {
+        if w.ends_with(':') || w.chars().any(|c| c.is_ascii_digit()) {
+            break;
+        }
+        buf.push(w);
+        if w.ends_with(',') && !buf.is_empty() {
+            break;
+        }
+        if buf.len() >= 6 {
+            break;
+        }
+    }
+    split_names(&buf.join(" "), false, &mut names);
+    names
 }
 
 /// True for a name written like a user handle (`jdoe`, `jane.doe`,

@@ -35,6 +35,8 @@ pub(crate) struct PageMeta {
     rel_authors: Vec<String>,
     itemprop_authors: Vec<String>,
     byline_texts: Vec<String>,
+    /// Text after an author label ("Autor:", "Text:", "By").
+    labelled_authors: Vec<String>,
     date_texts: Vec<String>,
     times: Vec<TimeEl>,
     itemprop_published: Option<String>,
@@ -199,6 +201,20 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     let n = dom.len();
     while i < n {
         let Kind::Element(el, tag) = dom.kind(i) else {
+            // A label alone in its element ("Autor:", "Text:", "von") and the
+            // name in the next text.
+            if let Kind::Text(t) = dom.kind(i)
+                && m.labelled_authors.len() < 5
+                && t.len() <= 24
+                && authors::is_label(t)
+                && !in_furniture(dom, i, &mut tokens)
+                && let Some(name) = (i + 1..(i + 12).min(n))
+                    .filter_map(|j| dom.text(j))
+                    .find(|s| !s.trim().is_empty())
+                    .filter(|s| s.len() <= 120)
+            {
+                m.labelled_authors.push(name.trim().to_string());
+            }
             i += 1;
             continue;
         };
@@ -716,6 +732,29 @@ pub(crate) fn finish(
     let site_name = m.site_name.clone();
     let site_key = site_name.as_deref().map(fold).unwrap_or_default();
 
+    // One look at the lines around the headline: the dates and bylines there.
+    let lang = m
+        .html_lang
+        .as_deref()
+        .or_else(|| m.get("og:locale"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let month_first = lang == "en" || lang.starts_with("en-us") || lang.starts_with("en_us");
+    // The dates the reader sees, first the likeliest: date elements, the
+    // byline, short lines next to the headline.
+    let mut visible: Vec<String> = m
+        .date_texts
+        .iter()
+        .filter_map(|t| dates::find_in_text(t, month_first))
+        .collect();
+    visible.extend(
+        body.byline
+            .as_deref()
+            .and_then(|b| dates::find_in_text(b, month_first)),
+    );
+    let mut title_bylines = Vec::new();
+    near_title_lines(dom, &m, month_first, &mut visible, &mut title_bylines);
+
     // Authors: structured sources first, then bylines. The publication
     // itself (site or publisher name, a domain) is not an author: a source
     // that names only it gives way to the next one, and it is used only
@@ -773,13 +812,22 @@ pub(crate) fn finish(
     .chain(labelled)
     .collect();
     let byline: Vec<String> = body.byline.iter().cloned().collect();
-    let sources: [&[String]; 6] = [
+    // Date lines often carry the byline too ("21. Mai 2019 von Jane Doe").
+    let dated_bylines: Vec<String> = m
+        .date_texts
+        .iter()
+        .flat_map(|t| authors::after_lead_in(t))
+        .collect();
+    let sources: [&[String]; 9] = [
         &m.ld.authors,
         &meta_authors,
         &m.itemprop_authors,
         &m.rel_authors,
         &m.byline_texts,
+        &m.labelled_authors,
         &byline,
+        &title_bylines,
+        &dated_bylines,
     ];
     // User handles ("jdoe") give way to a written-out name from a later
     // source, and are kept when none comes.
@@ -817,13 +865,6 @@ pub(crate) fn finish(
     names.truncate(20);
 
     // Dates.
-    let lang = m
-        .html_lang
-        .as_deref()
-        .or_else(|| m.get("og:locale"))
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let month_first = lang == "en" || lang.starts_with("en-us") || lang.starts_with("en_us");
     let structured = |v: Option<&str>| v.and_then(dates::parse_structured);
     let published = structured(m.ld.date_published.as_deref())
         .or_else(|| PUBLISHED_KEYS.iter().find_map(|k| structured(m.get(k))))
@@ -849,19 +890,6 @@ pub(crate) fn finish(
                 .filter(|t| t.modified)
                 .find_map(|t| structured(Some(&t.value)))
         });
-    // The dates the reader sees, first the likeliest: date elements, the
-    // byline, short lines next to the headline.
-    let mut visible: Vec<String> = m
-        .date_texts
-        .iter()
-        .filter_map(|t| dates::find_in_text(t, month_first))
-        .collect();
-    visible.extend(
-        body.byline
-            .as_deref()
-            .and_then(|b| dates::find_in_text(b, month_first)),
-    );
-    near_title_dates(dom, &m, month_first, &mut visible);
     let published_at = match published {
         Some(p) => Some(reconcile(
             &m,
@@ -1060,9 +1088,16 @@ fn title_node(dom: &Dom<'_>, m: &PageMeta) -> Option<usize> {
     found.or_else(|| m.h1.first().map(|&(i, _)| i))
 }
 
-/// A date in the short text lines right after (or shortly before) the main
-/// headline, where bylines and date lines sit.
-fn near_title_dates(dom: &Dom<'_>, m: &PageMeta, month_first: bool, out: &mut Vec<String>) {
+/// Dates (into `out`, at most four more) and bylines in the short text lines
+/// right after (or shortly before) the main headline, where bylines and date
+/// lines sit.
+fn near_title_lines(
+    dom: &Dom<'_>,
+    m: &PageMeta,
+    month_first: bool,
+    out: &mut Vec<String>,
+    bylines: &mut Vec<String>,
+) {
     let Some(h1) = title_node(dom, m) else {
         return;
     };
@@ -1086,6 +1121,10 @@ fn near_title_dates(dom: &Dom<'_>, m: &PageMeta, month_first: bool, out: &mut Ve
     let mut seen = 0;
     for j in h1..dom.len() {
         if let Some(t) = usable(j) {
+            // "Von Jane Doe" under the headline.
+            if bylines.len() < 2 && t.len() <= 120 && authors::strip_byline_prefix(t).is_some() {
+                bylines.push(t.to_string());
+            }
             if let Some(d) = dates::find_in_text(t, month_first) {
                 out.push(d);
                 if out.len() >= limit {
