@@ -278,9 +278,8 @@ fn clean_name(raw: &str, alone: bool) -> Option<String> {
     let particle = words.len() > 1
         && words.first().is_some_and(|w| w.chars().count() <= 3)
         && words
-            .iter()
-            .skip(1)
-            .any(|w| w.chars().next().is_some_and(char::is_uppercase));
+            .last()
+            .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
     if !first.is_alphabetic() || (first.is_lowercase() && !user_name && !particle) {
         return None;
     }
@@ -313,23 +312,31 @@ fn is_credit(bare_lower: &str) -> bool {
 
 /// The part after a lead-in that follows a date or a time ("Posted on
 /// September 21, 2020 by Jane Doe", "06.11.2023 13:30 von Olga").
-fn after_dated_lead_in(seg: &str) -> &str {
+pub(crate) fn dated_lead_in(seg: &str) -> Option<&str> {
     let mut prev_digit = false;
-    for (pos, w) in seg
-        .split_whitespace()
-        .map(|w| (w.as_ptr() as usize - seg.as_ptr() as usize, w))
-    {
+    let mut rest = seg;
+    loop {
+        let trimmed = rest.trim_start();
+        let w_len = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+        let (w, after) = trimmed.split_at(w_len);
+        if w.is_empty() {
+            return None;
+        }
         if prev_digit
             && matches!(
                 w,
                 "by" | "von" | "par" | "por" | "door" | "da" | "di" | "av" | "af"
             )
         {
-            return seg.get(pos + w.len()..).unwrap_or(seg);
+            return Some(after);
         }
         prev_digit = w.chars().any(|c| c.is_ascii_digit());
+        rest = after;
     }
-    seg
+}
+
+fn after_dated_lead_in(seg: &str) -> &str {
+    dated_lead_in(seg).unwrap_or(seg)
 }
 
 /// Splits one byline segment into names.
@@ -598,6 +605,55 @@ pub(crate) fn after_lead_in(raw: &str) -> Vec<String> {
     }
     split_names(&buf.join(" "), false, &mut names);
     names
+}
+
+/// The holder named in a copyright notice ("© 2012-2022 Jane Doe. All
+/// rights reserved.", "(c) Jane Doe • Impressum"), or nothing.
+pub(crate) fn copyright_holder(notice: &str) -> Option<String> {
+    let s = normalize(notice);
+    let lower = s.to_lowercase();
+    let mut start = ["©", "(c)", "copyright"]
+        .iter()
+        .filter_map(|m| lower.find(m).map(|p| p + m.len()))
+        .min()?;
+    // Skip further marks, years and a "by".
+    loop {
+        let rest = lower.get(start..)?;
+        let trimmed = rest.trim_start_matches(|c: char| {
+            c.is_whitespace() || c.is_ascii_digit() || matches!(c, '-' | '–' | ',' | '©' | ':')
+        });
+        let mut next = start + (rest.len() - trimmed.len());
+        for m in ["(c)", "copyright", "by "] {
+            if trimmed.starts_with(m) {
+                next += m.len();
+            }
+        }
+        if next == start {
+            break;
+        }
+        start = next;
+    }
+    let rest = s.get(start..)?;
+    let end = rest
+        .find(['•', '|', '·', '.', ',', ';', '(', '/'])
+        .unwrap_or(rest.len());
+    let holder = rest.get(..end)?.trim();
+    let h = holder.to_lowercase();
+    if [
+        "all rights",
+        "alle rechte",
+        "tous droits",
+        "todos los derechos",
+        "tutti i diritti",
+    ]
+    .iter()
+    .any(|p| h.starts_with(p))
+    {
+        return None;
+    }
+    let mut out = Vec::new();
+    split_names(holder, false, &mut out);
+    (out.len() == 1).then(|| out.remove(0))
 }
 
 /// True for a name written like a user handle (`jdoe`, `jane.doe`,

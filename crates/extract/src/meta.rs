@@ -37,6 +37,8 @@ pub(crate) struct PageMeta {
     byline_texts: Vec<String>,
     /// Text after an author label ("Autor:", "Text:", "By").
     labelled_authors: Vec<String>,
+    /// The last copyright notice ("© 2022 Jane Doe").
+    copyright: Option<String>,
     date_texts: Vec<String>,
     times: Vec<TimeEl>,
     itemprop_published: Option<String>,
@@ -90,7 +92,18 @@ impl PageMeta {
 }
 
 const BYLINE_WORDS: &[&str] = &[
-    "byline", "author", "authors", "autor", "autorin", "writer", "creator", "byl",
+    "byline",
+    "author",
+    "authors",
+    "autor",
+    "autorin",
+    "auteur",
+    "writer",
+    "creator",
+    "byl",
+    "contributor",
+    "postedby",
+    "verfasser",
 ];
 const DATE_WORDS: &[&str] = &[
     "date",
@@ -203,6 +216,15 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
         let Kind::Element(el, tag) = dom.kind(i) else {
             // A label alone in its element ("Autor:", "Text:", "von") and the
             // name in the next text.
+            if let Kind::Text(t) = dom.kind(i)
+                && t.len() <= 200
+                && ["©", "(c)", "(C)", "Copyright", "COPYRIGHT", "copyright"]
+                    .iter()
+                    .any(|c| t.contains(c))
+            {
+                // The last one wins: the page's own notice is at its foot.
+                m.copyright = Some(t.trim().to_string());
+            }
             if let Kind::Text(t) = dom.kind(i)
                 && m.labelled_authors.len() < 5
                 && t.len() <= 24
@@ -818,6 +840,14 @@ pub(crate) fn finish(
         .iter()
         .flat_map(|t| authors::after_lead_in(t))
         .collect();
+    // The copyright holder of a personal site, as a last resort.
+    let holder: Vec<String> = m
+        .copyright
+        .as_deref()
+        .map(authors::copyright_holder)
+        .into_iter()
+        .flatten()
+        .collect();
     let sources: [&[String]; 9] = [
         &m.ld.authors,
         &meta_authors,
@@ -856,6 +886,9 @@ pub(crate) fn finish(
     }
     if names.is_empty() {
         names = handles;
+    }
+    if names.is_empty() && publications.is_empty() {
+        names = holder;
     }
     // With no person named, the publication is the author (a personal
     // site's owner, an agency, a newsroom).
@@ -1121,9 +1154,13 @@ fn near_title_lines(
     let mut seen = 0;
     for j in h1..dom.len() {
         if let Some(t) = usable(j) {
-            // "Von Jane Doe" under the headline.
-            if bylines.len() < 2 && t.len() <= 120 && authors::strip_byline_prefix(t).is_some() {
-                bylines.push(t.to_string());
+            // "Von Jane Doe", "25.11.2022 14:30 von Jane Doe" under the headline.
+            if bylines.len() < 2 && t.len() <= 120 {
+                if authors::strip_byline_prefix(t).is_some() {
+                    bylines.push(t.to_string());
+                } else if let Some(rest) = authors::dated_lead_in(t) {
+                    bylines.push(rest.to_string());
+                }
             }
             if let Some(d) = dates::find_in_text(t, month_first) {
                 out.push(d);
