@@ -39,6 +39,10 @@ pub(crate) struct PageMeta {
     labelled_authors: Vec<String>,
     /// The last copyright notice ("© 2022 Jane Doe").
     copyright: Option<String>,
+    /// The first text with a publication label ("Erschienen am: 01.11.2023").
+    labelled_published: Option<String>,
+    /// The first text with an update label ("Last updated 04 Jun 2020").
+    labelled_modified: Option<String>,
     date_texts: Vec<String>,
     times: Vec<TimeEl>,
     itemprop_published: Option<String>,
@@ -105,6 +109,39 @@ const BYLINE_WORDS: &[&str] = &[
     "postedby",
     "verfasser",
 ];
+/// Labels in front of a publication date, lowercase.
+const PUBLISHED_LABELS: &[&str] = &[
+    "published on",
+    "published:",
+    "posted on",
+    "erschienen am",
+    "erschienen:",
+    "veröffentlicht am",
+    "veröffentlicht:",
+    "erstellt am",
+    "publiziert am",
+    "publié le",
+    "mis en ligne le",
+    "publicado el",
+    "publicado em",
+    "pubblicato il",
+    "gepubliceerd op",
+];
+
+/// Labels in front of an update date, lowercase.
+const MODIFIED_LABELS: &[&str] = &[
+    "last updated",
+    "last edited",
+    "last modified",
+    "aktualisiert",
+    "zuletzt",
+    "letzte änderung",
+    "mis à jour",
+    "actualizado",
+    "aggiornato",
+    "bijgewerkt",
+];
+
 const DATE_WORDS: &[&str] = &[
     "date",
     "time",
@@ -216,6 +253,21 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
         let Kind::Element(el, tag) = dom.kind(i) else {
             // A label alone in its element ("Autor:", "Text:", "von") and the
             // name in the next text.
+            if let Kind::Text(t) = dom.kind(i)
+                && t.len() <= 200
+                && (m.labelled_published.is_none() || m.labelled_modified.is_none())
+                && t.bytes().any(|b| b.is_ascii_digit())
+            {
+                // "Erschienen am: 01.11.2023", "Last updated 04 Jun 2020".
+                let lower = t.to_lowercase();
+                let published = PUBLISHED_LABELS.iter().any(|l| lower.contains(l));
+                let modified = !published && MODIFIED_LABELS.iter().any(|l| lower.contains(l));
+                if published && m.labelled_published.is_none() {
+                    m.labelled_published = Some(t.to_string());
+                } else if modified && m.labelled_modified.is_none() {
+                    m.labelled_modified = Some(t.to_string());
+                }
+            }
             if let Kind::Text(t) = dom.kind(i)
                 && t.len() <= 200
                 && ["©", "(c)", "(C)", "Copyright", "COPYRIGHT", "copyright"]
@@ -933,7 +985,17 @@ pub(crate) fn finish(
         )),
         None => dates::from_url(url)
             .or_else(|| visible.into_iter().next())
-            .or_else(|| modified_at.clone()),
+            .or_else(|| {
+                m.labelled_published
+                    .as_deref()
+                    .and_then(|t| dates::find_in_text(t, month_first))
+            })
+            .or_else(|| modified_at.clone())
+            .or_else(|| {
+                m.labelled_modified
+                    .as_deref()
+                    .and_then(|t| dates::find_in_text(t, month_first))
+            }),
     };
     let description = m
         .first(&["og:description", "description", "twitter:description"])
