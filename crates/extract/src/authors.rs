@@ -723,9 +723,60 @@ mod tests {
         check("jdoe", &["jdoe"]);
         check("Donnerstag", &[]);
         check("Dezember", &[]);
+        // Lead-ins after a date or time, and more lead-ins and labels.
+        check("Posted on September 21, 2020 by Jane Doe", &["Jane Doe"]);
+        check("06.11.2023 13:30 von Olga", &["Olga"]);
+        check("Eingestellt von der Michel", &["der Michel"]);
+        check("Redaktion: Jana Nowak (Pressesprecherin)", &["Jana Nowak"]);
+        check("Rédigé par Claire Martin", &["Claire Martin"]);
+        check("Autoren Jan Kowalski und Eva Berg", &["Jan Kowalski", "Eva Berg"]);
+        // Credit lines name no author; a credit ends the name.
+        check("Foto: Jane Doe", &[]);
+        check("Text von Jana Nowak Illustration von Max Muster", &["Jana Nowak"]);
+        check("Matthias Berg - Lukas Stein", &["Matthias Berg", "Lukas Stein"]);
+        // Entities escaped twice, handles, labels alone, bio lines.
+        check("Redacci&amp;#243;n Central", &["Redacción Central"]);
+        check("Bo2man", &["Bo2man"]);
+        check("mh", &["mh"]);
+        check("By", &[]);
+        check("No Author", &[]);
+        check("Lars Berg, Lars Berg ist Chemiker", &["Lars Berg"]);
+        check("für die Inhalte von", &[]);
         assert!(looks_like_domain("example.com"));
         assert!(!looks_like_domain("C.Habermueller"));
         assert!(!looks_like_domain("Jane Doe"));
+    }
+
+    #[test]
+    fn sources_in_running_text() {
+        assert_eq!(
+            after_lead_in("Dezember 26, 2019 von Andrea Kategorien: Alltag"),
+            ["Andrea"]
+        );
+        assert_eq!(after_lead_in("par Didier Roy, 21 juin 2018"), ["Didier Roy"]);
+        assert!(after_lead_in("21 juin 2018").is_empty());
+        assert_eq!(dated_lead_in("06.11.2023 13:30 von Olga"), Some(" Olga"));
+        assert_eq!(dated_lead_in("Ursula von der Leyen"), None);
+        assert_eq!(
+            copyright_holder("Copyright (c) 2012- Jane Doe. All rights reserved.").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(
+            copyright_holder("(c) Jane Doe • Weitere Rechte siehe Impressum").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(copyright_holder("© 2022 All rights reserved"), None);
+        assert_eq!(copyright_holder("no notice here"), None);
+        assert!(is_label("Autor:"));
+        assert!(is_label(" von "));
+        assert!(!is_label("Autor"));
+        assert!(!is_label("Text"));
+        assert!(is_organisation("Example Verlag GmbH"));
+        assert!(is_organisation("Hanns-Muster-Stiftung e.V."));
+        assert!(!is_organisation("Jane Doe"));
+        assert!(is_handle("jdoe"));
+        assert!(is_handle("jane.doe"));
+        assert!(!is_handle("Jane Doe"));
     }
 
     #[test]

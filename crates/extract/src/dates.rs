@@ -489,6 +489,8 @@ mod tests {
         check("1669385587", Some("2022-11-25T14:13:07Z"));
         check("1669385587000", Some("2022-11-25T14:13:07Z"));
         check("November 25, 2022", Some("2022-11-25T00:00:00Z"));
+        // Machine-written slashes are month first.
+        check("11/01/2023 12:43:42", Some("2023-11-01T00:00:00Z"));
         check("2022-13-45", None);
         check("2022-02-30T10:00:00Z", None);
         check("yesterday", None);
@@ -535,5 +537,45 @@ mod tests {
         check_url("https://x.com/en/nato-chief/a-63888888", None);
         check_url("https://x.com/2022/11/nato", None);
         check_url("https://x.com/2022/13/45/x", None);
+        check_url("https://x.com/meldungen/29-10-2021", Some("2021-10-29T00:00:00Z"));
+        check_url(
+            "https://x.com/de/newsroom/23-01-2022-sieg-im-sprint/17-378.html",
+            Some("2022-01-23T00:00:00Z"),
+        );
+        check_url("https://x.com/artikel/30-11-buch-der-woche", None);
+    }
+
+    #[test]
+    fn local_days() {
+        // The page's own offset for the same instant.
+        assert_eq!(
+            same_instant_local("2022-05-04T03:37:37Z", "2022-05-03T23:37:37-04:00").as_deref(),
+            Some("2022-05-03T23:37:37-04:00")
+        );
+        assert_eq!(
+            same_instant_local("2022-05-04T03:37:37Z", "2022-05-04T03:37:37Z"),
+            None
+        );
+        assert_eq!(
+            same_instant_local("2022-05-04T03:37:37Z", "2022-05-03T20:00:00-04:00"),
+            None
+        );
+        // Shifted onto the day the page shows, near midnight only.
+        assert_eq!(
+            shift_to_day("2022-11-06T23:00:00Z", "2022-11-07").as_deref(),
+            Some("2022-11-07T00:00:00+01:00")
+        );
+        assert_eq!(
+            shift_to_day("2020-02-25T02:25:54Z", "2020-02-24").as_deref(),
+            Some("2020-02-24T23:25:54-03:00")
+        );
+        assert_eq!(shift_to_day("2022-05-03T13:32:45Z", "2022-05-04"), None);
+        assert_eq!(next_day("2022-12-31T23:00:00Z").as_deref(), Some("2023-01-01"));
+        assert_eq!(
+            days_between("2022-01-01T10:00:00Z", "2021-12-30T00:00:00+01:00"),
+            Some(2)
+        );
+        assert!(is_utc("2022-01-01T10:00:00Z"));
+        assert_eq!(day_of("2022-01-01T10:00:00+01:00"), Some("2022-01-01"));
     }
 }

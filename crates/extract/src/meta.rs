@@ -1287,28 +1287,23 @@ mod tests {
     }
 
     #[test]
+    fn title_agreement_with_metadata() {
+        let refs = [fold("Radon im Boden: Neue Karte gibt Orientierung - BfS")];
+        let (share, cover) = title_agreement("Radon im Boden: Neue Karte gibt Orientierung", &refs);
+        assert_eq!((share, cover), (1.0, 1.0));
+        assert_eq!(title_agreement("Navigation und Service", &refs), (0.0, 0.0));
+        // A subheading shares a word but covers little of the title.
+        let refs = [fold("Das vielleicht schönste Ende der Welt: Montauk")];
+        let (share, cover) = title_agreement("\"Downtown\" Montauk", &refs);
+        assert!(share >= 0.5 && cover < 0.3, "{share} {cover}");
+    }
+
+    #[test]
     fn author_links() {
         assert!(is_author_href("https://blog.example.org/author/jane-doe/"));
         assert!(is_author_href("/autor/moritz-muster-21589"));
         assert!(!is_author_href("/author/"));
         assert!(!is_author_href("/authority/report"));
         assert!(!is_author_href("/news/2022/11/25/story"));
-    }
-}
-
-#[cfg(test)]
-mod tmp_debug {
-    #[test]
-    #[ignore]
-    #[allow(clippy::unwrap_used)]
-    fn dump_meta() {
-        for f in std::env::var("F").unwrap_or_default().split(',') {
-            let bytes = std::fs::read(format!("/work/shared/corpus/trafilatura-eval/html/{f}")).unwrap();
-            let text = String::from_utf8_lossy(&bytes);
-            let html = scraper::Html::parse_document(&text);
-            let dom = crate::dom::Dom::build(&html);
-            let m = super::collect(&dom, None);
-            println!("=== {f}\n{:#?}", m);
-        }
     }
 }
