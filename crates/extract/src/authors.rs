@@ -4,6 +4,23 @@ use crate::text::normalize;
 
 /// Byline lead-ins, longest first, compared case-insensitively.
 const PREFIXES: &[&str] = &[
+    "ein gastbeitrag von",
+    "ein kommentar von",
+    "ein beitrag von",
+    "blog beitrag von",
+    "eingestellt von",
+    "gespeichert von",
+    "geschrieben von",
+    "verfasst von",
+    "erstellt von",
+    "contributed by",
+    "published by",
+    "submitted by",
+    "beitrag von",
+    "artikel von",
+    "rédigé par",
+    "publicado por",
+    "a cura di",
     "written by",
     "posted by",
     "reported by",
@@ -12,16 +29,21 @@ const PREFIXES: &[&str] = &[
     "words by",
     "text by",
     "text von",
-    "ein beitrag von",
-    "ein kommentar von",
-    "ein gastbeitrag von",
-    "geschrieben von",
     "publié par",
     "écrit par",
     "escrito por",
     "scritto da",
     "автор:",
     "автор",
+    "autorinnen:",
+    "autorinnen",
+    "autoren:",
+    "autoren",
+    "authors:",
+    "auteurs:",
+    "autores:",
+    "redaktion:",
+    "interview:",
     "autorin:",
     "autorin",
     "autor:",
@@ -100,6 +122,25 @@ const GENERIC: &[&str] = &[
     "none",
     "editor",
     "webmaster",
+    "no author",
+];
+
+/// Credit labels for pictures and media: what follows is not an author.
+const CREDITS: &[&str] = &[
+    "foto",
+    "fotos",
+    "photo",
+    "photos",
+    "bild",
+    "bilder",
+    "illustration",
+    "illustrationen",
+    "grafik",
+    "video",
+    "kamera",
+    "camera",
+    "quelle",
+    "source",
 ];
 
 /// Lowercase words after which the rest of a byline is not a name.
@@ -197,7 +238,18 @@ fn is_role(w: &str) -> bool {
 }
 
 /// Cleans one name candidate; `None` if it does not look like a name.
-fn clean_name(raw: &str) -> Option<String> {
+/// A user handle with digits ("Bo2man", "delta201"): starts with a letter
+/// and has at least two.
+fn is_alnum_handle(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_alphabetic)
+        && w.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && w.chars().all(char::is_alphanumeric)
+}
+
+/// Cleans one name candidate; `None` if it does not look like a name.
+/// `alone`: the raw value was this one word (a metadata field), so a short
+/// handle ("mh") is taken at its word.
+fn clean_name(raw: &str, alone: bool) -> Option<String> {
     let s = raw.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.' | '-' | '–' | '—' | '"' | '\'')
     });
@@ -219,22 +271,30 @@ fn clean_name(raw: &str) -> Option<String> {
     }
     let first = name.chars().next()?;
     // A lowercase first letter only for one-word user names ("jdoe"), not
-    // for editors' initials ("rmt/sms").
-    let user_name = words.len() == 1 && (4..=30).contains(&chars);
-    if !first.is_alphabetic() || (first.is_lowercase() && !user_name) {
+    // for editors' initials ("rmt/sms"), and for a particle before a
+    // capitalized name ("der Michel", "van Gogh").
+    let min_handle = if alone { 2 } else { 4 };
+    let user_name = words.len() == 1 && (min_handle..=30).contains(&chars);
+    let particle = words.len() > 1
+        && words.first().is_some_and(|w| w.chars().count() <= 3)
+        && words
+            .last()
+            .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
+    if !first.is_alphabetic() || (first.is_lowercase() && !user_name && !particle) {
         return None;
     }
     let lower = name.to_lowercase();
     if GENERIC.contains(&lower.as_str())
         || NOT_NAMES.contains(&lower.as_str())
+        || PREFIXES.contains(&lower.as_str())
         || (words.len() == 1 && crate::dates::is_month_word(&lower))
     {
         return None;
     }
-    if name
-        .chars()
-        .any(|c| c.is_ascii_digit() || matches!(c, '@' | '/' | '\\' | '<' | '>' | '=' | '#' | '?'))
-    {
+    let digits_ok = words.len() == 1 && is_alnum_handle(name);
+    if name.chars().any(|c| {
+        (c.is_ascii_digit() && !digits_ok) || matches!(c, '@' | '/' | '\\' | '<' | '>' | '=' | '#' | '?')
+    }) {
         return None;
     }
     let has_lower = name.chars().any(char::is_lowercase);
@@ -244,13 +304,66 @@ fn clean_name(raw: &str) -> Option<String> {
     Some(name.to_string())
 }
 
+/// True for a word that ends a name part: a credit label ("Foto:") or a
+/// lowercase lead-in ("by", "von").
+fn is_credit(bare_lower: &str) -> bool {
+    CREDITS.contains(&bare_lower)
+}
+
+/// The part after a lead-in that follows a date or a time ("Posted on
+/// September 21, 2020 by Jane Doe", "06.11.2023 13:30 von Olga").
+pub(crate) fn dated_lead_in(seg: &str) -> Option<&str> {
+    let mut prev_digit = false;
+    let mut rest = seg;
+    loop {
+        let trimmed = rest.trim_start();
+        let w_len = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+        let (w, after) = trimmed.split_at(w_len);
+        if w.is_empty() {
+            return None;
+        }
+        if prev_digit
+            && matches!(
+                w,
+                "by" | "von" | "par" | "por" | "door" | "da" | "di" | "av" | "af"
+            )
+        {
+            return Some(after);
+        }
+        prev_digit = w.chars().any(|c| c.is_ascii_digit());
+        rest = after;
+    }
+}
+
+fn after_dated_lead_in(seg: &str) -> &str {
+    dated_lead_in(seg).unwrap_or(seg)
+}
+
 /// Splits one byline segment into names.
-fn split_names(seg: &str, out: &mut Vec<String>) {
-    let seg = strip_prefixes(seg.trim());
+fn split_names(seg: &str, alone: bool, out: &mut Vec<String>) {
+    let seg = seg.trim();
+    // A credit line ("Foto: Jane Doe") names no author.
+    let first = seg.split([' ', ':']).next().unwrap_or_default().to_lowercase();
+    if is_credit(&first)
+        && seg
+            .get(first.len()..)
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+    {
+        return;
+    }
+    // Leading dates and times ("25.11.2022 14:30 - ...") are not names.
+    let seg = after_dated_lead_in(seg);
+    let seg = seg
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '.' | ':' | ','))
+        .trim();
+    let seg = strip_prefixes(seg);
     // Cut at the first word that ends the name part.
     let mut kept: Vec<&str> = Vec::new();
     for w in seg.split_whitespace() {
         let bare = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if is_credit(&bare.to_lowercase()) && !kept.is_empty() {
+            break;
+        }
         if w.contains('@') && bare.len() > 1 && !w.starts_with('@') {
             continue; // e-mail address
         }
@@ -258,7 +371,7 @@ fn split_names(seg: &str, out: &mut Vec<String>) {
             continue; // social handle
         }
         let lower = bare.to_lowercase();
-        if w.chars().any(|c| c.is_ascii_digit())
+        if (w.chars().any(|c| c.is_ascii_digit()) && !is_alnum_handle(bare))
             || (STOP_WORDS.contains(&lower.as_str())
                 && (bare.chars().next().is_some_and(char::is_lowercase)
                     || matches!(
@@ -272,7 +385,7 @@ fn split_names(seg: &str, out: &mut Vec<String>) {
     }
     let mut current: Vec<&str> = Vec::new();
     let flush = |current: &mut Vec<&str>, out: &mut Vec<String>| {
-        if let Some(n) = clean_name(&current.join(" "))
+        if let Some(n) = clean_name(&current.join(" "), alone)
             && !out.iter().any(|o| o.to_lowercase() == n.to_lowercase())
         {
             out.push(n);
@@ -339,31 +452,225 @@ const NOT_NAMES: &[&str] = &[
     "kommentare",
     "home",
     "news",
+    "follow",
+    "folgen",
+    "edit",
+    "bearbeiten",
+    "datum",
+    "date",
+    "quelle",
+    "source",
+    "more",
+    "mehr",
+    "author",
+    "autor",
 ];
 
 /// Cleans a raw author string (a byline, a meta value, a JSON-LD name) into
 /// zero or more names: no "By", roles, dates or e-mail addresses; lists like
 /// "A, B and C" are split.
 pub(crate) fn clean(raw: &str) -> Vec<String> {
-    let s = normalize(raw);
+    // Twice: some pages escape their entities again ("&amp;oacute;").
+    let once = crate::text::decode_entities(raw);
+    let s = normalize(&crate::text::decode_entities(&once));
     let mut out = Vec::new();
     if s.is_empty() || s.chars().count() > 200 || s.contains("://") || s.starts_with("www.") {
         return out;
     }
-    let s = drop_brackets(&s);
+    let s = drop_brackets(&s).replace(" - ", " | ");
+    let alone = !s.contains(|c: char| c.is_whitespace() || matches!(c, '|' | '·' | '•' | '/' | '—' | '–'));
     for seg in s.split(['|', '·', '•', '/', '\n', '—', '–']) {
-        split_names(seg, &mut out);
+        split_names(seg, alone, &mut out);
         if out.len() >= 10 {
             break;
         }
     }
+    // "Jane Doe" and then "Jane Doe Jane Doe is a chemist": the longer one
+    // is a bio line.
+    let keys: Vec<String> = out.iter().map(|n| n.to_lowercase()).collect();
+    let mut k = 0usize;
+    out.retain(|n| {
+        let l = n.to_lowercase();
+        let keep = !keys
+            .iter()
+            .enumerate()
+            .any(|(j, o)| j != k && l.len() > o.len() && l.starts_with(o.as_str()));
+        k += 1;
+        keep
+    });
     out
+}
+
+/// True for the name of an organisation by its legal form ("Example GmbH",
+/// "Verein e.V.", "Example Inc.").
+pub(crate) fn is_organisation(name: &str) -> bool {
+    let l = name.to_lowercase();
+    l.ends_with(" e. v")
+        || l.ends_with(" e. v.")
+        || name.split_whitespace().any(|w| {
+            matches!(
+                w.trim_end_matches([',', '.']).to_lowercase().as_str(),
+                "gmbh"
+                    | "ag"
+                    | "e.v"
+                    | "ev"
+                    | "inc"
+                    | "ltd"
+                    | "llc"
+                    | "plc"
+                    | "s.a"
+                    | "sa"
+                    | "sarl"
+                    | "srl"
+                    | "s.l"
+                    | "kg"
+                    | "corp"
+                    | "co.kg"
+                    | "gbr"
+                    | "bv"
+                    | "b.v"
+                    | "nv"
+                    | "ab"
+                    | "asa"
+                    | "oy"
+            )
+        })
+}
+
+/// True for a text that is only an author label: "Autor:", "Text:",
+/// "By", "von" (nouns need their colon).
+pub(crate) fn is_label(t: &str) -> bool {
+    let l = t.trim().to_lowercase();
+    let bare = l.trim_end_matches([':', ' ']);
+    matches!(
+        bare,
+        "by" | "von" | "par" | "por" | "door" | "written by" | "geschrieben von" | "verfasst von"
+    ) || (l.ends_with(':')
+        && matches!(
+            bare,
+            "autor"
+                | "autorin"
+                | "autoren"
+                | "author"
+                | "authors"
+                | "auteur"
+                | "auteurs"
+                | "autore"
+                | "text"
+                | "texte"
+                | "redaktion"
+                | "verfasser"
+                | "verfasserin"
+        ))
+}
+
+/// Names introduced by a lead-in anywhere in a line that is mostly about
+/// something else ("23. Dezember 2019 von Andrea Kategorien: ...", "par
+/// Didier Roy, 21 juin 2018"); nothing without a lead-in.
+pub(crate) fn after_lead_in(raw: &str) -> Vec<String> {
+    let s = normalize(raw);
+    let lower = s.to_lowercase();
+    let mut best: Option<usize> = None;
+    for lead in [
+        "by ", "von ", "par ", "por ", "door ", "von: ", "by: ", "author: ", "autor: ", "auteur: ",
+    ] {
+        let mut from = 0usize;
+        while let Some(p) = lower.get(from..).and_then(|r| r.find(lead)).map(|p| p + from) {
+            let at_word = p == 0 || lower.get(..p).is_some_and(|h| h.ends_with([' ', '(', ',']));
+            if at_word {
+                best = Some(best.map_or(p + lead.len(), |b: usize| b.min(p + lead.len())));
+                break;
+            }
+            from = p + lead.len();
+        }
+    }
+    let Some(start) = best else {
+        return Vec::new();
+    };
+    // Up to the next label or date: keep the name words only.
+    let rest = s.get(start..).unwrap_or_default();
+    let mut names = Vec::new();
+    let mut buf: Vec<&str> = Vec::new();
+    for w in rest.split_whitespace() {
+        if w.ends_with(':') || w.chars().any(|c| c.is_ascii_digit()) {
+            break;
+        }
+        buf.push(w);
+        if w.ends_with(',') && !buf.is_empty() {
+            break;
+        }
+        if buf.len() >= 6 {
+            break;
+        }
+    }
+    split_names(&buf.join(" "), false, &mut names);
+    names
+}
+
+/// The holder named in a copyright notice ("© 2012-2022 Jane Doe. All
+/// rights reserved.", "(c) Jane Doe • Impressum"), or nothing.
+pub(crate) fn copyright_holder(notice: &str) -> Option<String> {
+    let s = normalize(notice);
+    let lower = s.to_lowercase();
+    let mut start = ["©", "(c)", "copyright"]
+        .iter()
+        .filter_map(|m| lower.find(m).map(|p| p + m.len()))
+        .min()?;
+    // Skip further marks, years and a "by".
+    loop {
+        let rest = lower.get(start..)?;
+        let trimmed = rest.trim_start_matches(|c: char| {
+            c.is_whitespace() || c.is_ascii_digit() || matches!(c, '-' | '–' | ',' | '©' | ':')
+        });
+        let mut next = start + (rest.len() - trimmed.len());
+        for m in ["(c)", "copyright", "by "] {
+            if trimmed.starts_with(m) {
+                next += m.len();
+            }
+        }
+        if next == start {
+            break;
+        }
+        start = next;
+    }
+    let rest = s.get(start..)?;
+    let end = rest
+        .find(['•', '|', '·', '.', ',', ';', '(', '/'])
+        .unwrap_or(rest.len());
+    let holder = rest.get(..end)?.trim();
+    let h = holder.to_lowercase();
+    if [
+        "all rights",
+        "alle rechte",
+        "tous droits",
+        "todos los derechos",
+        "tutti i diritti",
+    ]
+    .iter()
+    .any(|p| h.starts_with(p))
+    {
+        return None;
+    }
+    let mut out = Vec::new();
+    split_names(holder, false, &mut out);
+    (out.len() == 1).then(|| out.remove(0))
+}
+
+/// True for a name written like a user handle (`jdoe`, `jane.doe`,
+/// `jane-doe`): a weaker source than a written-out name.
+pub(crate) fn is_handle(name: &str) -> bool {
+    !name.contains(' ') && !name.chars().any(char::is_uppercase)
 }
 
 /// Adds the cleaned names from `raw` to `out`, skipping duplicates.
 pub(crate) fn add(out: &mut Vec<String>, raw: &str) {
     for n in clean(raw) {
-        if !out.iter().any(|o| o.to_lowercase() == n.to_lowercase()) {
+        let l = n.to_lowercase();
+        let known = out.iter().any(|o| {
+            let o = o.to_lowercase();
+            o == l || l.strip_prefix(o.as_str()).is_some_and(|r| r.starts_with(' '))
+        });
+        if !known {
             out.push(n);
         }
     }
@@ -416,9 +723,60 @@ mod tests {
         check("jdoe", &["jdoe"]);
         check("Donnerstag", &[]);
         check("Dezember", &[]);
+        // Lead-ins after a date or time, and more lead-ins and labels.
+        check("Posted on September 21, 2020 by Jane Doe", &["Jane Doe"]);
+        check("06.11.2023 13:30 von Olga", &["Olga"]);
+        check("Eingestellt von der Michel", &["der Michel"]);
+        check("Redaktion: Jana Nowak (Pressesprecherin)", &["Jana Nowak"]);
+        check("Rédigé par Claire Martin", &["Claire Martin"]);
+        check("Autoren Jan Kowalski und Eva Berg", &["Jan Kowalski", "Eva Berg"]);
+        // Credit lines name no author; a credit ends the name.
+        check("Foto: Jane Doe", &[]);
+        check("Text von Jana Nowak Illustration von Max Muster", &["Jana Nowak"]);
+        check("Matthias Berg - Lukas Stein", &["Matthias Berg", "Lukas Stein"]);
+        // Entities escaped twice, handles, labels alone, bio lines.
+        check("Redacci&amp;#243;n Central", &["Redacción Central"]);
+        check("Bo2man", &["Bo2man"]);
+        check("mh", &["mh"]);
+        check("By", &[]);
+        check("No Author", &[]);
+        check("Lars Berg, Lars Berg ist Chemiker", &["Lars Berg"]);
+        check("für die Inhalte von", &[]);
         assert!(looks_like_domain("example.com"));
         assert!(!looks_like_domain("C.Habermueller"));
         assert!(!looks_like_domain("Jane Doe"));
+    }
+
+    #[test]
+    fn sources_in_running_text() {
+        assert_eq!(
+            after_lead_in("Dezember 26, 2019 von Andrea Kategorien: Alltag"),
+            ["Andrea"]
+        );
+        assert_eq!(after_lead_in("par Didier Roy, 21 juin 2018"), ["Didier Roy"]);
+        assert!(after_lead_in("21 juin 2018").is_empty());
+        assert_eq!(dated_lead_in("06.11.2023 13:30 von Olga"), Some(" Olga"));
+        assert_eq!(dated_lead_in("Ursula von der Leyen"), None);
+        assert_eq!(
+            copyright_holder("Copyright (c) 2012- Jane Doe. All rights reserved.").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(
+            copyright_holder("(c) Jane Doe • Weitere Rechte siehe Impressum").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(copyright_holder("© 2022 All rights reserved"), None);
+        assert_eq!(copyright_holder("no notice here"), None);
+        assert!(is_label("Autor:"));
+        assert!(is_label(" von "));
+        assert!(!is_label("Autor"));
+        assert!(!is_label("Text"));
+        assert!(is_organisation("Example Verlag GmbH"));
+        assert!(is_organisation("Hanns-Muster-Stiftung e.V."));
+        assert!(!is_organisation("Jane Doe"));
+        assert!(is_handle("jdoe"));
+        assert!(is_handle("jane.doe"));
+        assert!(!is_handle("Jane Doe"));
     }
 
     #[test]

@@ -45,7 +45,55 @@ pub(crate) fn parse_structured(s: &str) -> Option<String> {
         let dt = Utc.timestamp_opt(secs, 0).single()?;
         return render(dt.fixed_offset());
     }
-    find_in_text(s, false)
+    // Machine-written dates with slashes are month first (`11/01/2023 12:43`).
+    find_in_text(s, true)
+}
+
+/// The calendar day (`YYYY-MM-DD`) written in a normalized value.
+pub(crate) fn day_of(v: &str) -> Option<&str> {
+    v.get(..10)
+}
+
+/// True for a normalized value in UTC (which may not be the page's zone).
+pub(crate) fn is_utc(v: &str) -> bool {
+    v.ends_with('Z')
+}
+
+/// `other` when it is the same instant as `v` (to the minute) written with
+/// a non-zero offset: the page's own zone for a value given in UTC.
+pub(crate) fn same_instant_local(v: &str, other: &str) -> Option<String> {
+    let a = DateTime::parse_from_rfc3339(v).ok()?;
+    let b = DateTime::parse_from_rfc3339(other).ok()?;
+    let same = (a.timestamp() - b.timestamp()).abs() < 60;
+    (same && b.offset().local_minus_utc() != 0).then(|| other.to_string())
+}
+
+/// Re-renders the instant `v` with the smallest whole-hour offset (−8 to +5
+/// hours: only a time close to midnight changes its day) under which it falls
+/// on `day` (`YYYY-MM-DD`), the local day the page shows. `None` if no such
+/// offset exists.
+pub(crate) fn shift_to_day(v: &str, day: &str) -> Option<String> {
+    let t = DateTime::parse_from_rfc3339(v).ok()?.with_timezone(&Utc);
+    let target = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    let mut hours: Vec<i32> = (-8..=5).collect();
+    hours.sort_by_key(|h| h.abs());
+    hours.into_iter().find_map(|h| {
+        let offset = FixedOffset::east_opt(h * 3600)?;
+        let local = t.with_timezone(&offset);
+        (local.date_naive() == target).then(|| local.to_rfc3339_opts(SecondsFormat::Secs, true))
+    })
+}
+
+/// Whole days between the calendar days of two normalized values.
+pub(crate) fn days_between(a: &str, b: &str) -> Option<i64> {
+    let day = |v: &str| NaiveDate::parse_from_str(v.get(..10)?, "%Y-%m-%d").ok();
+    Some((day(a)? - day(b)?).num_days().abs())
+}
+
+/// The calendar day after the day of `v`, as `YYYY-MM-DD`.
+pub(crate) fn next_day(v: &str) -> Option<String> {
+    let date = NaiveDate::parse_from_str(v.get(..10)?, "%Y-%m-%d").ok()?;
+    Some(date.succ_opt()?.format("%Y-%m-%d").to_string())
 }
 
 struct Cursor<'a> {
@@ -350,6 +398,25 @@ pub(crate) fn from_url(url: &str) -> Option<String> {
         }
     }
     let val = |r: (usize, usize)| path.get(r.0..r.1).and_then(|s| s.parse::<u32>().ok());
+    let single_sep = |a: (usize, usize), b2: (usize, usize)| {
+        b2.0 == a.1 + 1 && matches!(b.get(a.1), Some(b'/' | b'-' | b'_'))
+    };
+    // Day, month, year: `/29-10-2021`, `/23-01-2022-slug`.
+    for w in runs.windows(3) {
+        let &[r1, r2, r3] = w else { continue };
+        if r1.1 - r1.0 <= 2
+            && r2.1 - r2.0 <= 2
+            && r3.1 - r3.0 == 4
+            && single_sep(r1, r2)
+            && single_sep(r2, r3)
+            && b.get(r1.1) == b.get(r2.1)
+            && (r1.0 == 0 || matches!(b.get(r1.0 - 1), Some(b'/' | b'-' | b'_')))
+            && let (Some(d), Some(m), Some(y)) = (val(r1), val(r2), val(r3))
+            && let Some(v) = day(y as i32, m, d, &TEXT_YEARS)
+        {
+            return Some(v);
+        }
+    }
     for (k, &r) in runs.iter().enumerate() {
         let len = r.1 - r.0;
         if len == 8 {
@@ -368,9 +435,6 @@ pub(crate) fn from_url(url: &str) -> Option<String> {
         }
         let (Some(&r2), Some(&r3)) = (runs.get(k + 1), runs.get(k + 2)) else {
             continue;
-        };
-        let single_sep = |a: (usize, usize), b2: (usize, usize)| {
-            b2.0 == a.1 + 1 && matches!(b.get(a.1), Some(b'/' | b'-' | b'_'))
         };
         if !(single_sep(r, r2) && single_sep(r2, r3)) || r2.1 - r2.0 > 2 || r3.1 - r3.0 > 2 {
             continue;
@@ -425,6 +489,8 @@ mod tests {
         check("1669385587", Some("2022-11-25T14:13:07Z"));
         check("1669385587000", Some("2022-11-25T14:13:07Z"));
         check("November 25, 2022", Some("2022-11-25T00:00:00Z"));
+        // Machine-written slashes are month first.
+        check("11/01/2023 12:43:42", Some("2023-11-01T00:00:00Z"));
         check("2022-13-45", None);
         check("2022-02-30T10:00:00Z", None);
         check("yesterday", None);
@@ -471,5 +537,45 @@ mod tests {
         check_url("https://x.com/en/nato-chief/a-63888888", None);
         check_url("https://x.com/2022/11/nato", None);
         check_url("https://x.com/2022/13/45/x", None);
+        check_url("https://x.com/meldungen/29-10-2021", Some("2021-10-29T00:00:00Z"));
+        check_url(
+            "https://x.com/de/newsroom/23-01-2022-sieg-im-sprint/17-378.html",
+            Some("2022-01-23T00:00:00Z"),
+        );
+        check_url("https://x.com/artikel/30-11-buch-der-woche", None);
+    }
+
+    #[test]
+    fn local_days() {
+        // The page's own offset for the same instant.
+        assert_eq!(
+            same_instant_local("2022-05-04T03:37:37Z", "2022-05-03T23:37:37-04:00").as_deref(),
+            Some("2022-05-03T23:37:37-04:00")
+        );
+        assert_eq!(
+            same_instant_local("2022-05-04T03:37:37Z", "2022-05-04T03:37:37Z"),
+            None
+        );
+        assert_eq!(
+            same_instant_local("2022-05-04T03:37:37Z", "2022-05-03T20:00:00-04:00"),
+            None
+        );
+        // Shifted onto the day the page shows, near midnight only.
+        assert_eq!(
+            shift_to_day("2022-11-06T23:00:00Z", "2022-11-07").as_deref(),
+            Some("2022-11-07T00:00:00+01:00")
+        );
+        assert_eq!(
+            shift_to_day("2020-02-25T02:25:54Z", "2020-02-24").as_deref(),
+            Some("2020-02-24T23:25:54-03:00")
+        );
+        assert_eq!(shift_to_day("2022-05-03T13:32:45Z", "2022-05-04"), None);
+        assert_eq!(next_day("2022-12-31T23:00:00Z").as_deref(), Some("2023-01-01"));
+        assert_eq!(
+            days_between("2022-01-01T10:00:00Z", "2021-12-30T00:00:00+01:00"),
+            Some(2)
+        );
+        assert!(is_utc("2022-01-01T10:00:00Z"));
+        assert_eq!(day_of("2022-01-01T10:00:00+01:00"), Some("2022-01-01"));
     }
 }

@@ -39,6 +39,8 @@ const LIST_KEYS: &[&str] = &[
 pub(crate) struct LdInfo {
     pub headline: Option<String>,
     pub authors: Vec<String>,
+    /// Authors typed as organizations.
+    pub author_orgs: Vec<String>,
     pub date_published: Option<String>,
     pub date_modified: Option<String>,
     pub description: Option<String>,
@@ -201,18 +203,23 @@ impl<'v> Graph<'v> {
         }
     }
 
-    /// Author names; organizations only when no person is named.
-    fn names(&self, v: &'v Value, out: &mut Vec<String>) {
+    /// Author names; organizations only when no person is named (and then
+    /// also listed in `orgs`).
+    fn names(&self, v: &'v Value, out: &mut Vec<String>, orgs: &mut Vec<String>) {
         let items: Vec<&Value> = match v {
             Value::Array(a) => a.iter().take(20).collect(),
             other => vec![other],
         };
         let any_person = items.iter().any(|x| !self.is_org(x));
         for x in items {
-            if any_person && self.is_org(x) {
+            let org = self.is_org(x);
+            if any_person && org {
                 continue;
             }
             if let Some(n) = self.name_of(x) {
+                if org {
+                    orgs.push(n.clone());
+                }
                 out.push(n);
             }
         }
@@ -269,10 +276,24 @@ pub(crate) fn interpret(values: &[Value]) -> LdInfo {
     let mut info = LdInfo::default();
     let mut article: Option<&Map<String, Value>> = None;
     let mut page: Option<&Map<String, Value>> = None;
+    // Another creative work the page is about (a recipe, a product, a
+    // video): its author and date stand in for missing article ones.
+    let mut work: Option<&Map<String, Value>> = None;
     for &(o, listed) in &g.objects {
         let types = type_names(o);
         if listed {
             continue;
+        }
+        if work.is_none()
+            && (o.contains_key("datePublished") || o.contains_key("author"))
+            && !types.iter().any(|t| {
+                matches!(
+                    *t,
+                    "WebSite" | "Person" | "ImageObject" | "Comment" | "Answer" | "Review"
+                ) || t.ends_with("Organization")
+            })
+        {
+            work = Some(o);
         }
         if article.is_none() && types.iter().any(|t| ARTICLE_TYPES.contains(t)) {
             article = Some(o);
@@ -291,7 +312,7 @@ pub(crate) fn interpret(values: &[Value]) -> LdInfo {
         }
     }
     info.is_article = article.is_some();
-    let primary = article.or(page);
+    let primary = article.or(page).or(work);
     let Some(a) = primary else {
         return info;
     };
@@ -301,16 +322,26 @@ pub(crate) fn interpret(values: &[Value]) -> LdInfo {
         .or_else(|| get("name").and_then(as_text))
         .or_else(|| get("alternativeHeadline").and_then(as_text));
     if let Some(v) = get("author") {
-        g.names(v, &mut info.authors);
+        g.names(v, &mut info.authors, &mut info.author_orgs);
     }
     if info.authors.is_empty()
         && let Some(v) = get("creator")
     {
-        g.names(v, &mut info.authors);
+        g.names(v, &mut info.authors, &mut info.author_orgs);
     }
     info.date_published = get("datePublished")
         .and_then(as_text)
         .or_else(|| get("dateCreated").and_then(as_text));
+    if let Some(w) = work.filter(|w| !std::ptr::eq(*w, a)) {
+        if info.authors.is_empty()
+            && let Some(v) = w.get("author")
+        {
+            g.names(v, &mut info.authors, &mut info.author_orgs);
+        }
+        if info.date_published.is_none() {
+            info.date_published = w.get("datePublished").and_then(as_text);
+        }
+    }
     info.date_modified = get("dateModified").and_then(as_text);
     info.description = get("description").and_then(as_text);
     info.url = get("url")

@@ -87,7 +87,9 @@ pub struct Document {
     /// Headline, without a trailing site name.
     pub title: Option<String>,
     /// Cleaned author names: no "By", roles or e-mail addresses; "A and B" is
-    /// split into two entries.
+    /// split into two entries. People first; when the page names no person,
+    /// the organisation it credits (an agency, the publication, the copyright
+    /// holder).
     pub authors: Vec<String>,
     /// Publication time, RFC 3339 with an offset (`T00:00:00Z` when only the
     /// day is known).

@@ -27,11 +27,22 @@ pub(crate) struct PageMeta {
     pub title_tag: Option<String>,
     /// `<h1>` elements (node index, text), the main one first.
     pub h1: Vec<(usize, String)>,
+    /// The main `<h1>` shares most of its words with a metadata title (or
+    /// there is none to compare with).
+    h1_agrees: bool,
     canonical: Option<String>,
     image_src: Option<String>,
     rel_authors: Vec<String>,
     itemprop_authors: Vec<String>,
     byline_texts: Vec<String>,
+    /// Text after an author label ("Autor:", "Text:", "By").
+    labelled_authors: Vec<String>,
+    /// The last copyright notice ("© 2022 Jane Doe").
+    copyright: Option<String>,
+    /// The first text with a publication label ("Erschienen am: 01.11.2023").
+    labelled_published: Option<String>,
+    /// The first text with an update label ("Last updated 04 Jun 2020").
+    labelled_modified: Option<String>,
     date_texts: Vec<String>,
     times: Vec<TimeEl>,
     itemprop_published: Option<String>,
@@ -85,8 +96,52 @@ impl PageMeta {
 }
 
 const BYLINE_WORDS: &[&str] = &[
-    "byline", "author", "authors", "autor", "autorin", "writer", "creator", "byl",
+    "byline",
+    "author",
+    "authors",
+    "autor",
+    "autorin",
+    "auteur",
+    "writer",
+    "creator",
+    "byl",
+    "contributor",
+    "postedby",
+    "verfasser",
 ];
+/// Labels in front of a publication date, lowercase.
+const PUBLISHED_LABELS: &[&str] = &[
+    "published on",
+    "published:",
+    "posted on",
+    "erschienen am",
+    "erschienen:",
+    "veröffentlicht am",
+    "veröffentlicht:",
+    "erstellt am",
+    "publiziert am",
+    "publié le",
+    "mis en ligne le",
+    "publicado el",
+    "publicado em",
+    "pubblicato il",
+    "gepubliceerd op",
+];
+
+/// Labels in front of an update date, lowercase.
+const MODIFIED_LABELS: &[&str] = &[
+    "last updated",
+    "last edited",
+    "last modified",
+    "aktualisiert",
+    "zuletzt",
+    "letzte änderung",
+    "mis à jour",
+    "actualizado",
+    "aggiornato",
+    "bijgewerkt",
+];
+
 const DATE_WORDS: &[&str] = &[
     "date",
     "time",
@@ -196,6 +251,44 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     let n = dom.len();
     while i < n {
         let Kind::Element(el, tag) = dom.kind(i) else {
+            // A label alone in its element ("Autor:", "Text:", "von") and the
+            // name in the next text.
+            if let Kind::Text(t) = dom.kind(i)
+                && t.len() <= 200
+                && (m.labelled_published.is_none() || m.labelled_modified.is_none())
+                && t.bytes().any(|b| b.is_ascii_digit())
+            {
+                // "Erschienen am: 01.11.2023", "Last updated 04 Jun 2020".
+                let lower = t.to_lowercase();
+                let published = PUBLISHED_LABELS.iter().any(|l| lower.contains(l));
+                let modified = !published && MODIFIED_LABELS.iter().any(|l| lower.contains(l));
+                if published && m.labelled_published.is_none() {
+                    m.labelled_published = Some(t.to_string());
+                } else if modified && m.labelled_modified.is_none() {
+                    m.labelled_modified = Some(t.to_string());
+                }
+            }
+            if let Kind::Text(t) = dom.kind(i)
+                && t.len() <= 200
+                && ["©", "(c)", "(C)", "Copyright", "COPYRIGHT", "copyright"]
+                    .iter()
+                    .any(|c| t.contains(c))
+            {
+                // The last one wins: the page's own notice is at its foot.
+                m.copyright = Some(t.trim().to_string());
+            }
+            if let Kind::Text(t) = dom.kind(i)
+                && m.labelled_authors.len() < 5
+                && t.len() <= 24
+                && authors::is_label(t)
+                && !in_furniture(dom, i, &mut tokens)
+                && let Some(name) = (i + 1..(i + 12).min(n))
+                    .filter_map(|j| dom.text(j))
+                    .find(|s| !s.trim().is_empty())
+                    .filter(|s| s.len() <= 120)
+            {
+                m.labelled_authors.push(name.trim().to_string());
+            }
             i += 1;
             continue;
         };
@@ -296,20 +389,32 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                         || tokens
                             .iter()
                             .any(|t| t.starts_with("updat") || t.starts_with("modif"));
+                    // WordPress marks an unmodified post `published updated`.
                     m.times.push(TimeEl {
                         value,
-                        published: published && !modified,
-                        modified,
+                        published,
+                        modified: modified && !published,
                     });
                 }
             }
             _ => {}
         }
-        // Microdata on ordinary elements.
-        if let Some(prop) = attr("itemprop") {
+        // Microdata on ordinary elements, and RDFa (`property="schema:dateCreated"`).
+        let rdfa = (tag != Tag::Meta)
+            .then(|| attr("property"))
+            .flatten()
+            .map(|p| p.rsplit(':').next().unwrap_or(p))
+            .filter(|p| {
+                matches!(
+                    *p,
+                    "datePublished" | "dateCreated" | "dateModified" | "author" | "creator"
+                )
+            });
+        if let Some(prop) = attr("itemprop").or(rdfa) {
             let value = || {
                 attr("content")
                     .or_else(|| attr("datetime"))
+                    .or_else(|| attr("title").filter(|t| dates::parse_structured(t).is_some()))
                     .map(str::to_string)
                     .unwrap_or_else(|| dom.text_of(i, 200))
             };
@@ -321,7 +426,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                             m.itemprop_authors.push(t);
                         }
                     }
-                    "datePublished" if m.itemprop_published.is_none() => {
+                    "datePublished" | "dateCreated" if m.itemprop_published.is_none() => {
                         m.itemprop_published = Some(value());
                     }
                     "dateModified" if m.itemprop_modified.is_none() => {
@@ -351,6 +456,23 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             }
             let byline = m.byline_texts.len() < 10 && has_any(&tokens, BYLINE_WORDS);
             let date = m.date_texts.len() < 10 && has_any(&tokens, DATE_WORDS);
+            // Microformats (hAtom): `<abbr class="published" title="2017-09-09T10:52:00+02:00">`.
+            if date
+                && tag != Tag::Time
+                && m.times.len() < 32
+                && let Some(t) =
+                    attr("title").filter(|t| t.len() <= 40 && dates::parse_structured(t).is_some())
+            {
+                let published = tokens.iter().any(|t| t == "published" || t == "dtstart");
+                let modified = !published && tokens.iter().any(|t| t == "updated" || t == "modified");
+                if (published || modified) && !in_furniture(dom, i, &mut tokens) {
+                    m.times.push(TimeEl {
+                        value: t.to_string(),
+                        published,
+                        modified,
+                    });
+                }
+            }
             if (byline || date) && !in_furniture(dom, i, &mut tokens) {
                 if byline {
                     let t = dom.text_of(i, 200);
@@ -360,7 +482,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                 }
                 if date {
                     let t = dom.text_of(i, 200);
-                    if !t.is_empty() && t.chars().count() <= 150 {
+                    if t.bytes().any(|b| b.is_ascii_digit()) && t.chars().count() <= 150 {
                         m.date_texts.push(t);
                     }
                 }
@@ -370,8 +492,42 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     }
     m.ld = jsonld::interpret(&ld_values);
     m.og_type = m.get("og:type").map(|t| t.trim().to_ascii_lowercase());
-    // Main h1 first: one outside page chrome when there is one.
-    h1_all.sort_by_key(|(_, _, chrome)| *chrome);
+    // Main h1 first: one that agrees with the page's metadata titles (a
+    // logo, a widget or a newsletter box does not), else one outside page
+    // chrome.
+    let refs: Vec<String> = [
+        m.ld.headline.as_deref(),
+        m.get("og:title"),
+        m.get("twitter:title"),
+        m.title_tag.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(fold)
+    .collect();
+    let agreement = |t: &str| {
+        if refs.is_empty() {
+            (1.0, 1.0)
+        } else {
+            title_agreement(t, &refs)
+        }
+    };
+    // Agreeing: most of the h1's words are in a metadata title and it covers
+    // a good part of that title ("Downtown Montauk" is a subheading).
+    let agrees = |(share, cover): (f64, f64)| share >= 0.5 && cover >= 0.3;
+    h1_all.sort_by_key(|(_, t, chrome)| {
+        let a = agreement(t);
+        (
+            !agrees(a),
+            a.0 <= 0.0,
+            *chrome,
+            std::cmp::Reverse((a.0 * a.1 * 1000.0) as u32),
+        )
+    });
+    m.h1_agrees = h1_all.first().is_some_and(|(_, t, _)| {
+        let a = agreement(t);
+        a.0 > 0.0 && a.1 >= 0.2
+    });
     m.h1 = h1_all.into_iter().map(|(i, t, _)| (i, t)).collect();
     m.site_name = m
         .first(&["og:site_name"])
@@ -388,6 +544,40 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
         m.site_name = site_from_title_tag(&m);
     }
     m
+}
+
+/// How well `h` agrees with the folded reference titles: the share of its
+/// words found in one of them and the share of that title's words it covers
+/// (words of three letters or more: articles and particles do not count);
+/// both 1 when one title contains the other (also for unspaced scripts).
+fn title_agreement(h: &str, refs: &[String]) -> (f64, f64) {
+    let fh = fold(h);
+    if fh.is_empty() {
+        return (0.0, 0.0);
+    }
+    let long_words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_string)
+            .collect()
+    };
+    let words = long_words(&fh);
+    let mut best = (0.0f64, 0.0f64);
+    for r in refs {
+        if r.contains(&fh) || (fh.contains(r.as_str()) && !r.is_empty()) {
+            return (1.0, 1.0);
+        }
+        let ref_words = long_words(r);
+        if words.is_empty() || ref_words.is_empty() {
+            continue;
+        }
+        let shared = words.iter().filter(|w| ref_words.contains(w)).count() as f64;
+        let score = (shared / words.len() as f64, shared / ref_words.len() as f64);
+        if score.0 * score.1 > best.0 * best.1 {
+            best = score;
+        }
+    }
+    best
 }
 
 /// "Headline – Site Name" in `<title>` names the site when nothing else does.
@@ -452,7 +642,7 @@ fn pick_title(m: &PageMeta) -> Option<String> {
             let cleaned = clean_title(&mt, site, host);
             // The visible headline wins over a metadata title written for
             // sharing, unless it is only a brand or a one-word label.
-            let h1_usable = !h1_is_brand(&h) && text::word_count(&h) >= 2;
+            let h1_usable = !h1_is_brand(&h) && text::word_count(&h) >= 2 && m.h1_agrees;
             if fm == fh || fm.starts_with(&fh) || h1_usable || is_brand(&cleaned, site, host) {
                 h
             } else {
@@ -616,15 +806,71 @@ pub(crate) fn finish(
     let site_name = m.site_name.clone();
     let site_key = site_name.as_deref().map(fold).unwrap_or_default();
 
+    // One look at the lines around the headline: the dates and bylines there.
+    let lang = m
+        .html_lang
+        .as_deref()
+        .or_else(|| m.get("og:locale"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let month_first = lang == "en" || lang.starts_with("en-us") || lang.starts_with("en_us");
+    // The dates the reader sees, first the likeliest: date elements, the
+    // byline, short lines next to the headline.
+    let mut visible: Vec<String> = m
+        .date_texts
+        .iter()
+        .filter_map(|t| dates::find_in_text(t, month_first))
+        .collect();
+    visible.extend(
+        body.byline
+            .as_deref()
+            .and_then(|b| dates::find_in_text(b, month_first)),
+    );
+    let mut title_bylines = Vec::new();
+    near_title_lines(dom, &m, month_first, &mut visible, &mut title_bylines);
+
     // Authors: structured sources first, then bylines. The publication
     // itself (site or publisher name, a domain) is not an author: a source
     // that names only it gives way to the next one, and it is used only
     // when no source names anyone else.
     let publisher_key = m.ld.publisher.as_deref().map(fold).unwrap_or_default();
+    let host = m.host_label.as_deref();
     let is_publication = |n: &str| {
         let f = fold(n);
-        f == site_key || f == publisher_key || authors::looks_like_domain(n)
+        f == site_key
+            || f == publisher_key
+            || authors::looks_like_domain(n)
+            || authors::is_organisation(n)
+            || m.ld.author_orgs.iter().any(|o| fold(o) == f)
+            || {
+                // The site's name or its host's main label, written differently.
+                let compact: String = f.chars().filter(|c| c.is_alphanumeric()).collect();
+                let site: String = site_key.chars().filter(|c| c.is_alphanumeric()).collect();
+                !compact.is_empty() && (compact == site || host.is_some_and(|h| h == compact))
+            }
     };
+    // Yoast-style "twitter:label1 = Written by", "twitter:data1 = Jane Doe".
+    let labelled: Vec<String> = (1..=4)
+        .filter_map(|k| {
+            let label = fold(m.get(&format!("twitter:label{k}"))?);
+            let is_author = [
+                "written by",
+                "verfasst von",
+                "geschrieben von",
+                "écrit par",
+                "escrito por",
+                "scritto da",
+                "autor",
+                "author",
+                "auteur",
+            ]
+            .iter()
+            .any(|w| label.starts_with(w));
+            is_author
+                .then(|| m.get(&format!("twitter:data{k}")).map(str::to_string))
+                .flatten()
+        })
+        .collect();
     let meta_authors: Vec<String> = [
         "author",
         "article:author",
@@ -637,17 +883,38 @@ pub(crate) fn finish(
     ]
     .iter()
     .flat_map(|k| m.all(k).iter().cloned())
+    .chain(labelled)
     .collect();
     let byline: Vec<String> = body.byline.iter().cloned().collect();
-    let sources: [&[String]; 6] = [
+    // Date lines often carry the byline too ("21. Mai 2019 von Jane Doe").
+    let dated_bylines: Vec<String> = m
+        .date_texts
+        .iter()
+        .flat_map(|t| authors::after_lead_in(t))
+        .collect();
+    // The copyright holder of a personal site, as a last resort.
+    let holder: Vec<String> = m
+        .copyright
+        .as_deref()
+        .map(authors::copyright_holder)
+        .into_iter()
+        .flatten()
+        .collect();
+    let sources: [&[String]; 9] = [
         &m.ld.authors,
         &meta_authors,
         &m.itemprop_authors,
         &m.rel_authors,
         &m.byline_texts,
+        &m.labelled_authors,
         &byline,
+        &title_bylines,
+        &dated_bylines,
     ];
+    // User handles ("jdoe") give way to a written-out name from a later
+    // source, and are kept when none comes.
     let mut names: Vec<String> = Vec::new();
+    let mut handles: Vec<String> = Vec::new();
     let mut publications: Vec<String> = Vec::new();
     for list in sources {
         let mut found = Vec::new();
@@ -655,6 +922,12 @@ pub(crate) fn finish(
             authors::add(&mut found, v);
         }
         let (pubs, people): (Vec<String>, Vec<String>) = found.into_iter().partition(|n| is_publication(n));
+        if !people.is_empty() && people.iter().all(|n| authors::is_handle(n)) {
+            if handles.is_empty() {
+                handles = people;
+            }
+            continue;
+        }
         if !people.is_empty() {
             names = people;
             break;
@@ -663,25 +936,22 @@ pub(crate) fn finish(
             publications = pubs;
         }
     }
-    // A personal site's owner is both its publisher and the author.
-    if names.is_empty() && !m.ld.publisher_is_org {
-        names = publications
-            .into_iter()
-            .filter(|n| fold(n) == publisher_key)
-            .collect();
+    if names.is_empty() {
+        names = handles;
+    }
+    if names.is_empty() && publications.is_empty() {
+        names = holder;
+    }
+    // With no person named, the publication is the author (a personal
+    // site's owner, an agency, a newsroom).
+    if names.is_empty() {
+        names = publications;
     }
     names.truncate(20);
 
     // Dates.
-    let lang = m
-        .html_lang
-        .as_deref()
-        .or_else(|| m.get("og:locale"))
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let month_first = lang == "en" || lang.starts_with("en-us") || lang.starts_with("en_us");
     let structured = |v: Option<&str>| v.and_then(dates::parse_structured);
-    let published_at = structured(m.ld.date_published.as_deref())
+    let published = structured(m.ld.date_published.as_deref())
         .or_else(|| PUBLISHED_KEYS.iter().find_map(|k| structured(m.get(k))))
         .or_else(|| structured(m.itemprop_published.as_deref()))
         .or_else(|| {
@@ -695,19 +965,7 @@ pub(crate) fn finish(
                 .iter()
                 .filter(|t| !t.modified)
                 .find_map(|t| structured(Some(&t.value)))
-        })
-        .or_else(|| dates::from_url(url))
-        .or_else(|| {
-            m.date_texts
-                .iter()
-                .find_map(|t| dates::find_in_text(t, month_first))
-        })
-        .or_else(|| {
-            body.byline
-                .as_deref()
-                .and_then(|b| dates::find_in_text(b, month_first))
-        })
-        .or_else(|| near_title_date(dom, &m, month_first));
+        });
     let modified_at = structured(m.ld.date_modified.as_deref())
         .or_else(|| MODIFIED_KEYS.iter().find_map(|k| structured(m.get(k))))
         .or_else(|| structured(m.itemprop_modified.as_deref()))
@@ -717,7 +975,28 @@ pub(crate) fn finish(
                 .filter(|t| t.modified)
                 .find_map(|t| structured(Some(&t.value)))
         });
-
+    let published_at = match published {
+        Some(p) => Some(reconcile(
+            &m,
+            p,
+            modified_at.as_deref(),
+            &visible,
+            dates::from_url(url).as_deref(),
+        )),
+        None => dates::from_url(url)
+            .or_else(|| visible.into_iter().next())
+            .or_else(|| {
+                m.labelled_published
+                    .as_deref()
+                    .and_then(|t| dates::find_in_text(t, month_first))
+            })
+            .or_else(|| modified_at.clone())
+            .or_else(|| {
+                m.labelled_modified
+                    .as_deref()
+                    .and_then(|t| dates::find_in_text(t, month_first))
+            }),
+    };
     let description = m
         .first(&["og:description", "description", "twitter:description"])
         .map(str::to_string)
@@ -798,10 +1077,126 @@ pub(crate) fn finish(
     }
 }
 
-/// A date in the short text lines right after (or shortly before) the main
-/// headline, where bylines and date lines sit.
-fn near_title_date(dom: &Dom<'_>, m: &PageMeta, month_first: bool) -> Option<String> {
-    let &(h1, _) = m.h1.first()?;
+/// Settles the publication time against the rest of the page: a value in UTC
+/// takes the page's own offset when another source writes the same instant
+/// with one; the day the page shows wins over the metadata when it is the
+/// modification day (the page presents itself as of that day) or the
+/// neighbouring calendar day of a UTC value (the page's zone moved it).
+fn reconcile(
+    m: &PageMeta,
+    published: String,
+    modified: Option<&str>,
+    visible: &[String],
+    in_url: Option<&str>,
+) -> String {
+    let mut published = published;
+    if dates::is_utc(&published) {
+        let others = m
+            .times
+            .iter()
+            .map(|t| t.value.as_str())
+            .chain(m.ld.date_published.as_deref())
+            .chain(m.ld.date_modified.as_deref())
+            .chain(m.itemprop_published.as_deref())
+            .chain(
+                m.metas
+                    .values()
+                    .flatten()
+                    .map(String::as_str)
+                    .filter(|v| v.len() <= 40),
+            );
+        // The metadata map is unordered: take the smallest candidate so the
+        // result does not depend on it.
+        if let Some(local) = others
+            .filter(|v| v.len() >= 16 && v.as_bytes().first().is_some_and(u8::is_ascii_digit))
+            .filter_map(dates::parse_structured)
+            .filter_map(|o| dates::same_instant_local(&published, &o))
+            .min()
+        {
+            published = local;
+        }
+    }
+    let shown_days: Vec<&str> = visible.iter().filter_map(|v| dates::day_of(v)).collect();
+    let day = dates::day_of(&published);
+    if shown_days.iter().any(|d| Some(*d) == day) {
+        return published;
+    }
+    // The day in the article's URL is fixed when it is first published.
+    if let Some(u) = in_url
+        && dates::day_of(u) != day
+    {
+        return match dates::shift_to_day(&published, dates::day_of(u).unwrap_or_default()) {
+            Some(shifted) if dates::is_utc(&published) => shifted,
+            _ => u.to_string(),
+        };
+    }
+    // A day stored as local midnight east of UTC and written in UTC
+    // (`2022-11-06T23:00:00Z` for the 7th): exact hours of 22:00 or 23:00.
+    if dates::is_utc(&published)
+        && matches!(published.get(11..19), Some("23:00:00" | "22:00:00"))
+        && let Some(next) = dates::next_day(&published)
+        && let Some(shifted) = dates::shift_to_day(&published, &next)
+    {
+        published = shifted;
+        if shown_days.is_empty() || shown_days.contains(&next.as_str()) {
+            return published;
+        }
+    }
+    let Some(&shown) = shown_days.first() else {
+        return published;
+    };
+
+    if let Some(md) = modified
+        && dates::day_of(md) == Some(shown)
+    {
+        return md.to_string();
+    }
+    if dates::is_utc(&published)
+        && let Some(shifted) = dates::shift_to_day(&published, shown)
+    {
+        return shifted;
+    }
+    // A shown date a few weeks off the metadata is the one the page stands
+    // by (metadata often carries an import or a scheduling time); one years
+    // off is some other date on the page.
+    match visible.first() {
+        Some(v) if dates::days_between(v, &published).is_some_and(|d| d <= 45) => v.clone(),
+        _ => published,
+    }
+}
+
+/// The element holding the headline: the main `<h1>` when it agrees with the
+/// metadata titles, else the first heading whose text is the title.
+fn title_node(dom: &Dom<'_>, m: &PageMeta) -> Option<usize> {
+    if let Some(&(h1, _)) = m.h1.first()
+        && m.h1_agrees
+    {
+        return Some(h1);
+    }
+    let title = fold(m.title.as_deref()?);
+    let found = (0..dom.len()).find(|&i| {
+        dom.tag(i).heading_level().is_some() && {
+            let t = fold(&dom.text_of(i, 500));
+            !t.is_empty() && (t == title || (t.len() >= 12 && title.contains(&t)))
+        }
+    });
+    found.or_else(|| m.h1.first().map(|&(i, _)| i))
+}
+
+/// Dates (into `out`, at most four more) and bylines in the short text lines
+/// right after (or shortly before) the main headline, where bylines and date
+/// lines sit.
+fn near_title_lines(
+    dom: &Dom<'_>,
+    m: &PageMeta,
+    month_first: bool,
+    out: &mut Vec<String>,
+    bylines: &mut Vec<String>,
+) {
+    let Some(h1) = title_node(dom, m) else {
+        return;
+    };
+    let limit = out.len() + 4;
     let usable = |j: usize| {
         let t = dom.text(j)?;
         let parent_tag = dom.parent(j).map(|p| dom.tag(p));
@@ -812,17 +1207,35 @@ fn near_title_date(dom: &Dom<'_>, m: &PageMeta, month_first: bool) -> Option<Str
             return None;
         }
         let n = text::visible_chars(t);
-        (n > 0 && n <= 120).then_some(t)
+        if n > 120 {
+            // A dateline opening a paragraph: "(25. November 2022) Text ...".
+            return Some(text::truncate_chars(t.trim_start(), 32));
+        }
+        (n > 0).then_some(t)
     };
     let mut seen = 0;
     for j in h1..dom.len() {
         if let Some(t) = usable(j) {
-            if let Some(d) = dates::find_in_text(t, month_first) {
-                return Some(d);
+            // "Von Jane Doe", "25.11.2022 14:30 von Jane Doe" under the headline.
+            if bylines.len() < 2 && t.len() <= 120 {
+                if authors::strip_byline_prefix(t).is_some() {
+                    bylines.push(t.to_string());
+                } else if let Some(rest) = authors::dated_lead_in(t) {
+                    bylines.push(rest.to_string());
+                }
             }
-            seen += 1;
-        } else if dom.text(j).is_some_and(|t| text::visible_chars(t) > 120) {
-            seen += 3;
+            if let Some(d) = dates::find_in_text(t, month_first) {
+                out.push(d);
+                if out.len() >= limit {
+                    return;
+                }
+            }
+            // A long paragraph weighs as much as three short lines.
+            seen += if dom.text(j).is_some_and(|t| text::visible_chars(t) > 120) {
+                3
+            } else {
+                1
+            };
         }
         if seen >= 40 {
             break;
@@ -832,7 +1245,10 @@ fn near_title_date(dom: &Dom<'_>, m: &PageMeta, month_first: bool) -> Option<Str
     for j in (0..h1).rev() {
         if let Some(t) = usable(j) {
             if let Some(d) = dates::find_in_text(t, month_first) {
-                return Some(d);
+                out.push(d);
+                if out.len() >= limit {
+                    return;
+                }
             }
             seen += 1;
         }
@@ -840,7 +1256,6 @@ fn near_title_date(dom: &Dom<'_>, m: &PageMeta, month_first: bool) -> Option<Str
             break;
         }
     }
-    None
 }
 
 #[cfg(test)]
@@ -869,6 +1284,18 @@ mod tests {
             "Biden - the interview",
         );
         check("Le titre | Le Journal", None, Some("lejournal"), "Le titre");
+    }
+
+    #[test]
+    fn title_agreement_with_metadata() {
+        let refs = [fold("Radon im Boden: Neue Karte gibt Orientierung - BfS")];
+        let (share, cover) = title_agreement("Radon im Boden: Neue Karte gibt Orientierung", &refs);
+        assert_eq!((share, cover), (1.0, 1.0));
+        assert_eq!(title_agreement("Navigation und Service", &refs), (0.0, 0.0));
+        // A subheading shares a word but covers little of the title.
+        let refs = [fold("Das vielleicht schönste Ende der Welt: Montauk")];
+        let (share, cover) = title_agreement("\"Downtown\" Montauk", &refs);
+        assert!(share >= 0.5 && cover < 0.3, "{share} {cover}");
     }
 
     #[test]
