@@ -182,7 +182,9 @@ pub(crate) fn strip_byline_prefix(s: &str) -> Option<&str> {
     let t = s.trim_start();
     for p in PREFIXES {
         let Some(head) = t.get(..p.len()) else { continue };
-        if !head.eq_ignore_ascii_case(p) && head.to_lowercase() != *p {
+        // ASCII text is decided by the cheap comparison; only other text
+        // needs a lowercased copy.
+        if !head.eq_ignore_ascii_case(p) && (head.is_ascii() || head.to_lowercase() != *p) {
             continue;
         }
         let rest = t.get(p.len()..).unwrap_or_default();

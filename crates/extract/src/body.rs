@@ -795,7 +795,7 @@ const HIDING_CLASSES: &[&str] = &[
 struct Scratch<'a> {
     tokens: text::Tokens,
     pair: String,
-    cache: HashMap<&'a str, NameBits, std::hash::BuildHasherDefault<Fnv>>,
+    cache: HashMap<&'a str, NameBits, text::FnvBuild>,
 }
 
 impl Scratch<'_> {
@@ -891,30 +891,7 @@ const COMMENT_BIT: u16 = 512;
 /// Bits that a pair of words ("read" + "more") may contribute.
 const PAIR_BITS: u16 = STRONG_BIT | WEAK_BIT | CAPTION_BIT | CREDIT_BIT | POSITIVE_BIT;
 
-/// FNV-1a: class words are short, so a simple hash beats the default
-/// SipHash by a wide margin on this hot path.
-#[derive(Default, Clone, Copy)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type WordTable = HashMap<&'static str, u16, std::hash::BuildHasherDefault<Fnv>>;
+type WordTable = HashMap<&'static str, u16, text::FnvBuild>;
 
 /// The longest word in the table: longer pairs need no lookup.
 const MAX_TABLE_WORD: usize = 24;

@@ -9,7 +9,7 @@ use url::Url;
 use crate::body::Body;
 use crate::dom::{Dom, Kind, Tag};
 use crate::jsonld::{self, LdInfo};
-use crate::text::{self, Tokens, fold, normalize, pair_in};
+use crate::text::{self, Tokens, fold, normalize};
 use crate::{ExtractConfig, authors, dates};
 
 /// A `<time>` element.
@@ -159,15 +159,41 @@ const DATE_WORDS: &[&str] = &[
     "publishdate",
 ];
 
-fn has_any(tokens: &Tokens, words: &[&str]) -> bool {
+/// "Copyright" in any ASCII case, without allocating.
+fn contains_copyright(t: &str) -> bool {
+    t.as_bytes()
+        .windows(9)
+        .any(|w| w.eq_ignore_ascii_case(b"copyright"))
+}
+
+/// Whether the words of a class/id value mark a byline and a date.
+fn byline_and_date_words(value: &str, tokens: &mut Tokens, pair: &mut String) -> (bool, bool) {
+    static TABLE: std::sync::OnceLock<HashMap<&'static str, u8, crate::text::FnvBuild>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut m = HashMap::default();
+        for (list, bit) in [(BYLINE_WORDS, 1u8), (DATE_WORDS, 2u8)] {
+            for w in list {
+                *m.entry(*w).or_insert(0) |= bit;
+            }
+        }
+        m
+    });
+    tokens.clear();
+    tokens.push_attr(value);
+    let mut bits = 0u8;
     let mut prev: Option<&str> = None;
     for t in tokens.iter() {
-        if words.contains(&t) || prev.is_some_and(|p| pair_in(words, p, t)) {
-            return true;
+        bits |= table.get(t).copied().unwrap_or(0);
+        if let Some(p) = prev {
+            pair.clear();
+            pair.push_str(p);
+            pair.push_str(t);
+            bits |= table.get(pair.as_str()).copied().unwrap_or(0);
         }
         prev = Some(t);
     }
-    false
+    (bits & 1 != 0, bits & 2 != 0)
 }
 
 /// True inside comments, rails, asides and footers, whose dates and names
@@ -214,19 +240,20 @@ fn is_author_href(href: &str) -> bool {
     let path = href.split(['?', '#']).next().unwrap_or_default();
     let mut segs = path.split('/').filter(|s| !s.is_empty());
     while let Some(seg) = segs.next() {
-        let seg = seg.to_ascii_lowercase();
-        if matches!(
-            seg.as_str(),
-            "author"
-                | "authors"
-                | "autor"
-                | "autoren"
-                | "auteur"
-                | "auteurs"
-                | "autore"
-                | "autori"
-                | "journalist"
-        ) {
+        let author = [
+            "author",
+            "authors",
+            "autor",
+            "autoren",
+            "auteur",
+            "auteurs",
+            "autore",
+            "autori",
+            "journalist",
+        ]
+        .iter()
+        .any(|a| seg.eq_ignore_ascii_case(a));
+        if author {
             return segs.next().is_some();
         }
     }
@@ -246,6 +273,8 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     let mut ld_values = Vec::new();
     let mut tokens = Tokens::default();
     let mut attr_buf: Vec<(&str, &str)> = Vec::new();
+    let mut class_words: HashMap<&str, (bool, bool)> = HashMap::new();
+    let mut pair_buf = String::new();
     let mut h1_all: Vec<(usize, String, bool)> = Vec::new();
     let mut i = 0usize;
     let n = dom.len();
@@ -270,9 +299,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             }
             if let Kind::Text(t) = dom.kind(i)
                 && t.len() <= 200
-                && ["©", "(c)", "(C)", "Copyright", "COPYRIGHT", "copyright"]
-                    .iter()
-                    .any(|c| t.contains(c))
+                && (t.contains('©') || t.contains("(c)") || t.contains("(C)") || contains_copyright(t))
             {
                 // The last one wins: the page's own notice is at its foot.
                 m.copyright = Some(t.trim().to_string());
@@ -448,14 +475,31 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
         }
         let wants_text = m.byline_texts.len() < 10 || m.date_texts.len() < 10;
         if wants_text && !matches!(tag, Tag::Html | Tag::Body | Tag::Head | Tag::Meta | Tag::Link) {
-            tokens.clear();
-            for a in ["class", "id"] {
-                if let Some(v) = attr(a) {
-                    tokens.push_attr(v);
+            // Class strings repeat across a page: their words are looked
+            // at once per document.
+            let (mut byline, mut date) = (false, false);
+            if let Some(v) = attr("class") {
+                let (b, d) = *class_words
+                    .entry(v)
+                    .or_insert_with(|| byline_and_date_words(v, &mut tokens, &mut pair_buf));
+                byline |= b;
+                date |= d;
+            }
+            if let Some(v) = attr("id") {
+                let (b, d) = byline_and_date_words(v, &mut tokens, &mut pair_buf);
+                byline |= b;
+                date |= d;
+            }
+            let byline = byline && m.byline_texts.len() < 10;
+            let date = date && m.date_texts.len() < 10;
+            if date {
+                tokens.clear();
+                for a in ["class", "id"] {
+                    if let Some(v) = attr(a) {
+                        tokens.push_attr(v);
+                    }
                 }
             }
-            let byline = m.byline_texts.len() < 10 && has_any(&tokens, BYLINE_WORDS);
-            let date = m.date_texts.len() < 10 && has_any(&tokens, DATE_WORDS);
             // Microformats (hAtom): `<abbr class="published" title="2017-09-09T10:52:00+02:00">`.
             if date
                 && tag != Tag::Time

@@ -282,11 +282,31 @@ impl Tokens {
     }
 }
 
-/// True if `list` contains the concatenation `a + b`.
-pub(crate) fn pair_in(list: &[&str], a: &str, b: &str) -> bool {
-    list.iter()
-        .any(|w| w.len() == a.len() + b.len() && w.starts_with(a) && w.ends_with(b))
+/// FNV-1a: class words are short, so a simple hash beats the default
+/// SipHash by a wide margin on the hot paths that look them up.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
+
+/// Builds [`Fnv`] hashers.
+pub(crate) type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
 
 /// Splits an attribute value such as a class list into lowercase words:
 /// on anything not alphanumeric and on camelCase boundaries
@@ -357,7 +377,6 @@ mod tests {
             tk.iter().collect::<Vec<_>>(),
             ["related", "articles", "c", "share", "bar", "ünïcode"]
         );
-        assert!(pair_in(&["mostread"], "most", "read"));
         let mut b = String::new();
         push_collapsed(&mut b, "  a  b\n");
         push_collapsed(&mut b, "c\u{00A0}d ");
