@@ -31,6 +31,7 @@ mod codes;
 mod model;
 mod ngram;
 mod script;
+mod words;
 
 pub use codes::normalize_tag;
 

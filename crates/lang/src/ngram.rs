@@ -14,13 +14,18 @@
 //! Priors: the major news languages get a head start of [`MAJOR_PRIOR`] nats, and Hindi and Marathi
 //! are also told apart by function words ([`FUNCTION_WORDS`]).
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::model::{MAX_ORDER, Model, key};
 use crate::script::{Script, is_mark, script_of};
+use crate::words::FUNCTION_WORDS;
 
 /// Penalty (nats) for each letter of context the model lacks.
 pub(crate) const BACKOFF: f32 = -1.0;
+/// Weight of the letters of a word that starts with a capital (a name, most likely, or a German
+/// noun): names say little about the language of the text around them.
+const CAPITALIZED: f32 = 0.5;
 /// Score (nats) of a letter a language has never seen.
 pub(crate) const FLOOR: f32 = -12.0;
 /// Above this many letters (of the scored script) a text is long: trigram context at most, and the
@@ -39,8 +44,8 @@ struct Tagger {
     devanagari: u64,
     /// The [`MAJOR`] languages.
     major: u64,
-    /// The model index of each [`FUNCTION_WORDS`] language.
-    function_words: [Option<usize>; 2],
+    /// Function words: the model index of their language and the nats each one adds.
+    words: HashMap<&'static str, (usize, f32)>,
 }
 
 impl Tagger {
@@ -51,7 +56,7 @@ impl Tagger {
             arabic: 0,
             devanagari: 0,
             major: 0,
-            function_words: [None; 2],
+            words: HashMap::new(),
             model,
         };
         for (index, code) in tagger.model.languages().iter().enumerate() {
@@ -65,9 +70,9 @@ impl Tagger {
             if MAJOR.contains(code) {
                 tagger.major |= bit;
             }
-            for (slot, (language, _)) in tagger.function_words.iter_mut().zip(FUNCTION_WORDS) {
-                if language == *code {
-                    *slot = Some(index);
+            for (language, weight, words) in FUNCTION_WORDS {
+                if language == code {
+                    tagger.words.extend(words.iter().map(|w| (*w, (index, *weight))));
                 }
             }
         }
@@ -154,6 +159,7 @@ impl Scorer<'_> {
         let mut window = [0u8; 4 * MAX_ORDER];
         let mut starts = [0usize; MAX_ORDER];
         let (mut len, mut end) = (0usize, 0usize);
+        let mut weight = 1.0f32;
         for upper in text.chars() {
             let lower = if upper.is_ascii() {
                 [upper.to_ascii_lowercase(), '\0', '\0']
@@ -168,6 +174,11 @@ impl Scorer<'_> {
                 if script_of(c) != Some(self.script) || is_mark(c) {
                     (len, end) = (0, 0);
                     continue;
+                }
+                if len == 0 {
+                    // A word that starts with a capital is likely a name: it says less about the
+                    // language of the text around it.
+                    weight = if upper.is_uppercase() { CAPITALIZED } else { 1.0 };
                 }
                 if len == max_order {
                     let cut = starts[1];
@@ -204,7 +215,8 @@ impl Scorer<'_> {
                         let bit = 1u64.checked_shl(u32::from(pair[0])).unwrap_or(0);
                         if seen & bit == 0 {
                             seen |= bit;
-                            self.scores[usize::from(pair[0])] += penalty - f32::from(pair[1]) * step;
+                            self.scores[usize::from(pair[0])] +=
+                                weight * (penalty - f32::from(pair[1]) * step);
                         }
                     }
                     if seen == u64::MAX {
@@ -261,90 +273,38 @@ const MAJOR: [&str; 13] = [
     "ar", "de", "en", "es", "fr", "hi", "it", "nl", "pt", "ru", "sv", "tr", "vi",
 ];
 
-/// Function words (whole words, vowel signs included) that Hindi and Marathi do not share; each one
-/// found adds [`WORD_EVIDENCE`] nats. The n-gram model cannot see them: its Devanagari n-grams, like
-/// lingua's, stop at vowel signs. From the grammar of both languages, not from any test text.
-const FUNCTION_WORDS: [(&str, &[&str]); 2] = [
-    (
-        "hi",
-        &[
-            "है",
-            "हैं",
-            "था",
-            "थे",
-            "थी",
-            "के",
-            "में",
-            "से",
-            "और",
-            "यह",
-            "वह",
-            "भी",
-            "लिए",
-            "नहीं",
-            "गया",
-            "गई",
-            "किया",
-            "कहा",
-            "हुआ",
-            "हुए",
-            "इस",
-            "उस",
-            "अपने",
-            "करने",
-        ],
-    ),
-    (
-        "mr",
-        &[
-            "आहे",
-            "आहेत",
-            "होते",
-            "होता",
-            "होती",
-            "आणि",
-            "नाही",
-            "मध्ये",
-            "केले",
-            "केली",
-            "केला",
-            "झाले",
-            "झाली",
-            "झाला",
-            "त्यांनी",
-            "त्याच्या",
-            "त्यांच्या",
-            "या",
-            "हा",
-            "आता",
-            "असे",
-            "म्हणून",
-            "साठी",
-            "येथे",
-            "तसेच",
-            "पण",
-        ],
-    ),
-];
-/// Nats per function word found.
-const WORD_EVIDENCE: f32 = 3.0;
-
-fn add_priors(tagger: &Tagger, scores: &mut [f32; 64], text: &str, script: Script) {
+/// Adds the prior of the major languages and the evidence of function words found in the `scored`
+/// pieces of a text ([`crate::words`]).
+fn add_priors(tagger: &Tagger, scores: &mut [f32; 64], scored: &[&str], script: Script) {
     for (index, score) in scores.iter_mut().enumerate() {
         if tagger.major & (1 << index) != 0 {
             *score += MAJOR_PRIOR;
         }
     }
-    if script == Script::Devanagari {
-        for word in text.split(|c: char| script_of(c) != Some(Script::Devanagari) && !is_mark(c)) {
-            for ((_, words), index) in FUNCTION_WORDS.iter().zip(tagger.function_words) {
-                if let Some(index) = index.filter(|_| words.contains(&word)) {
-                    scores[index] += WORD_EVIDENCE;
+    let mut lower = String::new();
+    for piece in scored {
+        for word in piece.split(|c: char| script_of(c) != Some(script) && !is_mark(c)) {
+            if word.is_empty() || word.len() > MAX_WORD_BYTES {
+                continue;
+            }
+            let word = if word.chars().any(char::is_uppercase) {
+                lower.clear();
+                lower.extend(word.chars().flat_map(char::to_lowercase));
+                lower.as_str()
+            } else {
+                word
+            };
+            if let Some(&(index, weight)) = tagger.words.get(word) {
+                if let Some(score) = scores.get_mut(index) {
+                    *score += weight;
                 }
             }
         }
     }
 }
+
+/// Longest function word, in bytes.
+const MAX_WORD_BYTES: usize = 32;
 
 /// Cuts `text` into pieces of about `BLOCK` bytes (at whitespace when there is some nearby) and orders
 /// them so that every prefix of the order is spread over the text (golden-ratio sequence).
@@ -390,8 +350,10 @@ pub(crate) fn rank(text: &str, script: Script, letters: usize) -> Option<Ranking
         max_order: if total > LONG_TEXT { LONG_ORDER } else { MAX_ORDER },
         script,
     };
+    let mut scored = Vec::new();
     if text.len() <= 2 * BLOCK {
         scorer.feed(text);
+        scored.push(text);
     } else {
         // Two blocks from different places first; then the languages clearly out go, and once
         // `LONG_TEXT` letters are in, the race is on.
@@ -408,6 +370,7 @@ pub(crate) fn rank(text: &str, script: Script, letters: usize) -> Option<Ranking
             }
             let before = scorer.scores;
             let more = scorer.feed(block);
+            scored.push(block);
             scorer.mark_winner(&before);
             if !more {
                 break;
@@ -417,7 +380,7 @@ pub(crate) fn rank(text: &str, script: Script, letters: usize) -> Option<Ranking
     if scorer.letters == 0 {
         return None;
     }
-    add_priors(tagger, &mut scorer.scores, text, script);
+    add_priors(tagger, &mut scorer.scores, &scored, script);
     let mut ranked: Vec<(&'static str, f32)> = languages
         .iter()
         .enumerate()
