@@ -115,6 +115,11 @@ fn script_of_language(code: &str) -> Script {
 pub(crate) struct Ranking {
     /// Best language first: (code, score in nats relative to the best, so the first is 0).
     pub(crate) ranked: Vec<(&'static str, f32)>,
+    /// Letters of the blocks each language won clearly (long texts only), most first: how a page
+    /// mixing languages divides between them. Empty for a text scored in one piece.
+    pub(crate) won: Vec<(&'static str, usize)>,
+    /// Share of the scored letters in words that do not start with a capital.
+    pub(crate) plain: f64,
 }
 
 /// Texts longer than two blocks of this many bytes are scored block by block, spread over the text,
@@ -123,7 +128,10 @@ const BLOCK: usize = 96;
 /// A language this many nats behind the leader is out of the race (checked every [`PRUNE_EVERY`]
 /// letters); once one language is left, scoring stops.
 const DROP_GAP: f32 = 25.0;
-/// After the first two blocks of a long text, languages this far behind are out already.
+/// Blocks of a long text, from different places, scored before any language leaves the race: a
+/// language that holds a fair part of a page mixing languages is then seen in at least one of them.
+const FIRST_BLOCKS: usize = 4;
+/// After the first blocks of a long text, languages this far behind are out already.
 const FIRST_DROP_GAP: f32 = 40.0;
 /// A block won by this many nats over the runner-up keeps its winner in the race.
 const WINNER_LEAD: f32 = 10.0;
@@ -143,6 +151,8 @@ struct Scorer<'m> {
     winners: u64,
     scores: [f32; 64],
     letters: usize,
+    /// Letters scored in words that start with a capital.
+    capitalized: usize,
     /// No language is dropped before this many letters.
     prune_from: usize,
     max_order: usize,
@@ -193,6 +203,9 @@ impl Scorer<'_> {
                 end += c.encode_utf8(&mut window[end..]).len();
                 len += 1;
                 self.letters += 1;
+                if weight < 1.0 {
+                    self.capitalized += 1;
+                }
                 if self.letters.is_multiple_of(PRUNE_EVERY)
                     && self.letters >= self.prune_from
                     && self.prune(DROP_GAP)
@@ -241,7 +254,7 @@ impl Scorer<'_> {
     }
 
     /// Protects the language that won the block scored since `before`, if it won clearly.
-    fn mark_winner(&mut self, before: &[f32; 64]) {
+    fn mark_winner(&mut self, before: &[f32; 64]) -> Option<usize> {
         let (mut first, mut second) = ((0, f32::NEG_INFINITY), f32::NEG_INFINITY);
         for index in (0..64).filter(|&i| self.active & (1 << i) != 0) {
             let gain = self.scores[index] - before[index];
@@ -254,7 +267,9 @@ impl Scorer<'_> {
         }
         if first.1 - second >= WINNER_LEAD {
             self.winners |= 1 << first.0;
+            return Some(first.0);
         }
+        None
     }
 
     fn best(&self) -> f32 {
@@ -294,10 +309,10 @@ fn add_priors(tagger: &Tagger, scores: &mut [f32; 64], scored: &[&str], script: 
             } else {
                 word
             };
-            if let Some(&(index, weight)) = tagger.words.get(word) {
-                if let Some(score) = scores.get_mut(index) {
-                    *score += weight;
-                }
+            if let Some(&(index, weight)) = tagger.words.get(word)
+                && let Some(score) = scores.get_mut(index)
+            {
+                *score += weight;
             }
         }
     }
@@ -346,11 +361,13 @@ pub(crate) fn rank(text: &str, script: Script, letters: usize) -> Option<Ranking
         winners: 0,
         scores: [0.0; 64],
         letters: 0,
+        capitalized: 0,
         prune_from: PRUNE_FROM,
         max_order: if total > LONG_TEXT { LONG_ORDER } else { MAX_ORDER },
         script,
     };
     let mut scored = Vec::new();
+    let mut won = [0usize; 64];
     if text.len() <= 2 * BLOCK {
         scorer.feed(text);
         scored.push(text);
@@ -359,19 +376,21 @@ pub(crate) fn rank(text: &str, script: Script, letters: usize) -> Option<Ranking
         // `LONG_TEXT` letters are in, the race is on.
         scorer.prune_from = usize::MAX;
         for (index, block) in spread_blocks(text).into_iter().enumerate() {
-            if index == 2 && scorer.prune(FIRST_DROP_GAP) {
+            if index == FIRST_BLOCKS && scorer.prune(FIRST_DROP_GAP) {
                 break;
             }
-            if scorer.letters >= LONG_TEXT {
+            if index >= FIRST_BLOCKS && scorer.letters >= LONG_TEXT {
                 scorer.prune_from = 0;
                 if scorer.prune(DROP_GAP) {
                     break;
                 }
             }
-            let before = scorer.scores;
+            let (before, letters) = (scorer.scores, scorer.letters);
             let more = scorer.feed(block);
             scored.push(block);
-            scorer.mark_winner(&before);
+            if let Some(winner) = scorer.mark_winner(&before) {
+                won[winner] += scorer.letters - letters;
+            }
             if !more {
                 break;
             }
@@ -392,5 +411,13 @@ pub(crate) fn rank(text: &str, script: Script, letters: usize) -> Option<Ranking
     for r in &mut ranked {
         r.1 -= best;
     }
-    Some(Ranking { ranked })
+    let mut won: Vec<(&'static str, usize)> = languages
+        .iter()
+        .zip(won)
+        .filter(|(_, letters)| *letters > 0)
+        .map(|(code, letters)| (*code, letters))
+        .collect();
+    won.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let plain = 1.0 - scorer.capitalized as f64 / scorer.letters as f64;
+    Some(Ranking { ranked, won, plain })
 }
