@@ -333,8 +333,7 @@ fn detect_text(text: &str, config: &LangConfig) -> Option<TextLanguage> {
         return alone("zh", HAN_CONFIDENCE * mixed);
     }
     let ranking = ngram::rank(text, script, counts.letters_of(script))?;
-    let (best, _) = *ranking.ranked.first()?;
-    let gap = ranking.ranked.get(1).map_or(f32::INFINITY, |r| -r.1);
+    let (best, gap) = (ranking.best, ranking.gap);
     let confidence = (calibrated(f64::from(gap)) * mixed).clamp(0.0, 1.0);
     // A text made mostly of capitalized words is a list of names or a title: it says little about
     // the language of the page around it.

@@ -355,6 +355,73 @@ pub(crate) const FUNCTION_WORDS: &[(&str, f32, &[&str])] = &[
     ),
 ];
 
+/// Longest word looked up, in bytes of its lowercase form; longer words are no function word.
+pub(crate) const MAX_WORD_BYTES: usize = 32;
+
+/// The function words of the model's languages, looked up by their lowercase UTF-8 bytes with no
+/// allocation: an open-addressing table of indices into the entries, keyed by an FNV-1a hash.
+#[derive(Debug, Default)]
+pub(crate) struct WordTable {
+    /// (word, model index of its language, nats it adds).
+    entries: Vec<(&'static [u8], u8, f32)>,
+    /// Index into `entries` + 1, or 0 for an empty slot; at least half the slots are empty.
+    slots: Vec<u16>,
+}
+
+impl WordTable {
+    /// The table of the listed words whose language has a model index (`index_of`).
+    pub(crate) fn new(index_of: impl Fn(&str) -> Option<u8>) -> WordTable {
+        let mut entries = Vec::new();
+        for (code, weight, words) in FUNCTION_WORDS {
+            if let Some(index) = index_of(code) {
+                entries.extend(words.iter().map(|w| (w.as_bytes(), index, *weight)));
+            }
+        }
+        let size = (2 * entries.len()).next_power_of_two().max(16);
+        let mut slots = vec![0u16; size];
+        for (at, (word, _, _)) in entries.iter().enumerate() {
+            let Ok(value) = u16::try_from(at + 1) else {
+                break;
+            };
+            let mut slot = hash(word) as usize & (size - 1);
+            while slots.get(slot).is_some_and(|&s| s != 0) {
+                slot = (slot + 1) & (size - 1);
+            }
+            if let Some(s) = slots.get_mut(slot) {
+                *s = value;
+            }
+        }
+        WordTable { entries, slots }
+    }
+
+    /// The language (model index) and weight of a lowercase word, if it is a function word.
+    #[inline]
+    pub(crate) fn get(&self, word: &[u8]) -> Option<(u8, f32)> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut slot = hash(word) as usize & mask;
+        // At least half the slots are empty, so a probe sequence ends soon.
+        for _ in 0..self.slots.len() {
+            let at = usize::from(*self.slots.get(slot)?);
+            let (listed, index, weight) = self.entries.get(at.checked_sub(1)?)?;
+            if *listed == word {
+                return Some((*index, *weight));
+            }
+            slot = (slot + 1) & mask;
+        }
+        None
+    }
+}
+
+/// FNV-1a over bytes.
+fn hash(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,7 +435,23 @@ mod tests {
                 if let Some(other) = seen.insert(*word, *code) {
                     panic!("{word} is in the lists of {other} and {code}");
                 }
+                assert!(word.len() <= MAX_WORD_BYTES, "{code}: {word}");
             }
         }
+    }
+
+    #[test]
+    fn table_finds_every_word_and_nothing_else() {
+        let codes: Vec<&str> = FUNCTION_WORDS.iter().map(|(code, _, _)| *code).collect();
+        let table = WordTable::new(|code| codes.iter().position(|c| *c == code).map(|i| i as u8));
+        for (at, (_, weight, words)) in FUNCTION_WORDS.iter().enumerate() {
+            for word in *words {
+                assert_eq!(table.get(word.as_bytes()), Some((at as u8, *weight)), "{word}");
+            }
+        }
+        for word in ["", "thee", "th", "casa", "ã", "Der"] {
+            assert_eq!(table.get(word.as_bytes()), None, "{word}");
+        }
+        assert_eq!(WordTable::default().get(b"the"), None);
     }
 }
