@@ -109,6 +109,12 @@ pub struct Document {
     /// Language as declared by the page (`<html lang>`, `og:locale`,
     /// `content-language`), verbatim, e.g. `en` or `pt-BR`.
     pub language_hint: Option<String>,
+    /// `<html lang>` (or `xml:lang`) alone, verbatim (not serialized: `language_hint` is).
+    #[serde(skip)]
+    pub html_lang: Option<String>,
+    /// `og:locale` alone, verbatim (not serialized).
+    #[serde(skip)]
+    pub og_locale: Option<String>,
     /// Body text: paragraphs in document order separated by a blank line
     /// (`"\n\n"`); headings, list items and quotes are their own paragraphs.
     pub text: String,
@@ -255,6 +261,8 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
         image: finished.image,
         tags: finished.tags,
         language_hint: finished.language_hint,
+        html_lang: finished.html_lang,
+        og_locale: finished.og_locale,
         text: body.text(),
         captions: std::mem::take(&mut body.captions),
         charset: decoded.encoding.name().to_string(),

@@ -783,6 +783,8 @@ pub(crate) struct Finished {
     pub image: Option<String>,
     pub tags: Vec<String>,
     pub language_hint: Option<String>,
+    pub html_lang: Option<String>,
+    pub og_locale: Option<String>,
 }
 
 fn absolute(u: &str, base: Option<&Url>) -> Option<String> {
@@ -1106,6 +1108,12 @@ pub(crate) fn finish(
         .or_else(|| m.ld.language.clone())
         .map(|l| l.trim().to_string())
         .filter(|l| !l.is_empty() && l.len() <= 35);
+    let declared = |v: Option<&str>| {
+        v.map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty() && l.len() <= 35)
+    };
+    let html_lang = declared(m.html_lang.as_deref());
+    let og_locale = declared(m.get("og:locale"));
 
     Finished {
         title: m.title,
@@ -1118,6 +1126,8 @@ pub(crate) fn finish(
         image,
         tags,
         language_hint,
+        html_lang,
+        og_locale,
     }
 }
 

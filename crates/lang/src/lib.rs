@@ -31,6 +31,7 @@ mod codes;
 mod model;
 mod ngram;
 mod script;
+mod words;
 
 pub use codes::normalize_tag;
 
@@ -196,6 +197,20 @@ pub struct Detection {
     pub confidence: f64,
     /// What decided.
     pub source: Source,
+    /// Other languages of a page that mixes languages, with their share of its letters (most first);
+    /// empty for a page in one language or when a hint decided. The share of [`Detection::code`] is
+    /// what the others leave.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<Share>,
+}
+
+/// A language's share of a text's letters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    /// ISO 639-1 code.
+    pub code: String,
+    /// Share of the letters of the text's blocks whose language was clear, in (0, 1), two decimals.
+    pub share: f64,
 }
 
 impl Detection {
@@ -204,9 +219,16 @@ impl Detection {
             code: UND.to_owned(),
             confidence: 0.0,
             source: Source::None,
+            others: Vec::new(),
         }
     }
 }
+
+/// A language is reported beside the dominant one ([`Detection::others`]) when it clearly won blocks
+/// holding at least this share of the letters whose language was clear...
+pub const MIN_SHARE: f64 = 0.15;
+/// ... and at least this many letters.
+pub const MIN_SHARE_LETTERS: usize = 150;
 
 /// Detects the language of `text`, using `hints` to confirm it or to stand in for it.
 ///
@@ -216,14 +238,21 @@ impl Detection {
 ///    confidence is how often such an answer is right (calibrated), lowered when other scripts mix in.
 /// 3. A hint naming the same language raises the confidence ([`HINT_AGREEMENT_BOOST`]).
 /// 4. A text detection at or above `min_confidence` is the answer (source `text`), except against a
-///    page that declares another language: then the text must reach [`HINT_OVERRIDE_CONFIDENCE`], and a
+///    page that declares another language: then the text must reach [`HINT_OVERRIDE_CONFIDENCE`]
+///    (its confidence lowered when it is mostly capitalized words: names, a title), and a
 ///    declared language the model cannot tell from the text's answer ([`INDISTINCT`]: Bosnian from
 ///    Croatian, Malay from Indonesian, …) is believed.
 /// 5. Otherwise the first valid hint (html_lang, content_language, og_locale) with
 ///    [`HINT_CONFIDENCE`]; otherwise `und`.
 pub fn detect(text: &str, hints: &Hints<'_>, config: &LangConfig) -> Detection {
     let hints = hints.normalized();
-    if let Some((code, confidence)) = detect_text(prefix(text, config.max_bytes), config) {
+    if let Some(TextLanguage {
+        code,
+        confidence,
+        names,
+        others,
+    }) = detect_text(prefix(text, config.max_bytes), config)
+    {
         let agrees = hints.iter().any(|(hint, _)| same_language(hint, code));
         let (confidence, needed) = if agrees {
             (
@@ -239,7 +268,8 @@ pub fn detect(text: &str, hints: &Hints<'_>, config: &LangConfig) -> Detection {
             } else {
                 HINT_OVERRIDE_CONFIDENCE
             };
-            (confidence, needed.max(config.min_confidence))
+            // A text of names (a results table, a title) does not overrule the page.
+            (confidence * names, needed.max(config.min_confidence))
         } else {
             (confidence, config.min_confidence)
         };
@@ -248,6 +278,7 @@ pub fn detect(text: &str, hints: &Hints<'_>, config: &LangConfig) -> Detection {
                 code: code.to_owned(),
                 confidence,
                 source: Source::Text,
+                others,
             };
         }
     }
@@ -256,13 +287,29 @@ pub fn detect(text: &str, hints: &Hints<'_>, config: &LangConfig) -> Detection {
             code,
             confidence: HINT_CONFIDENCE,
             source,
+            others: Vec::new(),
         },
         None => Detection::undetermined(),
     }
 }
 
+/// What the text alone says.
+struct TextLanguage {
+    code: &'static str,
+    confidence: f64,
+    /// In (0.5, 1]: below 1 when most of the text is capitalized words (names, a title); its
+    /// confidence is multiplied by this before it may overrule a declared language.
+    names: f64,
+    others: Vec<Share>,
+}
+
 /// The language of the text alone and its confidence; `None` when the text is too short or unknown.
-fn detect_text(text: &str, config: &LangConfig) -> Option<(&'static str, f64)> {
+///
+/// A long text is scored in blocks; when several languages each clearly win blocks holding at least
+/// [`MIN_SHARE`] of the letters, the page mixes languages: the answer is the language with most
+/// letters (as sure as its share, unless it is also the model's overall best) and the others are
+/// listed with their shares.
+fn detect_text(text: &str, config: &LangConfig) -> Option<TextLanguage> {
     let counts = ScriptCounts::of(text);
     if counts.letters < config.min_chars.max(1) {
         return None;
@@ -270,17 +317,53 @@ fn detect_text(text: &str, config: &LangConfig) -> Option<(&'static str, f64)> {
     let (script, share) = counts.dominant()?;
     // Letters of other scripts (names, quotes, boilerplate) make any answer less sure.
     let mixed = share.sqrt();
+    let alone = |code, confidence| {
+        Some(TextLanguage {
+            code,
+            confidence,
+            names: 1.0,
+            others: Vec::new(),
+        })
+    };
     if let Some(code) = script.single_language() {
-        return Some((code, SCRIPT_CONFIDENCE * mixed));
+        return alone(code, SCRIPT_CONFIDENCE * mixed);
     }
     if script == Script::Han {
         // Chinese, or Japanese written without kana (rare in running text).
-        return Some(("zh", HAN_CONFIDENCE * mixed));
+        return alone("zh", HAN_CONFIDENCE * mixed);
     }
     let ranking = ngram::rank(text, script, counts.letters_of(script))?;
-    let (code, _) = *ranking.ranked.first()?;
-    let gap = ranking.ranked.get(1).map_or(f32::INFINITY, |r| -r.1);
-    Some((code, (calibrated(f64::from(gap)) * mixed).clamp(0.0, 1.0)))
+    let (best, gap) = (ranking.best, ranking.gap);
+    let confidence = (calibrated(f64::from(gap)) * mixed).clamp(0.0, 1.0);
+    // A text made mostly of capitalized words is a list of names or a title: it says little about
+    // the language of the page around it.
+    let names = (0.5 + ranking.plain).min(1.0);
+    let total: usize = ranking.won.iter().map(|(_, letters)| letters).sum();
+    let share_of = |letters: usize| (100.0 * letters as f64 / total.max(1) as f64).round() / 100.0;
+    let others: Vec<Share> = ranking
+        .won
+        .iter()
+        .skip(1)
+        .filter(|(_, letters)| *letters >= MIN_SHARE_LETTERS && share_of(*letters) >= MIN_SHARE)
+        .map(|(code, letters)| Share {
+            code: (*code).to_owned(),
+            share: share_of(*letters),
+        })
+        .collect();
+    match ranking.won.first() {
+        Some(&(dominant, letters)) if !others.is_empty() && dominant != best => Some(TextLanguage {
+            code: dominant,
+            confidence: (share_of(letters) * mixed).clamp(0.0, 1.0),
+            names,
+            others,
+        }),
+        _ => Some(TextLanguage {
+            code: best,
+            confidence,
+            names,
+            others,
+        }),
+    }
 }
 
 /// Confidence of a language told by its script alone (Greek, Hangul, Thai, …).

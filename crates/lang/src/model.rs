@@ -30,6 +30,17 @@ const MAGIC: &[u8; 8] = b"NFLANG01";
 /// The compiled-in model image.
 static IMAGE: &[u8] = include_bytes!("../data/ngrams.bin");
 
+/// A letter to score: the keys of the n-grams that end with it, of `lowest..=len` letters.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Letter {
+    /// `keys[n - 1]` is the key of the n-gram of the last `n` letters.
+    pub(crate) keys: [u64; MAX_ORDER],
+    pub(crate) lowest: usize,
+    pub(crate) len: usize,
+    /// Weight of the letter's word.
+    pub(crate) weight: f32,
+}
+
 /// A parsed view of a model image.
 #[derive(Debug)]
 pub(crate) struct Model {
@@ -198,6 +209,33 @@ impl Model {
     #[inline]
     pub(crate) fn touch(&self, key: u64) {
         std::hint::black_box(self.slot((key as usize) & self.mask));
+    }
+
+    /// The letter that ends `window[..end]`, whose letters start at `starts`, scored with n-grams of
+    /// at least `lowest` letters; their first slots are requested now ([`Model::touch`]).
+    #[inline]
+    pub(crate) fn letter(
+        &self,
+        window: &[u8],
+        starts: &[usize],
+        end: usize,
+        lowest: usize,
+        weight: f32,
+    ) -> Letter {
+        let len = starts.len();
+        let lowest = lowest.min(len);
+        let mut keys = [0u64; MAX_ORDER];
+        for n in lowest..=len.min(MAX_ORDER) {
+            let start = starts.get(len - n).copied().unwrap_or(0);
+            keys[n - 1] = key(window.get(start..end).unwrap_or_default());
+            self.touch(keys[n - 1]);
+        }
+        Letter {
+            keys,
+            lowest,
+            len,
+            weight,
+        }
     }
 
     /// The postings of an n-gram key: (language index, q) pairs as raw bytes.

@@ -452,10 +452,22 @@ fn serde_names() {
         code: "en".into(),
         confidence: 0.75,
         source: Source::OgLocale,
+        others: Vec::new(),
     };
     assert_eq!(
         serde_json::to_string(&d).unwrap(),
         r#"{"code":"en","confidence":0.75,"source":"og_locale"}"#
+    );
+    let mixed = Detection {
+        others: vec![Share {
+            code: "de".into(),
+            share: 0.4,
+        }],
+        ..d
+    };
+    assert_eq!(
+        serde_json::to_string(&mixed).unwrap(),
+        r#"{"code":"en","confidence":0.75,"source":"og_locale","others":[{"code":"de","share":0.4}]}"#
     );
 }
 
@@ -470,4 +482,35 @@ fn hints_in_order_of_trust() {
         ]
     );
     assert!(NO_HINTS.normalized().is_empty());
+}
+
+/// Repeats paragraphs into a page: `parts` are (text, times), in order.
+fn page(parts: &[(&str, usize)]) -> String {
+    let mut out = Vec::new();
+    for (text, times) in parts {
+        out.extend(std::iter::repeat_n(*text, *times));
+    }
+    out.join("\n\n")
+}
+
+#[test]
+fn mixed_pages_report_the_dominant_language_and_the_others() {
+    // (page, dominant, other languages expected)
+    let cases: Vec<(String, &str, Vec<&str>)> = vec![
+        (page(&[(EN, 6)]), "en", vec![]),
+        (page(&[(DE, 6), (EN, 3)]), "de", vec!["en"]),
+        (page(&[(EN, 2), (FR, 5), (EN, 2)]), "fr", vec!["en"]),
+        (page(&[(ES, 4), (PT, 4), (ES, 2)]), "es", vec!["pt"]),
+        (page(&[(NL, 8), (EN, 1)]), "nl", vec![]),
+    ];
+    for (text, code, others) in cases {
+        let d = detect(&text, &NO_HINTS, &LangConfig::default());
+        let got: Vec<&str> = d.others.iter().map(|s| s.code.as_str()).collect();
+        assert_eq!((d.code.as_str(), got), (code, others.clone()), "{d:?}");
+        let shares: f64 = d.others.iter().map(|s| s.share).sum();
+        assert!(
+            shares < 0.5 && d.others.iter().all(|s| s.share >= MIN_SHARE),
+            "{d:?}"
+        );
+    }
 }

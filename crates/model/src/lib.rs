@@ -65,6 +65,34 @@ pub struct Language {
     pub confidence: f64,
     /// What decided: `text`, `html_lang`, `content_language`, `og_locale` or `none`.
     pub source: String,
+    /// Other languages of a page that mixes languages, with their share of its letters (most first);
+    /// absent when the page is in one language.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<LanguageShare>,
+}
+
+/// Another language of a page and its share of the page's letters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageShare {
+    /// ISO 639-1 code.
+    pub code: String,
+    /// Share of the letters, in (0, 1).
+    pub share: f64,
+}
+
+/// The languages a page declares, each as given, kept apart so that the lang stage knows which one
+/// decided.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageHints {
+    /// `<html lang>` (or `xml:lang`).
+    pub html_lang: Option<String>,
+    /// The `Content-Language` header of the fetch, else the page's `<meta http-equiv>` or other
+    /// declared language that is neither of the two others.
+    pub content_language: Option<String>,
+    /// `og:locale`.
+    pub og_locale: Option<String>,
 }
 
 /// Outcome of deduplication.
@@ -152,6 +180,10 @@ pub struct ArticleEvent {
     pub tags: Vec<String>,
     /// The page's declared language (`<html lang>`, `Content-Language`, `og:locale`), as given.
     pub declared_language: Option<String>,
+    /// The declared languages by source; absent when the page declares none (or the event comes from
+    /// a worker that did not record them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language_hints: Option<LanguageHints>,
     /// Detected language; absent until the lang stage ran.
     pub language: Option<Language>,
     /// Dedup verdict; absent until the dedup stage ran.

@@ -480,6 +480,18 @@ impl Pipeline {
             .language_hint
             .clone()
             .or_else(|| page.content_language.clone());
+        // A declared language that is neither `<html lang>` nor `og:locale` came from a
+        // `<meta http-equiv=content-language>` or the like: it stands in for a missing header.
+        let meta_language = doc
+            .language_hint
+            .clone()
+            .filter(|hint| Some(hint) != doc.html_lang.as_ref() && Some(hint) != doc.og_locale.as_ref());
+        let hints = model::LanguageHints {
+            html_lang: doc.html_lang.clone(),
+            content_language: page.content_language.clone().or(meta_language),
+            og_locale: doc.og_locale.clone(),
+        };
+        let language_hints = (hints != model::LanguageHints::default()).then_some(hints);
         Ok(ArticleEvent {
             schema: model::ARTICLE_SCHEMA.to_owned(),
             id: dedup::article_id(&canonical),
@@ -497,6 +509,7 @@ impl Pipeline {
             image: doc.image,
             tags: doc.tags,
             declared_language,
+            language_hints,
             language: None,
             dedup: None,
             fingerprints: None,
@@ -550,16 +563,33 @@ impl Pipeline {
             text.push_str("\n\n");
         }
         text.push_str(&event.text);
-        let hints = lang::Hints {
-            html_lang: event.declared_language.as_deref(),
-            content_language: None,
-            og_locale: None,
+        // Each declared language with its own source; an event from a worker that did not record
+        // them has only `declared_language`, taken as `<html lang>` (the first source it is read from).
+        let hints = match &event.language_hints {
+            Some(h) => lang::Hints {
+                html_lang: h.html_lang.as_deref(),
+                content_language: h.content_language.as_deref(),
+                og_locale: h.og_locale.as_deref(),
+            },
+            None => lang::Hints {
+                html_lang: event.declared_language.as_deref(),
+                content_language: None,
+                og_locale: None,
+            },
         };
         let detection = lang::detect(&text, &hints, &self.config.lang);
         event.language = Some(model::Language {
             code: detection.code,
             confidence: detection.confidence,
             source: detection.source.as_str().to_owned(),
+            others: detection
+                .others
+                .into_iter()
+                .map(|s| model::LanguageShare {
+                    code: s.code,
+                    share: s.share,
+                })
+                .collect(),
         });
     }
 }
