@@ -167,7 +167,16 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
         let Some(&c) = b.get(i) else { break };
         if c == b'!' {
             if b.get(i + 1..i + 3) == Some(b"--") {
+                let open = i - 1;
                 i = find(b, i + 3, b"-->").map_or(b.len(), |p| p + 3);
+                // Comments go too, unless written in a way that makes the
+                // parser end them elsewhere ("<!-->", "--!>").
+                let abrupt =
+                    matches!(b.get(open + 4), Some(b'>')) || b.get(open + 4..open + 6) == Some(b"->");
+                let region = b.get(open..i).unwrap_or_default();
+                if !abrupt && i <= b.len() && memchr::memmem::find(region, b"--!>").is_none() {
+                    drop.push((open, i));
+                }
             } else {
                 i = find(b, i, b">").map_or(b.len(), |p| p + 1);
             }
@@ -206,7 +215,7 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
             let content = i;
             let (end, after) = find_end_tag(b, i, tag).unwrap_or((b.len(), b.len()));
             let attrs = b.get(j..gt).unwrap_or_default();
-            let unread = tag == b"style" || (tag == b"script" && !is_json_ld(attrs));
+            let unread = matches!(tag, b"style" | b"noscript") || (tag == b"script" && !is_json_ld(attrs));
             if unread && end > content {
                 drop.push((content, end));
             }
@@ -226,6 +235,15 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
         if work > NESTING_WORK_BUDGET {
             return Err(ExtractError::TooDeep { limit: max_depth });
         }
+        // Inline icons and templates are never read either; their end tag
+        // is then scanned as usual.
+        if !self_closing && matches!(tag, b"svg" | b"template") {
+            let end = find_end_tag(b, i, tag).map_or(b.len(), |(end, _)| end);
+            if end > i {
+                drop.push((i, end));
+            }
+            i = end;
+        }
     }
     if drop.is_empty() {
         return Ok(Cow::Borrowed(html));
@@ -234,7 +252,8 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
     let mut out = String::with_capacity(html.len() - dropped);
     let mut from = 0usize;
     for (a, z) in drop {
-        // Ranges start after a '>' and end before a '<': char boundaries.
+        // Ranges start at a '<' or after a '>' and end before a '<' or after
+        // a '>': char boundaries.
         out.push_str(html.get(from..a).unwrap_or_default());
         from = z;
     }
@@ -293,6 +312,13 @@ mod tests {
             ("<p>no raw text</p>", "<p>no raw text</p>"),
             ("<script>never closed", "<script>"),
             ("<textarea>kept</textarea>", "<textarea>kept</textarea>"),
+            ("<p>a<!-- note -->b</p>", "<p>ab</p>"),
+            ("<p>a<!-->b</p><!-- c -->", "<p>a<!-->b</p>"),
+            (
+                "<a><svg viewBox='0 0 1 1'><path d='M0'/></svg>x</a>",
+                "<a><svg viewBox='0 0 1 1'></svg>x</a>",
+            ),
+            ("<noscript><img src=x></noscript>", "<noscript></noscript>"),
         ] {
             assert_eq!(check_markup(html, 100).unwrap(), expected, "{html}");
         }
