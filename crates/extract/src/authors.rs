@@ -542,7 +542,12 @@ pub(crate) fn is_organisation(name: &str) -> bool {
 /// True for a text that is only an author label: "Autor:", "Text:",
 /// "By", "von" (nouns need their colon).
 pub(crate) fn is_label(t: &str) -> bool {
-    let l = t.trim().to_lowercase();
+    let t = t.trim();
+    // Most short text nodes are whitespace between tags.
+    if t.len() < 2 || !t.starts_with(char::is_alphabetic) {
+        return false;
+    }
+    let l = t.to_lowercase();
     let bare = l.trim_end_matches([':', ' ']);
     matches!(
         bare,

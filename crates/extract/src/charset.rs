@@ -17,7 +17,7 @@ use crate::guard;
 const META_SCAN_BYTES: usize = 8192;
 
 /// How much text the charset detector sees.
-const DETECT_SAMPLE_BYTES: usize = 64 * 1024;
+const DETECT_SAMPLE_BYTES: usize = 16 * 1024;
 
 /// Decoded page text plus the encoding used.
 pub(crate) struct Decoded<'a> {
@@ -73,7 +73,7 @@ pub(crate) fn detect(bytes: &[u8], content_type: Option<&str>, url: &str) -> &'s
     if is_utf8() {
         return UTF_8;
     }
-    // The detector learns from non-ASCII bytes only; 64 KB of text from
+    // The detector learns from non-ASCII bytes only; 16 KB of text from
     // the first of them on decide as well as the whole page, at a fraction
     // of the cost.
     let first = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(0);

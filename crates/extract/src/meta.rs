@@ -159,11 +159,14 @@ const DATE_WORDS: &[&str] = &[
     "publishdate",
 ];
 
-/// "Copyright" in any ASCII case, without allocating.
-fn contains_copyright(t: &str) -> bool {
-    t.as_bytes()
-        .windows(9)
-        .any(|w| w.eq_ignore_ascii_case(b"copyright"))
+/// A copyright notice: "©", "(c)", "Copyright" (any of three spellings).
+/// Asked of every short text node, so the searchers are built once.
+fn is_copyright_notice(t: &str) -> bool {
+    use memchr::memmem::Finder;
+    static FINDERS: std::sync::OnceLock<[Finder<'static>; 5]> = std::sync::OnceLock::new();
+    let finders = FINDERS
+        .get_or_init(|| ["©", "(c)", "(C)", "opyright", "OPYRIGHT"].map(|n| Finder::new(n.as_bytes())));
+    finders.iter().any(|f| f.find(t.as_bytes()).is_some())
 }
 
 /// Whether the words of a class/id value mark a byline and a date.
@@ -299,7 +302,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             }
             if let Kind::Text(t) = dom.kind(i)
                 && t.len() <= 200
-                && (t.contains('©') || t.contains("(c)") || t.contains("(C)") || contains_copyright(t))
+                && is_copyright_notice(t)
             {
                 // The last one wins: the page's own notice is at its foot.
                 m.copyright = Some(t.trim().to_string());
