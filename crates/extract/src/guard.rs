@@ -168,13 +168,20 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
         if c == b'!' {
             if b.get(i + 1..i + 3) == Some(b"--") {
                 let open = i - 1;
+                // "<!-->" and "<!--->" end right there.
+                if b.get(open + 4) == Some(&b'>') {
+                    i = open + 5;
+                    continue;
+                }
+                if b.get(open + 4..open + 6) == Some(b"->") {
+                    i = open + 6;
+                    continue;
+                }
                 i = find(b, i + 3, b"-->").map_or(b.len(), |p| p + 3);
-                // Comments go too, unless written in a way that makes the
-                // parser end them elsewhere ("<!-->", "--!>").
-                let abrupt =
-                    matches!(b.get(open + 4), Some(b'>')) || b.get(open + 4..open + 6) == Some(b"->");
+                // Comments go too, unless "--!>" makes the parser end
+                // them elsewhere.
                 let region = b.get(open..i).unwrap_or_default();
-                if !abrupt && i <= b.len() && memchr::memmem::find(region, b"--!>").is_none() {
+                if memchr::memmem::find(region, b"--!>").is_none() {
                     drop.push((open, i));
                 }
             } else {
