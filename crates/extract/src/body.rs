@@ -1422,6 +1422,43 @@ fn is_furniture(p: &str) -> bool {
     strip_credit(p).is_empty() || is_credit_line(p)
 }
 
+/// A short paragraph carrying a picture credit or a figure label.
+fn is_caption_line(p: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "photo:",
+        "foto:",
+        "fotos:",
+        "photos:",
+        "bild:",
+        "image:",
+        "abbildung:",
+        "abb.:",
+        "grafik:",
+        "crédit photo",
+        "crédits photo",
+    ];
+    let f = fold(p);
+    MARKERS.iter().any(|m| f.contains(m))
+}
+
+/// A notice that the page advertises: "Anzeige", "*Werbung", "Sponsored".
+fn is_ad_notice(p: &str) -> bool {
+    let f = fold(p);
+    let f = f.trim_start_matches(['*', ' ', '[', '(']);
+    [
+        "anzeige",
+        "werbung",
+        "enthält werbung",
+        "advertisement",
+        "sponsored",
+        "publicidad",
+        "publicité",
+    ]
+    .iter()
+    .any(|m| f.starts_with(m))
+        || (f.contains("affiliate") && text::word_count(f) <= 12)
+}
+
 /// Agencies and picture libraries named in photo credits.
 const PICTURE_SOURCES: &[&str] = &[
     "getty",
@@ -1810,6 +1847,12 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
             }
         }
         if p.words <= 8 && p.kind != ParaKind::Caption && is_furniture(&p.text) {
+            continue;
+        }
+        // A caption left in the text ("Roman Prymula, photo: Archives",
+        // "Abbildung: Farblich codierte ...") and an advertising notice
+        // ("Anzeige, enthält Affiliate Links") are not body text.
+        if p.kind == ParaKind::Text && p.words <= 25 && (is_caption_line(&p.text) || is_ad_notice(&p.text)) {
             continue;
         }
         // A caption left in the text keeps its words, not its credit:
