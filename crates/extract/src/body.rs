@@ -463,6 +463,11 @@ const FURNITURE_LINES: &[&str] = &[
     "permalien",
     "lo último",
     "aktuell",
+    "bild anzeigen bild schließen",
+    "externer inhalt",
+    "quellen ausblenden",
+    "erschienen in",
+    "audios et vidéos sur le sujet",
 ];
 
 /// Kind of an extracted paragraph.
@@ -1441,6 +1446,26 @@ fn is_caption_line(p: &str) -> bool {
     MARKERS.iter().any(|m| f.contains(m))
 }
 
+/// Calls to action that are never article text, wherever they stand.
+fn is_strong_call_to_action(p: &str) -> bool {
+    const PHRASES: &[&str] = &[
+        "newsletter",
+        "sign up to",
+        "signing up to",
+        "subscribe to",
+        "subscribe now",
+        "jetzt abonnieren",
+        "werden sie mitglied",
+        "jede kleine spende",
+        "jetzt spenden",
+        "donate now",
+        "suscríbete",
+        "abonnez-vous",
+    ];
+    let f = fold(p);
+    PHRASES.iter().any(|m| f.contains(m))
+}
+
 /// A notice that the page advertises: "Anzeige", "*Werbung", "Sponsored".
 fn is_ad_notice(p: &str) -> bool {
     let f = fold(p);
@@ -1852,7 +1877,10 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
         // A caption left in the text ("Roman Prymula, photo: Archives",
         // "Abbildung: Farblich codierte ...") and an advertising notice
         // ("Anzeige, enthält Affiliate Links") are not body text.
-        if p.kind == ParaKind::Text && p.words <= 25 && (is_caption_line(&p.text) || is_ad_notice(&p.text)) {
+        if p.kind == ParaKind::Text
+            && p.words <= 25
+            && (is_caption_line(&p.text) || is_ad_notice(&p.text) || is_strong_call_to_action(&p.text))
+        {
             continue;
         }
         // A caption left in the text keeps its words, not its credit:
