@@ -1824,6 +1824,70 @@ fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize> {
     containers
 }
 
+/// Class words of a lead paragraph (standfirst) set apart from the body.
+const LEAD_WORDS: &[&str] = &[
+    "lead",
+    "intro",
+    "chapo",
+    "standfirst",
+    "vorspann",
+    "sommario",
+    "perex",
+    "subheadline",
+    "deck",
+    "entradilla",
+    "bajada",
+    "sapo",
+];
+
+/// The lead paragraph just before the chosen containers, when the page sets
+/// it apart (`itemprop=description`, a "lead"/"intro"/"chapo" class) in a
+/// block the containers do not include: it is the article's first
+/// paragraph. Nothing but a little text may stand between the two.
+fn lead_before(an: &Analysis<'_, '_>, containers: &[usize]) -> Option<String> {
+    let dom = an.dom;
+    let first = *containers.iter().min()?;
+    let mut between = 0u32;
+    let mut j = first;
+    let mut tokens = text::Tokens::default();
+    // Walk back over at most 400 nodes.
+    while j > 0 && first - j < 400 {
+        j -= 1;
+        if dom.end(j) > first {
+            // An ancestor of the container.
+            continue;
+        }
+        let x = an.at(j);
+        if x.in_junk {
+            continue;
+        }
+        if dom.text(j).is_some() {
+            between = between.saturating_add(x.raw_chars);
+        }
+        if between > 400 + x.raw_chars {
+            return None;
+        }
+        let Some(el) = dom.element(j) else { continue };
+        if x.raw_chars < 40 || x.raw_chars > 800 || x.raw_link * 5 > x.raw_chars || x.own == Flag::Hidden {
+            continue;
+        }
+        let described = el
+            .attr("itemprop")
+            .is_some_and(|v| v.eq_ignore_ascii_case("description"));
+        let lead_class = el.attr("class").is_some_and(|c| {
+            tokens.clear();
+            tokens.push_attr(c);
+            tokens.iter().any(|w| LEAD_WORDS.contains(&w))
+        });
+        if !(described || lead_class) || dom.tag(j).heading_level() == Some(1) {
+            continue;
+        }
+        let lead = text::normalize(&dom.text_of(j, 1200));
+        return (text::word_count(&lead) >= 6).then_some(lead);
+    }
+    None
+}
+
 /// Extracts the main text of the page.
 pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) -> Body {
     let an = Analysis::new(dom);
@@ -1832,7 +1896,23 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
     if containers.is_empty() {
         return Body::default();
     }
-    let collected = collect(&an, &containers, cfg.include_captions);
+    let mut collected = collect(&an, &containers, cfg.include_captions);
+    if let Some(lead) = lead_before(&an, &containers) {
+        let already = collected
+            .paragraphs
+            .iter()
+            .take(3)
+            .any(|(p, _, _)| p.text.contains(&lead) || lead.contains(&p.text));
+        if !already {
+            let words = text::word_count(&lead);
+            let para = Paragraph {
+                text: lead,
+                kind: ParaKind::Text,
+                words,
+            };
+            collected.paragraphs.insert(0, (para, 0, 0));
+        }
+    }
 
     let title_key = meta.title.as_deref().map(fold).unwrap_or_default();
     let mut body = Body {
