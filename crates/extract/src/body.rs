@@ -1824,6 +1824,38 @@ fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize> {
     containers
 }
 
+/// Paragraphs of a text given whole (JSON-LD `articleBody`): markup, if
+/// any, is dropped; line breaks separate paragraphs.
+fn paragraphs_of(raw: &str) -> Vec<Paragraph> {
+    let mut plain = String::with_capacity(raw.len());
+    let mut in_tag = false;
+    for c in raw.chars() {
+        match c {
+            '<' if !in_tag => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                plain.push('\n');
+            }
+            _ if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    let plain = text::decode_entities(&plain);
+    plain
+        .lines()
+        .map(text::normalize)
+        .filter(|l| !l.is_empty())
+        .map(|t| {
+            let words = text::word_count(&t);
+            Paragraph {
+                text: t,
+                kind: ParaKind::Text,
+                words,
+            }
+        })
+        .collect()
+}
+
 /// Class words of a lead paragraph (standfirst) set apart from the body.
 const LEAD_WORDS: &[&str] = &[
     "lead",
@@ -2008,6 +2040,16 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
     }
     cut_tail_section(&mut kept);
     trim_tail(&mut kept);
+    // The page's JSON-LD `articleBody` stands in for a body that the markup
+    // does not carry (rendered by scripts, or behind a wall the crawler saw).
+    if let Some(ld) = meta.ld.article_body.as_deref() {
+        let ld_paragraphs = paragraphs_of(ld);
+        let ld_words: usize = ld_paragraphs.iter().map(|p| p.words).sum();
+        let ours: usize = kept.iter().map(|p| p.words).sum();
+        if ld_words >= 50 && ours * 2 < ld_words {
+            kept = ld_paragraphs;
+        }
+    }
     body.words = kept.iter().map(|p| p.words).sum();
     body.prose_paragraphs = kept
         .iter()

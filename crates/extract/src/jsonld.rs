@@ -44,6 +44,8 @@ pub(crate) struct LdInfo {
     pub date_published: Option<String>,
     pub date_modified: Option<String>,
     pub description: Option<String>,
+    /// The full text, when the page gives it (`articleBody`).
+    pub article_body: Option<String>,
     pub url: Option<String>,
     pub image: Option<String>,
     pub keywords: Vec<String>,
@@ -344,6 +346,7 @@ pub(crate) fn interpret(values: &[Value]) -> LdInfo {
     }
     info.date_modified = get("dateModified").and_then(as_text);
     info.description = get("description").and_then(as_text);
+    info.article_body = get("articleBody").and_then(|v| v.as_str()).map(str::to_owned);
     info.url = get("url")
         .and_then(|v| g.url_of(v))
         .or_else(|| get("mainEntityOfPage").and_then(|v| g.url_of(v)));
