@@ -320,6 +320,23 @@ fn strong_compound(w: &str) -> bool {
             .any(|stem| w.len() >= stem.len() + 3 && (w.starts_with(stem) || w.ends_with(stem)))
 }
 
+/// A class that labels the post with a taxonomy term ("tag-open-source",
+/// "category-sidebar-news", "format-standard"): its words are topics, not
+/// what the block is. "tag-cloud" and "tags-list" are blocks.
+fn is_taxonomy(tokens: &text::Tokens) -> bool {
+    let mut words = tokens.iter();
+    let (Some(first), Some(second)) = (words.next(), words.next()) else {
+        return false;
+    };
+    matches!(
+        first,
+        "tag" | "category" | "categories" | "topic" | "format" | "status" | "type" | "rubrik" | "ressort"
+    ) && !matches!(
+        second,
+        "cloud" | "list" | "links" | "widget" | "box" | "container" | "wrapper"
+    )
+}
+
 /// `name` without a generated suffix ("RelatedCoverage-container-3AnSP",
 /// "Footer-inner-3zvCM"), so that the head word is the last real word.
 fn without_hash(name: &str) -> &str {
@@ -641,7 +658,12 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     Flag::Junk | Flag::Caption | Flag::Credit => true,
                     Flag::Comments | Flag::Hidden => !wraps_article,
                     Flag::Boiler | Flag::TagBoiler => !wraps_article && !wraps_most && !wraps_content,
-                    Flag::Weak => link_dense && !wraps_article,
+                    // A whole-page wrapper is never a teaser block.
+                    Flag::Weak => {
+                        link_dense
+                            && !wraps_article
+                            && u64::from(me.raw_chars) * 10 < u64::from(body_chars) * 6
+                    }
                 };
             me.weak_removed = if parent_removed {
                 parent_weak
@@ -823,6 +845,9 @@ impl Scratch<'_> {
         for name in value.split_whitespace().take(32) {
             self.tokens.clear();
             self.tokens.push_attr(without_hash(name));
+            if is_taxonomy(&self.tokens) {
+                continue;
+            }
             let last = self.tokens.len().saturating_sub(1);
             let mut prev: Option<&str> = None;
             let (mut owner, mut part, mut name_strong) = (false, false, false);
