@@ -843,12 +843,24 @@ impl Scratch<'_> {
         }
         let words = word_table();
         for name in value.split_whitespace().take(32) {
+            // A BEM modifier ("Section--Ads", "teaser--sidebar") describes a
+            // variant of the block, not what the block is: its words may
+            // say "content", never "boilerplate".
+            let (block, modifier) = match name.find("--") {
+                Some(cut) if cut > 0 => (
+                    name.get(..cut).unwrap_or(name),
+                    name.get(cut..).unwrap_or_default(),
+                ),
+                _ => (name, ""),
+            };
             self.tokens.clear();
-            self.tokens.push_attr(without_hash(name));
+            self.tokens.push_attr(without_hash(block));
+            let block_words = self.tokens.len();
+            self.tokens.push_attr(modifier);
             if is_taxonomy(&self.tokens) {
                 continue;
             }
-            let last = self.tokens.len().saturating_sub(1);
+            let last = block_words.saturating_sub(1);
             let mut prev: Option<&str> = None;
             let (mut owner, mut part, mut name_strong) = (false, false, false);
             for (k, w) in self.tokens.iter().enumerate() {
@@ -862,6 +874,9 @@ impl Scratch<'_> {
                 owner |= bits & OWNER_BIT != 0;
                 part |= bits & PART_BIT != 0;
                 out.content_named |= bits & CONTENT_BIT != 0;
+                if k >= block_words {
+                    bits &= POSITIVE_BIT | OWNER_BIT | PART_BIT | CONTENT_BIT;
+                }
                 // Modifiers describe the page, not the block: "no-share",
                 // "has-sidebar", "with-navigation".
                 if matches!(
