@@ -1488,6 +1488,23 @@ fn is_caption_line(p: &str) -> bool {
 
 /// Calls to action that are never article text, wherever they stand.
 fn is_strong_call_to_action(p: &str) -> bool {
+    let f = fold(p);
+    // Page controls that end in a spinner or ask to log in.
+    if f.ends_with("loading...") || f.ends_with("loading…") || f.starts_with("lade weitere") {
+        return true;
+    }
+    if ["einloggen", "eingeloggt", "log in to", "logged in to"]
+        .iter()
+        .any(|m| f.contains(m))
+    {
+        return true;
+    }
+    if ["permalink", "permalien", "keine kommentare", "no comments"]
+        .iter()
+        .any(|m| f.starts_with(m))
+    {
+        return true;
+    }
     const PHRASES: &[&str] = &[
         "newsletter",
         "sign up to",
@@ -1501,8 +1518,8 @@ fn is_strong_call_to_action(p: &str) -> bool {
         "donate now",
         "suscríbete",
         "abonnez-vous",
+        "letter to the editor",
     ];
-    let f = fold(p);
     PHRASES.iter().any(|m| f.contains(m))
 }
 
@@ -1614,6 +1631,21 @@ const CALL_TO_ACTION: &[&str] = &[
     "seguici",
     "assine",
     "siga-nos",
+    "copyright",
+    "©",
+    "cc-by",
+    "wszelkie prawa zastrzeżone",
+    "prawem autorskim",
+    "supporting our work",
+    "get the latest news",
+    "letter to the editor",
+    "abgelegt unter",
+    "veröffentlicht und wurde unter",
+    "this entry was posted",
+    "bookmark the permalink",
+    "be sociable",
+    "nicht eingeloggt",
+    "kommentare erscheinen",
 ];
 
 fn is_call_to_action(p: &Paragraph) -> bool {
@@ -1690,6 +1722,18 @@ const TAIL_LABELS: &[&str] = &[
     "lees ook",
 ];
 
+/// Labels of an author box at the end of a page.
+const AUTHOR_BOX_LABELS: &[&str] = &[
+    "über den autor",
+    "über die autorin",
+    "zum autor",
+    "zur autorin",
+    "about the author",
+    "à propos de l'auteur",
+    "sobre el autor",
+    "weitere beiträge aus der kolumne",
+];
+
 /// Cuts a closing section that starts with a label from [`TAIL_LABELS`]
 /// when nothing after the label is prose (the article goes on after an
 /// inline "Lesen Sie auch" link; a contact box or a related rail does not).
@@ -1709,12 +1753,14 @@ fn cut_tail_section(kept: &mut Vec<Paragraph>) {
     }
     let cut = (2..n).find(|&k| {
         let Some(p) = kept.get(k) else { return false };
-        if p.words > 8 || longest_after.get(k + 1).copied().unwrap_or(0) >= 30 {
+        if p.words > 8 {
             return false;
         }
         let f = fold(&p.text);
         let label = f.trim_end_matches([':', '.', '…', ' ', '»', '›']);
-        TAIL_LABELS.contains(&label)
+        // An author box is prose, but it closes the page.
+        let author_box = AUTHOR_BOX_LABELS.contains(&label) && k * 4 >= n * 3;
+        author_box || (longest_after.get(k + 1).copied().unwrap_or(0) < 30 && TAIL_LABELS.contains(&label))
     });
     if let Some(k) = cut {
         kept.truncate(k);
