@@ -1051,7 +1051,8 @@ fn classify_element<'a>(
         | Tag::Head
         | Tag::Title
         | Tag::Meta
-        | Tag::Link => return (Flag::Junk, 0, false, false),
+        | Tag::Link
+        | Tag::Ruby => return (Flag::Junk, 0, false, false),
         Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer | Tag::Menu => Flag::Boiler,
         Tag::Header if !in_article && !marker => Flag::Boiler,
         Tag::Figcaption => Flag::Caption,

@@ -16,6 +16,9 @@ const NONE: usize = usize::MAX;
 #[allow(missing_docs)]
 pub(crate) enum Tag {
     A,
+    /// Ruby annotations (`<rt>`, `<rp>`): readings printed above the text,
+    /// not part of it.
+    Ruby,
     Address,
     Article,
     Aside,
@@ -157,6 +160,7 @@ impl Tag {
             "style" => Tag::Style,
             "summary" => Tag::Summary,
             "svg" => Tag::Svg,
+            "rt" | "rp" => Tag::Ruby,
             "table" => Tag::Table,
             "tbody" => Tag::Tbody,
             "td" => Tag::Td,
@@ -402,7 +406,7 @@ impl<'a> Dom<'a> {
         let mut j = i;
         while j < end {
             match self.kind(j) {
-                Kind::Element(_, Tag::Script | Tag::Style | Tag::Template | Tag::Noscript) => {
+                Kind::Element(_, Tag::Script | Tag::Style | Tag::Template | Tag::Noscript | Tag::Ruby) => {
                     j = self.end(j);
                     continue;
                 }
