@@ -538,6 +538,12 @@ impl Body {
     }
 }
 
+/// A link: `<a href>`. A bare `<a name>` anchor, often left unclosed
+/// around the rest of an old page, is not.
+fn is_link(dom: &Dom<'_>, i: usize) -> bool {
+    dom.tag(i) == Tag::A && dom.attr(i, "href").is_some()
+}
+
 fn sat(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -575,7 +581,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 x.is_marker = x.has_marker;
                 x.content_named = content_named;
                 x.has_h1 = dom.tag(i) == Tag::H1;
-                x.in_link = p_link || dom.tag(i) == Tag::A;
+                x.in_link = p_link || is_link(dom, i);
             }
         }
         // Pass 2 (reverse): raw text/link lengths outside junk.
@@ -592,7 +598,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     me.raw_link = me.raw_chars;
                 }
             }
-            if dom.tag(i) == Tag::A {
+            if is_link(dom, i) {
                 me.raw_link = me.raw_chars;
             }
             if me.is_marker {
@@ -689,7 +695,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     p.direct_commas = p.direct_commas.saturating_add(me.commas);
                 }
             }
-            if dom.tag(i) == Tag::A {
+            if is_link(dom, i) {
                 me.link = me.chars;
             }
             if let Some(x) = info.get_mut(i) {
@@ -1356,7 +1362,7 @@ fn collect(an: &Analysis<'_, '_>, containers: &[usize], include_captions: bool) 
                     } else if tag == Tag::Br {
                         c.pending_br = c.pending_br.saturating_add(1);
                     }
-                    if tag == Tag::A {
+                    if tag == Tag::A && dom.attr(j, "href").is_some() {
                         link_until = link_until.max(dom.end(j));
                     }
                     if tag == Tag::Pre {
@@ -1876,8 +1882,11 @@ fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize> {
                 if x.removed || dom.element(s).is_none() || x.chars == 0 {
                     return false;
                 }
-                let same_class =
-                    top_class.is_some() && dom.attr(s, "class") == top_class && dom.tag(s) == dom.tag(top);
+                let bare = |e: usize| dom.attr(e, "class").is_none() && dom.attr(e, "id").is_none();
+                let same_class = dom.tag(s) == dom.tag(top)
+                    && ((top_class.is_some() && dom.attr(s, "class") == top_class)
+                        // Plain markup: sections of a page written by hand.
+                        || (top_class.is_none() && bare(top) && bare(s) && an.link_density(s) < 0.3));
                 let need = if same_class { top_score * 0.15 } else { threshold };
                 if score_of(s) >= need && score_of(s) > 0.0 {
                     return true;
@@ -1894,6 +1903,19 @@ fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize> {
                 false
             })
             .collect();
+        // Headings between two joined parts title the second.
+        if containers.len() > 1 {
+            let (first, last) = (containers.first().copied(), containers.last().copied());
+            if let (Some(first), Some(last)) = (first, last) {
+                let headings: Vec<usize> = dom
+                    .children(parent)
+                    .filter(|&h| h > first && h < last && !containers.contains(&h))
+                    .filter(|&h| dom.tag(h).heading_level().is_some() && !an.at(h).removed)
+                    .collect();
+                containers.extend(headings);
+                containers.sort_unstable();
+            }
+        }
     }
     // The chosen block holds a small share of the prose the page shows
     // outside furniture: the article is spread over blocks the scoring did
