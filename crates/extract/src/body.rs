@@ -56,6 +56,8 @@ struct Info {
     in_junk: bool,
     in_article: bool,
     in_link: bool,
+    /// This element is an `<a href>`.
+    is_link: bool,
     /// Commas of a text node (cached).
     text_commas: u32,
     weight: i16,
@@ -87,6 +89,7 @@ const EMPTY: Info = Info {
     in_junk: true,
     in_article: false,
     in_link: false,
+    is_link: false,
     text_commas: 0,
     weight: 0,
     raw_chars: 0,
@@ -581,7 +584,8 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 x.is_marker = x.has_marker;
                 x.content_named = content_named;
                 x.has_h1 = dom.tag(i) == Tag::H1;
-                x.in_link = p_link || is_link(dom, i);
+                x.is_link = is_link(dom, i);
+                x.in_link = p_link || x.is_link;
             }
         }
         // Pass 2 (reverse): raw text/link lengths outside junk.
@@ -598,7 +602,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     me.raw_link = me.raw_chars;
                 }
             }
-            if is_link(dom, i) {
+            if me.is_link {
                 me.raw_link = me.raw_chars;
             }
             if me.is_marker {
@@ -695,7 +699,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     p.direct_commas = p.direct_commas.saturating_add(me.commas);
                 }
             }
-            if is_link(dom, i) {
+            if me.is_link {
                 me.link = me.chars;
             }
             if let Some(x) = info.get_mut(i) {
@@ -1362,7 +1366,7 @@ fn collect(an: &Analysis<'_, '_>, containers: &[usize], include_captions: bool) 
                     } else if tag == Tag::Br {
                         c.pending_br = c.pending_br.saturating_add(1);
                     }
-                    if tag == Tag::A && dom.attr(j, "href").is_some() {
+                    if an.at(j).is_link {
                         link_until = link_until.max(dom.end(j));
                     }
                     if tag == Tag::Pre {
@@ -1474,8 +1478,9 @@ fn is_furniture(p: &str) -> bool {
     strip_credit(p).is_empty() || is_credit_line(p)
 }
 
-/// A short paragraph carrying a picture credit or a figure label.
-fn is_caption_line(p: &str) -> bool {
+/// A short paragraph carrying a picture credit or a figure label (`f` is
+/// the paragraph folded to lowercase).
+fn is_caption_line(f: &str) -> bool {
     const MARKERS: &[&str] = &[
         "photo:",
         "foto:",
@@ -1489,13 +1494,12 @@ fn is_caption_line(p: &str) -> bool {
         "crédit photo",
         "crédits photo",
     ];
-    let f = fold(p);
     MARKERS.iter().any(|m| f.contains(m))
 }
 
-/// Calls to action that are never article text, wherever they stand.
-fn is_strong_call_to_action(p: &str) -> bool {
-    let f = fold(p);
+/// Calls to action that are never article text, wherever they stand (`f`
+/// folded to lowercase).
+fn is_strong_call_to_action(f: &str) -> bool {
     // Page controls that end in a spinner or ask to log in.
     if f.ends_with("loading...") || f.ends_with("loading…") || f.starts_with("lade weitere") {
         return true;
@@ -1530,9 +1534,9 @@ fn is_strong_call_to_action(p: &str) -> bool {
     PHRASES.iter().any(|m| f.contains(m))
 }
 
-/// A notice that the page advertises: "Anzeige", "*Werbung", "Sponsored".
-fn is_ad_notice(p: &str) -> bool {
-    let f = fold(p);
+/// A notice that the page advertises: "Anzeige", "*Werbung", "Sponsored"
+/// (`f` folded to lowercase).
+fn is_ad_notice(f: &str) -> bool {
     let f = f.trim_start_matches(['*', ' ', '[', '(']);
     [
         "anzeige",
@@ -2098,11 +2102,11 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
         // A caption left in the text ("Roman Prymula, photo: Archives",
         // "Abbildung: Farblich codierte ...") and an advertising notice
         // ("Anzeige, enthält Affiliate Links") are not body text.
-        if p.kind == ParaKind::Text
-            && p.words <= 25
-            && (is_caption_line(&p.text) || is_ad_notice(&p.text) || is_strong_call_to_action(&p.text))
-        {
-            continue;
+        if p.kind == ParaKind::Text && p.words <= 25 {
+            let f = fold(&p.text);
+            if is_caption_line(&f) || is_ad_notice(&f) || is_strong_call_to_action(&f) {
+                continue;
+            }
         }
         // A caption left in the text keeps its words, not its credit:
         // "Chloe Kim will es wissen. © AFP / KIRILL KUDRYAVTSEV".
@@ -2152,11 +2156,15 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
     // The page's JSON-LD `articleBody` stands in for a body that the markup
     // does not carry (rendered by scripts, or behind a wall the crawler saw).
     if let Some(ld) = meta.ld.article_body.as_deref() {
-        let ld_paragraphs = paragraphs_of(ld);
-        let ld_words: usize = ld_paragraphs.iter().map(|p| p.words).sum();
         let ours: usize = kept.iter().map(|p| p.words).sum();
+        // Markup in the value counts a few words too many; the test is rough.
+        let ld_words = text::word_count(ld);
         if ld_words >= 50 && ours * 2 < ld_words {
-            kept = ld_paragraphs;
+            let ld_paragraphs = paragraphs_of(ld);
+            let ld_words: usize = ld_paragraphs.iter().map(|p| p.words).sum();
+            if ld_words >= 50 && ours * 2 < ld_words {
+                kept = ld_paragraphs;
+            }
         }
     }
     body.words = kept.iter().map(|p| p.words).sum();
