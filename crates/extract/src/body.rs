@@ -2386,5 +2386,72 @@ mod tests {
         check("He said 11 people were hurt.", false);
         check("Updated guidance was published on Monday.", false);
         check("2022", false);
+        check("AFP / MARCO BERTORELLO", true);
+        check("Augusta National/Getty Images", true);
+        check("Permalien", true);
+    }
+
+    #[track_caller]
+    fn check_short(line: &str, caption: bool, ad: bool, action: bool) {
+        let f = fold(line);
+        assert_eq!(
+            (
+                is_caption_line(&f),
+                is_ad_notice(&f),
+                is_strong_call_to_action(&f)
+            ),
+            (caption, ad, action),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn short_paragraphs_that_are_not_text() {
+        check_short(
+            "Roman Prymula, photo: Archives du Gouvernement",
+            true,
+            false,
+            false,
+        );
+        check_short("Abbildung: Farblich codierte Schneehöhen", true, false, false);
+        check_short("*Werbung. Dieser Beitrag enthält Werbung.", false, true, false);
+        check_short("Anzeige, enthält Affiliate Links", false, true, false);
+        check_short(
+            "Never miss the latest news by signing up to our newsletter today!",
+            false,
+            false,
+            true,
+        );
+        check_short("Jede kleine Spende hilft!", false, false, true);
+        check_short("(Noch keine Bewertungen) Loading...", false, false, true);
+        check_short(
+            "Sie müssen sich einloggen, um zu kommentieren.",
+            false,
+            false,
+            true,
+        );
+        check_short(
+            "The minister said the photo was taken in May.",
+            false,
+            false,
+            false,
+        );
+        check_short("Der Verein wirbt um neue Mitglieder.", false, false, false);
+    }
+
+    #[test]
+    fn taxonomy_and_modifier_classes() {
+        let mut scratch = Scratch::default();
+        // A post tagged "open source" is not a credit; a BEM modifier is not boilerplate.
+        let post = scratch.analyze("post type-post tag-open-source category-sidebar", true);
+        assert!(!post.credit && !post.strong);
+        let section = scratch.analyze("TestReport__Section TestReport__Section--Ads", true);
+        assert!(!section.strong);
+        let comments = scratch.analyze("article-comments", true);
+        assert!(comments.strong && comments.strong_head && comments.comments);
+        let wrapper = scratch.analyze("no-share", true);
+        assert!(!wrapper.strong);
+        let content = scratch.analyze("entry-content", true);
+        assert!(content.content_named && !content.strong);
     }
 }
