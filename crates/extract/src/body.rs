@@ -1979,6 +1979,7 @@ fn paragraphs_of(raw: &str) -> Vec<Paragraph> {
 /// Class words of a lead paragraph (standfirst) set apart from the body.
 const LEAD_WORDS: &[&str] = &[
     "lead",
+    "leader",
     "intro",
     "chapo",
     "standfirst",
@@ -1998,7 +1999,12 @@ const LEAD_WORDS: &[&str] = &[
 /// paragraph. Nothing but a little text may stand between the two.
 fn lead_before(an: &Analysis<'_, '_>, containers: &[usize]) -> Option<String> {
     let dom = an.dom;
-    let first = *containers.iter().min()?;
+    let container = *containers.iter().min()?;
+    // From the first text the containers give, so that a lead inside them
+    // but in a removed header counts too.
+    let first = (container..dom.end(container))
+        .find(|&i| dom.text(i).is_some() && !an.at(i).removed && an.at(i).raw_chars > 0)
+        .unwrap_or(container);
     let mut between = 0u32;
     let mut j = first;
     let mut tokens = text::Tokens::default();
