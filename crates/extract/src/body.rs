@@ -575,9 +575,18 @@ impl<'d, 'a> Analysis<'d, 'a> {
         let mut scratch = Scratch::default();
         // Pass 1 (pre-order): own flags, junk, link and article context.
         for i in 0..n {
-            let parent = dom.parent(i).and_then(|p| info.get(p)).copied();
-            let (p_junk, p_article, p_link) =
-                parent.map_or((false, false, false), |p| (p.in_junk, p.in_article, p.in_link));
+            let (p_junk, p_article, p_link) = dom
+                .parent(i)
+                .and_then(|p| info.get(p))
+                .map_or((false, false, false), |p| (p.in_junk, p.in_article, p.in_link));
+            // Inside junk nothing is looked at again: skip the class analysis.
+            if p_junk {
+                if let Some(x) = info.get_mut(i) {
+                    x.in_junk = true;
+                    x.own = Flag::Junk;
+                }
+                continue;
+            }
             let (own, weight, marker, content_named) = match dom.kind(i) {
                 Kind::Element(_, tag) => classify_element(dom, i, tag, p_article, &mut scratch),
                 _ => (Flag::Keep, 0, false, false),
@@ -597,8 +606,9 @@ impl<'d, 'a> Analysis<'d, 'a> {
         }
         // Pass 2 (reverse): raw text/link lengths outside junk.
         for i in (0..n).rev() {
-            let Some(&me) = info.get(i) else { continue };
-            let mut me = me;
+            // The parent comes before the node: update both in place.
+            let (before, rest) = info.split_at_mut(i);
+            let Some(me) = rest.first_mut() else { continue };
             if let Some(t) = dom.text(i)
                 && !me.in_junk
             {
@@ -618,13 +628,11 @@ impl<'d, 'a> Analysis<'d, 'a> {
             if me.content_named {
                 me.content_chars = me.content_chars.max(me.raw_chars);
             }
-            if let Some(x) = info.get_mut(i) {
-                *x = me;
-            }
+            let me = &*me;
             if me.in_junk {
                 continue;
             }
-            if let Some(p) = dom.parent(i).and_then(|p| info.get_mut(p)) {
+            if let Some(p) = dom.parent(i).and_then(|p| before.get_mut(p)) {
                 p.raw_chars = p.raw_chars.saturating_add(me.raw_chars);
                 p.raw_link = p.raw_link.saturating_add(me.raw_link);
                 if me.own != Flag::Comments {
@@ -690,29 +698,28 @@ impl<'d, 'a> Analysis<'d, 'a> {
         }
         // Pass 4 (reverse): text/link lengths and commas of kept content.
         for i in (0..n).rev() {
-            let Some(&me) = info.get(i) else { continue };
+            let (before, rest) = info.split_at_mut(i);
+            let Some(me) = rest.first_mut() else { continue };
             if me.removed {
                 continue;
             }
-            let mut me = me;
-            if dom.text(i).is_some() {
+            let text = dom.text(i).is_some();
+            if text {
                 me.chars = me.raw_chars;
                 me.commas = me.text_commas;
                 if me.in_link {
                     me.link = me.chars;
                 }
-                if let Some(p) = dom.parent(i).and_then(|p| info.get_mut(p)) {
-                    p.direct_chars = p.direct_chars.saturating_add(me.chars);
-                    p.direct_commas = p.direct_commas.saturating_add(me.commas);
-                }
             }
             if me.is_link {
                 me.link = me.chars;
             }
-            if let Some(x) = info.get_mut(i) {
-                *x = me;
-            }
-            if let Some(p) = dom.parent(i).and_then(|p| info.get_mut(p)) {
+            let me = &*me;
+            if let Some(p) = dom.parent(i).and_then(|p| before.get_mut(p)) {
+                if text {
+                    p.direct_chars = p.direct_chars.saturating_add(me.chars);
+                    p.direct_commas = p.direct_commas.saturating_add(me.commas);
+                }
                 p.chars = p.chars.saturating_add(me.chars);
                 p.link = p.link.saturating_add(me.link);
                 p.commas = p.commas.saturating_add(me.commas);
