@@ -342,14 +342,6 @@ struct Negatives {
     candidates: u64,
 }
 
-/// CPU time of the calling thread in seconds (`/proc/thread-self/schedstat`): throughput per core on a
-/// machine shared with other work.
-fn thread_cpu_seconds() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
-    Some(ns / 1e9)
-}
-
 /// Why copies were missed (`NEWSFLOW_EVAL_DEBUG=1`): no shared LSH band, or the estimates below the
 /// thresholds; with the copy's and the story's word counts.
 fn miss_report(config: &DedupConfig, name: &str, copies: &[&(usize, &str, Doc)], originals: &[Doc]) {
@@ -677,7 +669,7 @@ pub fn run(corpus: &Path, floors: Option<&Path>) -> anyhow::Result<()> {
         .map(|k| format!("news.raw-html/{}/{k}", k % 12))
         .collect();
     let started = Instant::now();
-    let cpu_started = thread_cpu_seconds();
+    let cpu_started = super::thread_cpu_seconds();
     let mut decisions = Vec::with_capacity(order.len());
     let mut fingerprinting = std::time::Duration::ZERO;
     for (k, (_, text)) in order.iter().enumerate() {
@@ -687,7 +679,7 @@ pub fn run(corpus: &Path, floors: Option<&Path>) -> anyhow::Result<()> {
         decisions.push(dedup.decide(&owners[k], &ids[k], &urls[k], &fp, T0));
     }
     let seconds = started.elapsed().as_secs_f64();
-    let cpu_seconds = match (cpu_started, thread_cpu_seconds()) {
+    let cpu_seconds = match (cpu_started, super::thread_cpu_seconds()) {
         (Some(a), Some(b)) if b > a => b - a,
         _ => seconds,
     };

@@ -71,22 +71,6 @@ fn memory_mib() -> (f64, f64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
-/// CPU time of this thread in seconds (`/proc/thread-self/schedstat`), when the kernel reports it: a
-/// throughput per core that other processes on a shared machine do not skew.
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
-    (nanos > 0.0).then_some(nanos / 1e9)
-}
-
-/// Wall-clock and CPU seconds spent in `work`.
-fn timed<T>(work: impl FnOnce() -> T) -> (T, f64, Option<f64>) {
-    let (start, cpu) = (Instant::now(), cpu_seconds());
-    let out = work();
-    let cpu = cpu.zip(cpu_seconds()).map(|(a, b)| b - a);
-    (out, start.elapsed().as_secs_f64(), cpu)
-}
-
 fn read_corpus(corpus: &Path) -> anyhow::Result<BTreeMap<String, Vec<String>>> {
     let dir = corpus.join("sentences");
     let mut languages = BTreeMap::new();
@@ -127,7 +111,7 @@ fn tag_all(
 ) -> (f64, Option<f64>) {
     let config = lang::LangConfig::default();
     let hints = lang::Hints::default();
-    let (detections, wall, cpu) = timed(|| {
+    let (detections, wall, cpu) = super::timed(|| {
         texts
             .iter()
             .map(|t| lang::detect(t, &hints, &config))
