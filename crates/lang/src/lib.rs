@@ -13,8 +13,10 @@
 //!    built by `tools/build-model` from the n-gram statistics that the lingua crates ship; nothing is
 //!    downloaded or read at run time). Long texts are scored in blocks spread over the text and scoring
 //!    stops once every other language is far behind, so the cost per article is bounded.
-//! 3. **Priors and guards.** Major news languages get a small head start over their neighbours; Hindi
-//!    and Marathi are also told apart by function words, which the model cannot see.
+//! 3. **Priors and guards.** Major news languages get a small head start over their neighbours.
+//!    Confusable neighbours (es/ca/pt, en/de/nl/af, sv/da/nb, tr/az, ru/uk/bg/mk, hi/mr) are also told
+//!    apart by function words that only one of them uses, and capitalized words (mostly names) weigh
+//!    half.
 //! 4. **Confidence.** The gap between the best and second-best language is mapped to how often such an
 //!    answer is right (calibrated), and lowered when other scripts mix in. Below
 //!    [`LangConfig::min_confidence`], or under [`LangConfig::min_chars`] letters, the text does not
