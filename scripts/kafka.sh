@@ -14,6 +14,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$root/scripts/lib.sh"
 pom="$root/deploy/kafka/pom.xml"
 version=${KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$pom")}
 port=${KAFKA_PORT:-19092}
@@ -114,10 +116,7 @@ launch() {
 
 stop() {
   if running; then
-    local pid; pid=$(cat "$pidfile")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    kill -9 "$pid" 2>/dev/null || true
+    stop_pid "$(cat "$pidfile")" 30 1
     echo "kafka.sh: broker on 127.0.0.1:$port stopped (data kept)"
   fi
 }

@@ -10,6 +10,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$root/scripts/lib.sh"
 port=${REDIS_PORT:-16379}
 run="$root/.run/redis-$port"
 pidfile="$run/redis.pid"
@@ -53,10 +55,7 @@ up() {
 
 down() {
   if running; then
-    local pid; pid=$(cat "$pidfile")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+    stop_pid "$(cat "$pidfile")" 50 0.1
     echo "redis.sh: redis on 127.0.0.1:$port stopped"
   fi
   rm -rf "$run"
