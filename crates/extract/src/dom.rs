@@ -287,20 +287,15 @@ pub(crate) struct Dom<'a> {
 
 impl<'a> Dom<'a> {
     /// Flattens `html` in one pre-order pass plus one reverse pass.
+    ///
+    /// The walk follows child and sibling links only, never a node's parent link: the tree builder's
+    /// adoption of misnested formatting elements (`<a name>` left open around blocks) moves child lists
+    /// without updating every moved child's parent, and a walk that climbs parent links would then skip
+    /// or misplace whole sections.
     pub(crate) fn build(html: &'a Html) -> Self {
         let mut nodes: Vec<NodeData<'a>> = Vec::with_capacity(html.tree.nodes().len());
-        let mut open = Vec::new();
-        for n in html.tree.root().descendants() {
-            let parent_id = n.parent().map(|p| p.id());
-            let parent = loop {
-                match open.last() {
-                    Some(&(id, idx)) if Some(id) == parent_id => break idx,
-                    Some(_) => {
-                        open.pop();
-                    }
-                    None => break NONE,
-                }
-            };
+        let mut stack = vec![(html.tree.root(), NONE)];
+        while let Some((n, parent)) = stack.pop() {
             let kind = match n.value() {
                 Node::Element(e) => Kind::Element(e, Tag::from_name(e.name())),
                 Node::Text(t) => Kind::Text(&t.text),
@@ -312,7 +307,11 @@ impl<'a> Dom<'a> {
                 parent,
                 end: idx + 1,
             });
-            open.push((n.id(), idx));
+            let mut child = n.last_child();
+            while let Some(c) = child {
+                stack.push((c, idx));
+                child = c.prev_sibling();
+            }
         }
         for i in (0..nodes.len()).rev() {
             let (parent, end) = match nodes.get(i) {
@@ -443,5 +442,48 @@ mod tests {
         assert_eq!(kids, vec![Tag::P, Tag::P]);
         assert_eq!(dom.text_of(div, 100), "ab c");
         assert_eq!(dom.ancestors(div).map(|a| dom.tag(a)).next(), Some(Tag::Body));
+    }
+
+    #[test]
+    fn misnested_anchors_keep_every_section_in_place() {
+        // Each heading leaves an `<a name>` open; the tree builder re-opens it inside the following
+        // section and moves children between elements when a later link closes. Every section's text
+        // must stay under its own `blockquote`, and every paragraph under `body`.
+        let mut page = String::from("<html><body><h1>Guide</h1>");
+        for n in 0..4 {
+            page.push_str(&format!(
+                "<h2><a name=\"s{n}\">Part {n}</h2>\n<blockquote>\nsection {n} line 0\n"
+            ));
+            page.push_str(&format!("<p>\n<h3>Sub {n}</h3>\n<p>\nsection {n} line 1\n<p>\n"));
+            page.push_str(&format!("<ul><li>x</li><li>y</li></ul>\nsection {n} line 2\n"));
+            page.push_str(&format!(
+                "<p>section {n} line 3 with <a href=\"/d\">a link</a>. more\n"
+            ));
+            page.push_str(&format!("<p>section {n} line 4\n</blockquote>\n"));
+        }
+        page.push_str("</body></html>");
+        let html = Html::parse_document(&page);
+        let dom = Dom::build(&html);
+        let body = (0..dom.len()).find(|&i| dom.tag(i) == Tag::Body).unwrap_or(0);
+        let quotes: Vec<usize> = (0..dom.len())
+            .filter(|&i| dom.tag(i) == Tag::Blockquote)
+            .collect();
+        assert_eq!(quotes.len(), 4);
+        for (n, &q) in quotes.iter().enumerate() {
+            let text = dom.text_of(q, 100_000);
+            for k in 0..5 {
+                assert!(
+                    text.contains(&format!("section {n} line {k}")),
+                    "{n}/{k} missing: {text}"
+                );
+            }
+        }
+        for i in 1..dom.len() {
+            assert!(dom.parent(i).is_some(), "node {i} lost its parent");
+            let in_body = dom.ancestors(i).any(|a| a == body) || i == body;
+            if dom.tag(i) == Tag::P {
+                assert!(in_body, "paragraph {i} is outside body");
+            }
+        }
     }
 }
