@@ -1374,7 +1374,13 @@ fn collect(an: &Analysis<'_, '_>, containers: &[usize], include_captions: bool) 
             }
             match dom.kind(j) {
                 Kind::Element(_, tag) => {
-                    if tag.is_block() {
+                    if matches!(tag, Tag::Td | Tag::Th) && inline_only(dom, j) {
+                        // A cell of plain text: a row reads as one line
+                        // ("125 g | flour"), not as a paragraph per cell.
+                        if !c.buf.trim().is_empty() && !c.buf.ends_with(' ') {
+                            c.buf.push(' ');
+                        }
+                    } else if tag.is_block() {
                         c.flush();
                         open.push((dom.end(j), tag));
                     } else if tag == Tag::Br {
@@ -1428,6 +1434,24 @@ fn collect(an: &Analysis<'_, '_>, containers: &[usize], include_captions: bool) 
         c.flush();
     }
     c
+}
+
+/// A line of tiny cells only: a calendar week ("05 06 07 08 09 10 11",
+/// "Mo Di Mi Do Fr Sa So") or a pager ("1 2 3 4 5").
+fn is_grid_row(p: &str) -> bool {
+    let mut n = 0;
+    for w in p.split_whitespace() {
+        n += 1;
+        if n > 16 || w.chars().count() > 2 {
+            return false;
+        }
+    }
+    n >= 4
+}
+
+/// Whether `i` holds no block element (a table cell of plain text).
+fn inline_only(dom: &Dom<'_>, i: usize) -> bool {
+    (i + 1..dom.end(i)).all(|k| dom.element(k).is_none() || !dom.tag(k).is_block())
 }
 
 /// A line that is only a time or date stamp ("11:42", "Updated 09:15 GMT",
@@ -1921,14 +1945,24 @@ fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize> {
                 false
             })
             .collect();
-        // Headings between two joined parts title the second.
+        // Headings between two joined parts title the second; parts alike
+        // (same tag and class) between them belong to the same text even when
+        // they score low (an ingredient table between a recipe's intro and
+        // its steps).
         if containers.len() > 1 {
             let (first, last) = (containers.first().copied(), containers.last().copied());
             if let (Some(first), Some(last)) = (first, last) {
+                let alike = |h: usize| {
+                    let (Some(a), Some(b)) = (top_class, dom.attr(h, "class")) else {
+                        return false;
+                    };
+                    dom.tag(h) == dom.tag(top) && classes_alike(a, b) && an.link_density(h) < 0.5
+                };
                 let headings: Vec<usize> = dom
                     .children(parent)
                     .filter(|&h| h > first && h < last && !containers.contains(&h))
-                    .filter(|&h| dom.tag(h).heading_level().is_some() && !an.at(h).removed)
+                    .filter(|&h| !an.at(h).removed && an.at(h).chars > 0)
+                    .filter(|&h| dom.tag(h).heading_level().is_some() || alike(h))
                     .collect();
                 containers.extend(headings);
                 containers.sort_unstable();
@@ -1949,6 +1983,18 @@ fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize> {
         }
     }
     containers
+}
+
+/// Whether two class attributes name the same kind of block: at least half
+/// of the tokens of the shorter one are in both (`box col-8 intro` and
+/// `box col-8 steps`).
+fn classes_alike(a: &str, b: &str) -> bool {
+    let (na, nb) = (a.split_whitespace().count(), b.split_whitespace().count());
+    let shared = a
+        .split_whitespace()
+        .filter(|t| b.split_whitespace().any(|u| u == *t))
+        .count();
+    shared > 0 && shared * 2 >= na.min(nb)
 }
 
 /// Paragraphs of a text given whole (JSON-LD `articleBody`): markup, if
@@ -2117,6 +2163,9 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
             }
         }
         if p.words <= 8 && p.kind != ParaKind::Caption && is_furniture(&p.text) {
+            continue;
+        }
+        if !p.text.contains('\n') && is_grid_row(&p.text) {
             continue;
         }
         // A caption left in the text ("Roman Prymula, photo: Archives",
@@ -2423,6 +2472,21 @@ mod tests {
             (caption, ad, action),
             "{line}"
         );
+    }
+
+    #[test]
+    fn grid_rows() {
+        for (line, grid) in [
+            ("05 06 07 08 09 10 11", true),
+            ("Mo Di Mi Do Fr Sa So", true),
+            ("1 2 3 4 5", true),
+            ("1 2 3", false),
+            ("15 – 30 Min", false),
+            ("Eye in the sky", false),
+            ("a b c d e f g h i j k l m n o p q r", false),
+        ] {
+            assert_eq!(is_grid_row(line), grid, "{line}");
+        }
     }
 
     #[test]
