@@ -665,6 +665,12 @@ impl<'d, 'a> Analysis<'d, 'a> {
         // Pass 3 (pre-order): final removal decision.
         for i in 0..n {
             let parent = dom.parent(i).and_then(|p| info.get(p));
+            let fills_main = dom.parent(i).is_some_and(|p| dom.tag(p) == Tag::Main)
+                && parent.is_some_and(|p| !p.removed && p.raw_chars > 0)
+                && parent.zip(info.get(i)).is_some_and(|(p, me)| {
+                    u64::from(me.raw_chars) * 10 >= u64::from(p.raw_chars) * 8
+                        && me.raw_link * 2 < me.raw_chars
+                });
             let parent_removed = parent.is_some_and(|p| p.removed);
             let parent_weak = parent.is_some_and(|p| p.weak_removed);
             let Some(me) = info.get_mut(i) else { continue };
@@ -682,7 +688,11 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     Flag::Keep => false,
                     Flag::Junk | Flag::Caption | Flag::Credit => true,
                     Flag::Comments | Flag::Hidden => !wraps_article,
-                    Flag::Boiler | Flag::TagBoiler => !wraps_article && !wraps_most && !wraps_content,
+                    Flag::Boiler => !wraps_article && !wraps_most && !wraps_content,
+                    // A landmark tag that fills `<main>` is a misused
+                    // wrapper (`<aside>` around the whole story), however
+                    // small the story is next to the page's furniture.
+                    Flag::TagBoiler => !wraps_article && !wraps_most && !wraps_content && !fills_main,
                     // A whole-page wrapper is never a teaser block.
                     Flag::Weak => {
                         link_dense
