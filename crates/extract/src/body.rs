@@ -665,8 +665,9 @@ impl<'d, 'a> Analysis<'d, 'a> {
         // Pass 3 (pre-order): final removal decision.
         for i in 0..n {
             let parent = dom.parent(i).and_then(|p| info.get(p));
-            let fills_main = dom.parent(i).is_some_and(|p| dom.tag(p) == Tag::Main)
-                && parent.is_some_and(|p| !p.removed && p.raw_chars > 0)
+            let fills_main = parent.is_some_and(|p| !p.removed && p.raw_chars > 0)
+                && (dom.parent(i).is_some_and(|p| dom.tag(p) == Tag::Main)
+                    || parent.is_some_and(|p| p.content_named))
                 && parent.zip(info.get(i)).is_some_and(|(p, me)| {
                     u64::from(me.raw_chars) * 10 >= u64::from(p.raw_chars) * 8
                         && me.raw_link * 2 < me.raw_chars
@@ -689,8 +690,9 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     Flag::Junk | Flag::Caption | Flag::Credit => true,
                     Flag::Comments | Flag::Hidden => !wraps_article,
                     Flag::Boiler => !wraps_article && !wraps_most && !wraps_content,
-                    // A landmark tag that fills `<main>` is a misused
-                    // wrapper (`<aside>` around the whole story), however
+                    // A landmark tag that fills `<main>` or a content-named
+                    // block is a misused wrapper (`<aside>` around the whole
+                    // story, a `<form>` around a product text), however
                     // small the story is next to the page's furniture.
                     Flag::TagBoiler => !wraps_article && !wraps_most && !wraps_content && !fills_main,
                     // A whole-page wrapper is never a teaser block.
@@ -1041,6 +1043,7 @@ fn classify_element<'a>(
     let mut hidden = false;
     let mut role = "";
     let mut itemprop = "";
+    let mut names_control = false;
     for (name, value) in el.attrs() {
         match name {
             "class" => class = Some(value),
@@ -1053,8 +1056,13 @@ fn classify_element<'a>(
             "hidden" => hidden = true,
             "aria-hidden" => hidden |= value.eq_ignore_ascii_case("true"),
             "style" => hidden |= hides(value),
+            "for" => names_control = true,
             _ => {}
         }
+    }
+    // A label naming a form control ("Size", "Quantity:") is part of the form.
+    if tag == Tag::Label && names_control {
+        return (Flag::Junk, 0, false, false);
     }
     let is_body_prop = itemprop.eq_ignore_ascii_case("articleBody");
     let marker = tag == Tag::Article || is_body_prop || role.eq_ignore_ascii_case("article");
