@@ -53,6 +53,8 @@ struct Info {
     removed: bool,
     /// Removed only because of a weak (link-density) pattern.
     weak_removed: bool,
+    /// Removed as hidden, junk or comments (here or above).
+    hard_removed: bool,
     in_junk: bool,
     in_article: bool,
     in_link: bool,
@@ -86,6 +88,7 @@ const EMPTY: Info = Info {
     own: Flag::Keep,
     removed: true,
     weak_removed: false,
+    hard_removed: true,
     in_junk: true,
     in_article: false,
     in_link: false,
@@ -674,6 +677,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 });
             let parent_removed = parent.is_some_and(|p| p.removed);
             let parent_weak = parent.is_some_and(|p| p.weak_removed);
+            let parent_hidden = parent.is_some_and(|p| p.hard_removed);
             let Some(me) = info.get_mut(i) else { continue };
             let wraps_article =
                 (me.has_h1 || me.has_marker) && u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 3;
@@ -684,7 +688,16 @@ impl<'d, 'a> Analysis<'d, 'a> {
             // wrapper ("socialicons-sticky" around "entry-content").
             let wraps_content =
                 me.content_chars >= 200 && u64::from(me.content_chars) * 10 >= u64::from(me.raw_chars) * 7;
-            me.removed = parent_removed
+            // `<main>` names the page's content: a layout class around it
+            // ("left-navigation-wrapper" holding the side menu and `<main>`)
+            // does not remove it.
+            let rescued_main = parent_removed
+                && !parent_hidden
+                && dom.tag(i) == Tag::Main
+                && me.own == Flag::Keep
+                && me.raw_chars >= 500
+                && me.raw_link * 10 < me.raw_chars * 3;
+            me.removed = (parent_removed && !rescued_main)
                 || match me.own {
                     Flag::Keep => false,
                     Flag::Junk | Flag::Caption | Flag::Credit => true,
@@ -707,6 +720,8 @@ impl<'d, 'a> Analysis<'d, 'a> {
             } else {
                 me.removed && me.own == Flag::Weak
             };
+            me.hard_removed =
+                parent_hidden || (me.removed && matches!(me.own, Flag::Junk | Flag::Hidden | Flag::Comments));
         }
         // Pass 4 (reverse): text/link lengths and commas of kept content.
         for i in (0..n).rev() {
