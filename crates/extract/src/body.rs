@@ -1730,6 +1730,44 @@ const CALL_TO_ACTION: &[&str] = &[
     "kommentare erscheinen",
 ];
 
+/// A reader appeal that opens the block closing a page: a request for
+/// support or membership, or the wall in front of the rest of the text.
+fn is_appeal(p: &Paragraph) -> bool {
+    const APPEALS: &[&str] = &[
+        "support our work",
+        "supporting our work",
+        "support us",
+        "support independent",
+        "become a member",
+        "unterstütze uns",
+        "unterstütze unser",
+        "unterstützen sie uns",
+        "unterstützen sie unser",
+        "unterstützt uns",
+        "bezahlschranke",
+        "paywall",
+        "apóyanos",
+        "apoya el periodismo",
+        "hazte miembro",
+        "hazte socio",
+        "únete a nuestra comunidad",
+        "pour lire la suite",
+        "pour accéder en illimité",
+        "soutenez-nous",
+        "soutenez notre",
+        "sostienici",
+        "sostieni il",
+        "apoie o",
+        "wesprzyj nas",
+        "steun ons",
+    ];
+    if p.words > 60 {
+        return false;
+    }
+    let f = fold(&p.text);
+    APPEALS.iter().any(|c| f.contains(c))
+}
+
 fn is_call_to_action(p: &Paragraph) -> bool {
     if p.words > 60 {
         return false;
@@ -1853,6 +1891,16 @@ fn cut_tail_section(kept: &mut Vec<Paragraph>) {
 /// titles of removed rails: "Auch interessant", "Temas relacionados",
 /// "More from ...") and calls to action, from the end backwards.
 fn trim_tail(kept: &mut Vec<Paragraph>) {
+    // An appeal block closes the page ("Support our work ... Join ... Learn
+    // how we are funded"): from its first call to action on, when only a few
+    // short paragraphs follow.
+    let n = kept.len();
+    let start = n.saturating_sub(6).max(n / 2).max(2);
+    if let Some(k) = (start..n).find(|&k| kept.get(k).is_some_and(is_appeal))
+        && kept.iter().skip(k).all(|p| p.words <= 60)
+    {
+        kept.truncate(k);
+    }
     while kept.len() > 2 {
         let Some(last) = kept.last() else { break };
         let t = last.text.trim_end();
@@ -2505,6 +2553,46 @@ mod tests {
             (caption, ad, action),
             "{line}"
         );
+    }
+
+    fn para(t: &str) -> Paragraph {
+        Paragraph {
+            text: t.to_string(),
+            kind: ParaKind::Text,
+            words: text::word_count(t),
+        }
+    }
+
+    fn check_tail(paragraphs: &[&str], kept: usize) {
+        let mut ps: Vec<Paragraph> = paragraphs.iter().map(|t| para(t)).collect();
+        trim_tail(&mut ps);
+        assert_eq!(ps.len(), kept, "{paragraphs:?}");
+    }
+
+    #[test]
+    fn appeal_blocks_close_the_page() {
+        let story = [
+            "The council approved the plan on Tuesday after a long debate about costs.",
+            "Opponents said the new road would cut the village in two and bring heavy traffic.",
+            "The mayor promised a second hearing before any work starts next spring.",
+            "Residents can send comments to the planning office until the end of March.",
+        ];
+        check_tail(&story, 4);
+        let mut with_appeal = story.to_vec();
+        with_appeal.extend([
+            "Support independent journalism",
+            "If you value our reporting, please consider supporting our work with a monthly gift.",
+            "Cancel at any time.",
+            "Learn how we are funded and who owns us.",
+        ]);
+        check_tail(&with_appeal, 4);
+        // An appeal in the first half is the story's subject, not a box.
+        let early = [
+            "Volunteers asked neighbours to support our work at the food bank, the organiser said.",
+            "The food bank now serves two hundred families each week from its hall.",
+            "It needs more drivers for the winter months, when demand is highest.",
+        ];
+        check_tail(&early, 3);
     }
 
     #[test]
