@@ -1728,6 +1728,32 @@ const CALL_TO_ACTION: &[&str] = &[
     "be sociable",
     "nicht eingeloggt",
     "kommentare erscheinen",
+    // Sharing, cross-promotion and posting metadata closing a page.
+    "artikel teilen",
+    "beitrag teilen",
+    "share this article",
+    "share this post",
+    "partager cet article",
+    "compartir este artículo",
+    "help us continue",
+    "kennt ihr schon",
+    "kennen sie schon",
+    "youtube channel",
+    "youtube-kanal",
+    "canal de youtube",
+    "findest du hier",
+    "finden sie hier",
+    "weitere infos unter",
+    "in unserem beitrag",
+    "mit uns in kontakt",
+    "gibt die meinung des autors wieder",
+    "last modified:",
+    "category:",
+    "category :",
+    "kategorie:",
+    "categoría:",
+    "catégorie :",
+    "filed under",
 ];
 
 /// A reader appeal that opens the block closing a page: a request for
@@ -2593,6 +2619,13 @@ mod tests {
             "It needs more drivers for the winter months, when demand is highest.",
         ];
         check_tail(&early, 3);
+        // Sharing prompts and posting metadata trail the text.
+        let mut trailing = story.to_vec();
+        trailing.extend([
+            "Möchten Sie den Artikel teilen?",
+            "News date : 04/21/2022 Category : Press Releases",
+        ]);
+        check_tail(&trailing, 4);
     }
 
     #[test]
