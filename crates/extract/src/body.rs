@@ -2033,7 +2033,7 @@ fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize> {
                 }
                 let bare = |e: usize| dom.attr(e, "class").is_none() && dom.attr(e, "id").is_none();
                 let same_class = dom.tag(s) == dom.tag(top)
-                    && ((top_class.is_some() && dom.attr(s, "class") == top_class)
+                    && (top_class.zip(dom.attr(s, "class")).is_some_and(|(a, b)| classes_alike(a, b))
                         // Plain markup: sections of a page written by hand.
                         || (top_class.is_none() && bare(top) && bare(s) && an.link_density(s) < 0.3));
                 let need = if same_class { top_score * 0.15 } else { threshold };
