@@ -4,6 +4,14 @@ use crate::text::normalize;
 
 /// Byline lead-ins, longest first, compared case-insensitively.
 const PREFIXES: &[&str] = &[
+    // Author-archive link titles: "View all posts by Jane Doe".
+    "zeige alle beiträge von",
+    "alle beiträge von",
+    "view all posts by",
+    "all posts by",
+    "more posts by",
+    "voir tous les articles de",
+    "ver todas las entradas de",
     "ein gastbeitrag von",
     "ein kommentar von",
     "ein beitrag von",
@@ -695,6 +703,8 @@ mod tests {
     #[test]
     fn cleaning() {
         check("By Jane Doe", &["Jane Doe"]);
+        check("Zeige alle Beiträge von Petra Ruland", &["Petra Ruland"]);
+        check("View all posts by Jane Doe", &["Jane Doe"]);
         check("by JANE DOE", &["Jane Doe"]);
         check("  By:  Jane   Doe  ", &["Jane Doe"]);
         check("By Jane Doe and John Smith", &["Jane Doe", "John Smith"]);
