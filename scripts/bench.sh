@@ -16,21 +16,14 @@ for dir in "${dirs[@]}"; do
   cargo bench -p pipeline --bench throughput --locked -- "$(realpath "$dir")"
 done
 
-started_kafka=0
-started_redis=0
-cleanup() {
-  [ "$started_kafka" = 1 ] && { scripts/kafka.sh down >/dev/null 2>&1 || true; }
-  [ "$started_redis" = 1 ] && { scripts/redis.sh down >/dev/null 2>&1 || true; }
-  true
-}
-trap cleanup EXIT
+source scripts/lib.sh
 
 echo "== dedup: fingerprint + decide, memory and Redis"
-if ! scripts/redis.sh status 2>/dev/null; then scripts/redis.sh up; started_redis=1; fi
+ensure_services redis
 NEWSFLOW_TEST_REDIS="redis://127.0.0.1:${REDIS_PORT:-16379}" cargo bench -p redis-store --bench dedup_throughput --locked
 
 echo "== end to end through Apache Kafka"
-if ! scripts/kafka.sh status 2>/dev/null; then scripts/kafka.sh up; started_kafka=1; fi
+ensure_services kafka
 export NEWSFLOW_TEST_BROKERS="127.0.0.1:${KAFKA_PORT:-19092}"
 cargo build --release -p newsflow -p e2e --locked
 if [ -z "${BENCH_PAGES:-}" ] && [ -d ../shared/corpus/trafilatura-eval/html ]; then
