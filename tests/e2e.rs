@@ -34,13 +34,7 @@ fn expected_sources(n: usize, partitions: i32) -> BTreeSet<(i64, i64)> {
 async fn every_page_yields_exactly_one_schema_valid_output() {
     let partitions = 3;
     let topics = setup("pages", partitions).await;
-    let mut inputs = Vec::new();
-    for i in 0..24u64 {
-        inputs.push(Input::envelope(
-            &format!("https://news.example.com/world/story-{i}"),
-            &article_html(i, ""),
-        ));
-    }
+    let mut inputs = Input::articles("world", 0..24, 0);
     // Exact copies under other URLs (syndication) and a tracking-parameter variant of the same URL.
     for i in 0..4u64 {
         inputs.push(Input::envelope(
@@ -49,7 +43,7 @@ async fn every_page_yields_exactly_one_schema_valid_output() {
         ));
     }
     inputs.push(Input::envelope(
-        "https://news.example.com/world/story-5?utm_source=feed",
+        "https://news.example.com/world/5?utm_source=feed",
         &article_html(5, ""),
     ));
     // Raw HTML with the URL in a header.
@@ -175,12 +169,7 @@ async fn poison_messages_go_to_the_dlq_and_later_messages_still_flow() {
         ),
     ];
     let mut inputs: Vec<Input> = poison.iter().map(|(input, _)| input.clone()).collect();
-    for i in 0..5u64 {
-        inputs.push(Input::envelope(
-            &format!("https://news.example.com/after/{i}"),
-            &article_html(1000 + i, ""),
-        ));
-    }
+    inputs.extend(Input::articles("after", 0..5, 1000));
     produce(&topics.brokers, &topics.input, partitions, &inputs).await;
 
     let mut worker = Worker::start(&topics, &[("NEWSFLOW__PIPELINE__MAX_INPUT_BYTES", "1048576")]);
@@ -221,14 +210,7 @@ async fn kill_9_mid_stream_then_restart_loses_nothing() {
     let partitions = 3;
     let topics = setup("kill9", partitions).await;
     let n = 300;
-    let inputs: Vec<Input> = (0..n as u64)
-        .map(|i| {
-            Input::envelope(
-                &format!("https://news.example.com/k/{i}"),
-                &article_html(5000 + i, ""),
-            )
-        })
-        .collect();
+    let inputs = Input::articles("k", 0..n as u64, 5000);
     produce(&topics.brokers, &topics.input, partitions, &inputs).await;
 
     // A small in-flight bound and one CPU thread keep the first worker slow enough to be killed mid-stream.
@@ -272,14 +254,7 @@ async fn kill_9_mid_stream_then_restart_loses_nothing() {
 async fn sigterm_commits_offsets_and_a_restart_does_not_re_emit() {
     let partitions = 2;
     let topics = setup("sigterm", partitions).await;
-    let first_batch: Vec<Input> = (0..20u64)
-        .map(|i| {
-            Input::envelope(
-                &format!("https://news.example.com/s/{i}"),
-                &article_html(9000 + i, ""),
-            )
-        })
-        .collect();
+    let first_batch = Input::articles("s", 0..20, 9000);
     produce(&topics.brokers, &topics.input, partitions, &first_batch).await;
 
     let mut worker = Worker::start(&topics, &[]);
@@ -297,14 +272,7 @@ async fn sigterm_commits_offsets_and_a_restart_does_not_re_emit() {
         "offsets committed on SIGTERM"
     );
 
-    let second_batch: Vec<Input> = (20..26u64)
-        .map(|i| {
-            Input::envelope(
-                &format!("https://news.example.com/s/{i}"),
-                &article_html(9000 + i, ""),
-            )
-        })
-        .collect();
+    let second_batch = Input::articles("s", 20..26, 9000);
     produce(&topics.brokers, &topics.input, partitions, &second_batch).await;
     let mut restarted = Worker::start(&topics, &[]);
     restarted.wait_ready(READY).unwrap();
@@ -337,14 +305,7 @@ async fn rebalance_hands_partitions_over_without_loss_or_repeats() {
     let partitions = 4;
     let topics = setup("rebalance", partitions).await;
     let n = 240;
-    let inputs: Vec<Input> = (0..n as u64)
-        .map(|i| {
-            Input::envelope(
-                &format!("https://news.example.com/r/{i}"),
-                &article_html(20_000 + i, ""),
-            )
-        })
-        .collect();
+    let inputs = Input::articles("r", 0..n as u64, 20_000);
     produce(&topics.brokers, &topics.input, partitions, &inputs).await;
 
     let slow = [
@@ -411,16 +372,7 @@ async fn broker_outage_at_start_and_mid_run_loses_nothing() {
         .unwrap();
     let partitions = 2;
     let topics = setup_on(&broker.brokers(), "outage", partitions).await;
-    let batch = |range: std::ops::Range<u64>| -> Vec<Input> {
-        range
-            .map(|i| {
-                Input::envelope(
-                    &format!("https://news.example.com/o/{i}"),
-                    &article_html(30_000 + i, ""),
-                )
-            })
-            .collect()
-    };
+    let batch = |range: std::ops::Range<u64>| Input::articles("o", range, 30_000);
     produce(&topics.brokers, &topics.input, partitions, &batch(0..40)).await;
     broker.stop();
 

@@ -114,6 +114,18 @@ impl Input {
         }
     }
 
+    /// Envelopes of distinct articles: URL `https://news.example.com/{path}/{i}`, body seeded `seed + i`.
+    pub fn articles(path: &str, range: std::ops::Range<u64>, seed: u64) -> Vec<Input> {
+        range
+            .map(|i| {
+                Input::envelope(
+                    &format!("https://news.example.com/{path}/{i}"),
+                    &article_html(seed + i, ""),
+                )
+            })
+            .collect()
+    }
+
     pub fn raw(value: &[u8]) -> Input {
         Input {
             key: None,
