@@ -2318,6 +2318,19 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
             && p.text.chars().count() <= 40
             && !text::ends_sentence(&p.text)
             && dates::find_in_text(&p.text, false).is_some();
+        // A kicker above the text: the section or topic label ("Aktuell",
+        // "Nueva Constitución"), a line of three words or fewer that is not a
+        // sentence and that a longer paragraph follows.
+        let kicker = k == 0
+            && is_text
+            && p.words <= 3
+            && !text::ends_sentence(&p.text)
+            && !p.text.ends_with(':')
+            && kept.get(1).is_some_and(|n| n.words >= 12);
+        if kicker {
+            kept.remove(k);
+            continue;
+        }
         if byline || dateline {
             if byline && body.byline.is_none() {
                 body.byline = Some(p.text.clone());
