@@ -1605,6 +1605,33 @@ fn is_strong_call_to_action(f: &str) -> bool {
     PHRASES.iter().any(|m| f.contains(m))
 }
 
+/// The placeholder of an embed that waits for consent: "Twitter
+/// freischalten", "We respect your privacy and do not connect to Twitter
+/// without your consent" (`f` folded to lowercase).
+fn is_consent_notice(f: &str, words: usize) -> bool {
+    const PHRASES: &[&str] = &[
+        "externe inhalte angezeigt",
+        "externe inhalte laden",
+        "externen inhalt laden",
+        "ohne dein einverständnis",
+        "ohne ihr einverständnis",
+        "keine verbindung zu",
+        "cookies akzeptieren",
+        "datenschutzeinstellungen",
+        "to view this content",
+        "to display this content",
+        "accept cookies",
+        "consent to the use of cookies",
+        "accepter les cookies",
+        "aceptar las cookies",
+        "aceptar cookies",
+    ];
+    if words <= 3 && (f.ends_with("freischalten") || f.ends_with("aktivieren") && f.contains("inhalt")) {
+        return true;
+    }
+    PHRASES.iter().any(|m| f.contains(m))
+}
+
 /// A notice that the page advertises: "Anzeige", "*Werbung", "Sponsored"
 /// (`f` folded to lowercase).
 fn is_ad_notice(f: &str) -> bool {
@@ -2278,9 +2305,12 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
         // A caption left in the text ("Roman Prymula, photo: Archives",
         // "Abbildung: Farblich codierte ...") and an advertising notice
         // ("Anzeige, enthält Affiliate Links") are not body text.
-        if p.kind == ParaKind::Text && p.words <= 25 {
+        if p.kind == ParaKind::Text && p.words <= 60 {
             let f = fold(&p.text);
-            if is_caption_line(&f) || is_ad_notice(&f) || is_strong_call_to_action(&f) {
+            if is_consent_notice(&f, p.words)
+                || (p.words <= 25
+                    && (is_caption_line(&f) || is_ad_notice(&f) || is_strong_call_to_action(&f)))
+            {
                 continue;
             }
         }
@@ -2639,6 +2669,24 @@ mod tests {
             "News date : 04/21/2022 Category : Press Releases",
         ]);
         check_tail(&trailing, 4);
+    }
+
+    #[test]
+    fn consent_placeholders() {
+        for (line, notice) in [
+            ("Twitter freischalten", true),
+            (
+                "Wir respektieren deine Privatsphäre und stellen deshalb ohne dein Einverständnis keine \
+                 Verbindung zu Twitter her.",
+                true,
+            ),
+            ("Please accept cookies to view this content.", true),
+            ("Der Stadtrat will die Förderung freischalten.", false),
+            ("The court ruled that consent had not been given.", false),
+        ] {
+            let f = fold(line);
+            assert_eq!(is_consent_notice(&f, text::word_count(line)), notice, "{line}");
+        }
     }
 
     #[test]
