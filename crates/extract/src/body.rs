@@ -1565,7 +1565,8 @@ fn is_caption_line(f: &str) -> bool {
         "crédit photo",
         "crédits photo",
     ];
-    MARKERS.iter().any(|m| f.contains(m))
+    // The label of a zoom button left before the caption text.
+    MARKERS.iter().any(|m| f.contains(m)) || f.starts_with("vergrößern ") || f.starts_with("bild vergrößern")
 }
 
 /// Calls to action that are never article text, wherever they stand (`f`
@@ -2713,6 +2714,12 @@ mod tests {
             false,
         );
         check_short("Abbildung: Farblich codierte Schneehöhen", true, false, false);
+        check_short(
+            "Vergrößern Eine kleine runde Aussparung im Display.",
+            true,
+            false,
+            false,
+        );
         check_short("*Werbung. Dieser Beitrag enthält Werbung.", false, true, false);
         check_short("Anzeige, enthält Affiliate Links", false, true, false);
         check_short(
