@@ -286,8 +286,20 @@ fn tokenize(s: &str) -> Vec<Tok> {
 /// Finds the first plausible calendar date in human-readable text:
 /// `November 25, 2022`, `Nov. 25, 2022`, `25 November 2022`,
 /// `25. November 2022`, `25 novembre 2022`, `25 de noviembre de 2022`,
-/// `25.11.2022`, `25/11/2022` (`11/25/2022` when `month_first`), `2022-11-25`.
+/// `25.11.2022`, `25/11/2022` (`11/25/2022` when `month_first`), `2022-11-25`,
+/// `25 | 11 | 2022`, and `Nov 252022` (day and year run together by markup).
 pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
+    find_date(s, month_first, false)
+}
+
+/// [`find_in_text`] for a line that is known to carry a date (a date
+/// element, a byline, a labelled line): also `25.11.22`, day and month of
+/// two digits and a two-digit year (`00`–`69` are 2000–2069).
+pub(crate) fn find_in_date_line(s: &str, month_first: bool) -> Option<String> {
+    find_date(s, month_first, true)
+}
+
+fn find_date(s: &str, month_first: bool, short_year: bool) -> Option<String> {
     let s = crate::text::truncate_chars(s, 2000);
     let toks = tokenize(s);
     let tok = |k: usize| toks.get(k);
@@ -317,7 +329,19 @@ pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
         let y_ok = |y: Option<u32>| y.and_then(|y| i32::try_from(y).ok());
         // Numeric forms.
         if let Some(a) = num(k, 1, 4) {
-            for sc in ['.', '/', '-'] {
+            // `25.11.22` in a date line: nothing numeric around it.
+            if short_year
+                && num(k, 2, 2).is_some()
+                && sep(k + 1, '.')
+                && sep(k + 3, '.')
+                && let (Some(m), Some(y)) = (num(k + 2, 2, 2), num(k + 4, 2, 2))
+                && !(sep(k + 5, '.') && num(k + 6, 1, 4).is_some())
+                && !(k >= 1 && sep(k - 1, '.'))
+                && let Some(v) = day(if y < 70 { 2000 } else { 1900 } + y as i32, m, a, &TEXT_YEARS)
+            {
+                return Some(v);
+            }
+            for sc in ['.', '/', '-', '|'] {
                 if !(sep(k + 1, sc) && sep(k + 3, sc)) {
                     continue;
                 }
@@ -333,7 +357,7 @@ pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
                         return Some(v);
                     }
                 } else if let Some(y) = y_ok(num(k + 4, 4, 4)) {
-                    if len_a > 2 {
+                    if len_a > 2 || (sc == '|' && len_a != 2) {
                         continue;
                     }
                     let (m, d) = if sc == '/' && (b > 12 || (month_first && a <= 12)) {
@@ -362,6 +386,12 @@ pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
         // Month name, day, year.
         if let Some(m) = month(k) {
             let j = skip(k + 1);
+            // Day and year in adjacent elements with no space: `Feb 182009`.
+            if let Some(dy) = num(j, 6, 6)
+                && let Some(v) = day((dy % 10000) as i32, m, dy / 10000, &TEXT_YEARS)
+            {
+                return Some(v);
+            }
             if let Some(d) = num(j, 1, 2) {
                 let j = skip(j + 1);
                 if let Some(y) = y_ok(num(j, 4, 4))
@@ -521,6 +551,27 @@ mod tests {
         check_text("in 1850 there were 25 May 1850", None);
         check_text("no date here, 12 apples", None);
         check_text("version 31.12", None);
+        // Day and month of two digits with a bar between.
+        check_text("26 | 01 | 2022", Some("2022-01-26T00:00:00Z"));
+        check_text("Seite 1 | 2 | 2022", None);
+        // Day and year run together by markup.
+        check_text("Feb 182009", Some("2009-02-18T00:00:00Z"));
+        check_text("Feb 182009 Jan", Some("2009-02-18T00:00:00Z"));
+        check_text("May 123456", None);
+        // Two-digit years only in date lines.
+        check_text("Jane Doe | 06.11.23", None);
+        let line = |s: &str| find_in_date_line(s, false);
+        assert_eq!(
+            line("Jane Doe | 06.11.23").as_deref(),
+            Some("2023-11-06T00:00:00Z")
+        );
+        assert_eq!(line("04.05.20 14:50").as_deref(), Some("2020-05-04T00:00:00Z"));
+        assert_eq!(line("31.12.99").as_deref(), Some("1999-12-31T00:00:00Z"));
+        assert_eq!(line("am 25.11.2022").as_deref(), Some("2022-11-25T00:00:00Z"));
+        assert_eq!(line("v1.10.12.19"), None);
+        assert_eq!(line("10.12.19.4"), None);
+        assert_eq!(line("6.11.23"), None);
+        assert_eq!(line("45.11.23"), None);
     }
 
     #[test]

@@ -868,12 +868,12 @@ pub(crate) fn finish(
     let mut visible: Vec<String> = m
         .date_texts
         .iter()
-        .filter_map(|t| dates::find_in_text(t, month_first))
+        .filter_map(|t| dates::find_in_date_line(t, month_first))
         .collect();
     visible.extend(
         body.byline
             .as_deref()
-            .and_then(|b| dates::find_in_text(b, month_first)),
+            .and_then(|b| dates::find_in_date_line(b, month_first)),
     );
     let mut title_bylines = Vec::new();
     near_title_lines(dom, &m, month_first, &mut visible, &mut title_bylines);
@@ -1037,13 +1037,13 @@ pub(crate) fn finish(
             .or_else(|| {
                 m.labelled_published
                     .as_deref()
-                    .and_then(|t| dates::find_in_text(t, month_first))
+                    .and_then(|t| dates::find_in_date_line(t, month_first))
             })
             .or_else(|| modified_at.clone())
             .or_else(|| {
                 m.labelled_modified
                     .as_deref()
-                    .and_then(|t| dates::find_in_text(t, month_first))
+                    .and_then(|t| dates::find_in_date_line(t, month_first))
             }),
     };
     let description = m
