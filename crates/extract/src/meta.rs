@@ -237,6 +237,31 @@ fn in_furniture(dom: &Dom<'_>, i: usize, tokens: &mut Tokens) -> bool {
     false
 }
 
+/// A text that may hold a labelled date: the text itself when it has a
+/// digit; a short label alone in its element ("Erschienen am:") with the
+/// next text, where the date sits.
+fn labelled_date_line(dom: &Dom<'_>, i: usize, t: &str) -> Option<String> {
+    if t.bytes().any(|b| b.is_ascii_digit()) {
+        return Some(t.to_string());
+    }
+    if t.trim().is_empty() || t.len() > 40 {
+        return None;
+    }
+    let lower = t.to_lowercase();
+    if !PUBLISHED_LABELS
+        .iter()
+        .chain(MODIFIED_LABELS)
+        .any(|l| lower.contains(l))
+    {
+        return None;
+    }
+    let next = (i + 1..(i + 8).min(dom.len()))
+        .filter_map(|j| dom.text(j))
+        .find(|s| !s.trim().is_empty())?;
+    (next.len() <= 80 && next.bytes().any(|b| b.is_ascii_digit()))
+        .then(|| format!("{} {}", t.trim(), next.trim()))
+}
+
 /// True for links to an author's page: a path segment such as `author`
 /// followed by one more segment (`/author/jane-doe/`, `/autor/x-123`).
 fn is_author_href(href: &str) -> bool {
@@ -288,16 +313,30 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             if let Kind::Text(t) = dom.kind(i)
                 && t.len() <= 200
                 && (m.labelled_published.is_none() || m.labelled_modified.is_none())
-                && t.bytes().any(|b| b.is_ascii_digit())
+                && let Some(line) = labelled_date_line(dom, i, t)
+                && !in_furniture(dom, i, &mut tokens)
             {
-                // "Erschienen am: 01.11.2023", "Last updated 04 Jun 2020".
-                let lower = t.to_lowercase();
-                let published = PUBLISHED_LABELS.iter().any(|l| lower.contains(l));
-                let modified = !published && MODIFIED_LABELS.iter().any(|l| lower.contains(l));
-                if published && m.labelled_published.is_none() {
-                    m.labelled_published = Some(t.to_string());
-                } else if modified && m.labelled_modified.is_none() {
-                    m.labelled_modified = Some(t.to_string());
+                // "Erschienen am: 01.11.2023", "Last updated 04 Jun 2020":
+                // the label opens the line (a sentence that mentions a
+                // publication is not a date line) and the date follows it.
+                let lower = line.to_lowercase();
+                let at = |labels: &[&str]| {
+                    labels
+                        .iter()
+                        .filter_map(|l| lower.find(l).map(|p| (p, l.len())))
+                        .filter(|&(p, _)| p <= 40)
+                        .min()
+                        .and_then(|(p, len)| lower.get(p + len..))
+                        .map(str::to_string)
+                };
+                if m.labelled_published.is_none()
+                    && let Some(rest) = at(PUBLISHED_LABELS)
+                {
+                    m.labelled_published = Some(rest);
+                } else if m.labelled_modified.is_none()
+                    && let Some(rest) = at(MODIFIED_LABELS)
+                {
+                    m.labelled_modified = Some(rest);
                 }
             }
             if let Kind::Text(t) = dom.kind(i)
@@ -1024,7 +1063,22 @@ pub(crate) fn finish(
                 .filter(|t| t.modified)
                 .find_map(|t| structured(Some(&t.value)))
         });
+    let labelled_published = m
+        .labelled_published
+        .as_deref()
+        .and_then(|t| dates::find_in_date_line(t, month_first));
     let published_at = match published {
+        // The page labels its publication day: it wins over metadata that
+        // disagree (in the page's zone when the metadata are in UTC).
+        Some(p)
+            if let Some(l) = labelled_published.as_deref()
+                && dates::day_of(l) != dates::day_of(&p) =>
+        {
+            dates::day_of(l)
+                .filter(|_| dates::is_utc(&p))
+                .and_then(|d| dates::shift_to_day(&p, d))
+                .or_else(|| labelled_published.clone())
+        }
         Some(p) => Some(reconcile(
             &m,
             p,
@@ -1033,12 +1087,8 @@ pub(crate) fn finish(
             dates::from_url(url).as_deref(),
         )),
         None => dates::from_url(url)
+            .or_else(|| labelled_published.clone())
             .or_else(|| visible.into_iter().next())
-            .or_else(|| {
-                m.labelled_published
-                    .as_deref()
-                    .and_then(|t| dates::find_in_date_line(t, month_first))
-            })
             .or_else(|| modified_at.clone())
             .or_else(|| {
                 m.labelled_modified
@@ -1353,6 +1403,84 @@ mod tests {
         let refs = [fold("Das vielleicht schönste Ende der Welt: Montauk")];
         let (share, cover) = title_agreement("\"Downtown\" Montauk", &refs);
         assert!(share >= 0.5 && cover < 0.3, "{share} {cover}");
+    }
+
+    /// The publication date of an article page with `head` in `<head>` and
+    /// `top` between the headline and the text, `side` in a sidebar.
+    fn published(head: &str, top: &str, side: &str) -> Option<String> {
+        let para = "<p>The council met on a cold morning to discuss the new budget, and the \
+                    members argued for hours about roads, schools and the old library.</p>";
+        let html = format!(
+            "<html><head><title>Council budget</title>{head}</head><body><main><article>\
+             <h1>Council budget</h1>{top}{}</article></main><aside class=\"sidebar\">{side}</aside>\
+             </body></html>",
+            para.repeat(8)
+        );
+        let input = crate::Input {
+            html: html.as_bytes(),
+            url: "https://example.com/news/council-budget",
+            content_type: None,
+        };
+        crate::extract(&input, &ExtractConfig::default())
+            .ok()?
+            .published_at
+    }
+
+    #[track_caller]
+    fn check_published(head: &str, top: &str, side: &str, expected: Option<&str>) {
+        assert_eq!(
+            published(head, top, side).as_deref(),
+            expected,
+            "head: {head:?} top: {top:?} side: {side:?}"
+        );
+    }
+
+    #[test]
+    fn labelled_publication_dates() {
+        let meta = r#"<meta name="date" content="2021-10-15">"#;
+        // A label alone in its element, the date in the next one, wins over
+        // metadata that disagree.
+        check_published(
+            meta,
+            "<span>Erschienen am:</span><h2>13.10.2021</h2>",
+            "",
+            Some("2021-10-13T00:00:00Z"),
+        );
+        check_published(meta, "", "", Some("2021-10-15T00:00:00Z"));
+        // Not in a sidebar, not in a sentence.
+        check_published(
+            meta,
+            "",
+            "<span>veröffentlicht am Januar 20, 2022</span>",
+            Some("2021-10-15T00:00:00Z"),
+        );
+        check_published(
+            meta,
+            "<p>Das Interview wurde am 7. Oktober 2020 geführt und ist zunächst anderswo erschienen: </p>",
+            "",
+            Some("2021-10-15T00:00:00Z"),
+        );
+        // UTC metadata move to the labelled day when the instant allows it.
+        check_published(
+            r#"<meta property="article:published_time" content="2023-11-09T05:30:59Z">"#,
+            "<p>PUBLISHED: November 8, 2023 at 11:30 p.m.</p>",
+            "",
+            Some("2023-11-08T23:30:59-06:00"),
+        );
+        // Without metadata the labelled date comes before other dates shown.
+        check_published(
+            "",
+            "<p>Veröffentlicht am 16.08.2019</p><div class=\"date\">24. August 2019</div>",
+            "",
+            Some("2019-08-16T00:00:00Z"),
+        );
+        // A date element with a two-digit year.
+        check_published(
+            "",
+            "<div class=\"meta-date\">Jane Doe | 06.11.23</div>",
+            "",
+            Some("2023-11-06T00:00:00Z"),
+        );
     }
 
     #[test]
