@@ -916,6 +916,13 @@ pub(crate) fn finish(
     );
     let mut title_bylines = Vec::new();
     near_title_lines(dom, &m, month_first, &mut visible, &mut title_bylines);
+    // A date inside a byline element ("Author: Jane am 29.12.2010").
+    visible.extend(
+        m.byline_texts
+            .iter()
+            .filter_map(|t| dates::find_in_date_line(t, month_first))
+            .take(1),
+    );
 
     // Authors: structured sources first, then bylines. The publication
     // itself (site or publisher name, a domain) is not an author: a source
@@ -1089,6 +1096,7 @@ pub(crate) fn finish(
         None => dates::from_url(url)
             .or_else(|| labelled_published.clone())
             .or_else(|| visible.into_iter().next())
+            .or_else(|| body_dateline(body, month_first))
             .or_else(|| modified_at.clone())
             .or_else(|| {
                 m.labelled_modified
@@ -1272,6 +1280,15 @@ fn reconcile(
     }
 }
 
+/// A dateline opening one of the first paragraphs of the text:
+/// "(21. November 2022) Energieverbraucher ...", "Berlin, 25.11.2022 – ...".
+fn body_dateline(body: &Body, month_first: bool) -> Option<String> {
+    body.paragraphs.iter().take(4).find_map(|p| {
+        let head = text::truncate_chars(p.text.trim_start(), 32);
+        dates::find_in_text(head, month_first)
+    })
+}
+
 /// The element holding the headline: the main `<h1>` when it agrees with the
 /// metadata titles, else the first heading whose text is the title.
 fn title_node(dom: &Dom<'_>, m: &PageMeta) -> Option<usize> {
@@ -1303,7 +1320,9 @@ fn near_title_lines(
     let Some(h1) = title_node(dom, m) else {
         return;
     };
-    let limit = out.len() + 4;
+    // Dates after the headline and before it, with their distance in lines.
+    let mut found: Vec<(usize, String)> = Vec::new();
+    let mut before: Vec<(usize, String)> = Vec::new();
     let usable = |j: usize| {
         let t = dom.text(j)?;
         let parent_tag = dom.parent(j).map(|p| dom.tag(p));
@@ -1311,6 +1330,10 @@ fn near_title_lines(
             parent_tag,
             Some(Tag::Script | Tag::Style | Tag::Noscript | Tag::Template)
         ) {
+            return None;
+        }
+        // A quotation (an embedded post) carries its own date.
+        if dom.ancestors(j).take(12).any(|a| dom.tag(a) == Tag::Blockquote) {
             return None;
         }
         let n = text::visible_chars(t);
@@ -1331,11 +1354,10 @@ fn near_title_lines(
                     bylines.push(rest.to_string());
                 }
             }
-            if let Some(d) = dates::find_in_text(t, month_first) {
-                out.push(d);
-                if out.len() >= limit {
-                    return;
-                }
+            if found.len() < 4
+                && let Some(d) = dates::find_in_text(t, month_first)
+            {
+                found.push((seen, d));
             }
             // A long paragraph weighs as much as three short lines.
             seen += if dom.text(j).is_some_and(|t| text::visible_chars(t) > 120) {
@@ -1351,11 +1373,10 @@ fn near_title_lines(
     let mut seen = 0;
     for j in (0..h1).rev() {
         if let Some(t) = usable(j) {
-            if let Some(d) = dates::find_in_text(t, month_first) {
-                out.push(d);
-                if out.len() >= limit {
-                    return;
-                }
+            if before.len() < 4
+                && let Some(d) = dates::find_in_text(t, month_first)
+            {
+                before.push((seen, d));
             }
             seen += 1;
         }
@@ -1363,6 +1384,10 @@ fn near_title_lines(
             break;
         }
     }
+    // The nearest first; after the headline wins a tie.
+    found.extend(before);
+    found.sort_by_key(|(d, _)| *d);
+    out.extend(found.into_iter().take(4).map(|(_, d)| d));
 }
 
 #[cfg(test)]
@@ -1405,16 +1430,34 @@ mod tests {
         assert!(share >= 0.5 && cover < 0.3, "{share} {cover}");
     }
 
-    /// The publication date of an article page with `head` in `<head>` and
-    /// `top` between the headline and the text, `side` in a sidebar.
-    fn published(head: &str, top: &str, side: &str) -> Option<String> {
+    /// Parts of an article page for the date tests.
+    #[derive(Default)]
+    struct Page<'a> {
+        head: &'a str,
+        /// Before the headline.
+        before: &'a str,
+        /// Between the headline and the text.
+        top: &'a str,
+        /// After the text, in the article.
+        end: &'a str,
+        /// In a sidebar.
+        side: &'a str,
+    }
+
+    /// The publication date of `page`.
+    fn published(page: &Page<'_>) -> Option<String> {
         let para = "<p>The council met on a cold morning to discuss the new budget, and the \
                     members argued for hours about roads, schools and the old library.</p>";
         let html = format!(
-            "<html><head><title>Council budget</title>{head}</head><body><main><article>\
-             <h1>Council budget</h1>{top}{}</article></main><aside class=\"sidebar\">{side}</aside>\
+            "<html><head><title>Council budget</title>{}</head><body><main><article>{}\
+             <h1>Council budget</h1>{}{}{}</article></main><aside class=\"sidebar\">{}</aside>\
              </body></html>",
-            para.repeat(8)
+            page.head,
+            page.before,
+            page.top,
+            para.repeat(16),
+            page.end,
+            page.side
         );
         let input = crate::Input {
             html: html.as_bytes(),
@@ -1428,8 +1471,14 @@ mod tests {
 
     #[track_caller]
     fn check_published(head: &str, top: &str, side: &str, expected: Option<&str>) {
+        let page = Page {
+            head,
+            top,
+            side,
+            ..Page::default()
+        };
         assert_eq!(
-            published(head, top, side).as_deref(),
+            published(&page).as_deref(),
             expected,
             "head: {head:?} top: {top:?} side: {side:?}"
         );
@@ -1481,6 +1530,75 @@ mod tests {
             "",
             Some("2023-11-06T00:00:00Z"),
         );
+    }
+
+    #[test]
+    fn shown_dates() {
+        // A date in a byline element far from the headline.
+        let page = Page {
+            end: "<div class=\"author\">Author: Jane am 29.12.2010, 13:36 Uhr</div>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2010-12-29T00:00:00Z"));
+        // A quoted post under the headline has its own date.
+        check_published(
+            r#"<meta property="article:published_time" content="2023-11-06T11:45:20Z">"#,
+            "<blockquote><p>New feature! — Jane (@jane) November 3, 2023</p></blockquote>",
+            "",
+            Some("2023-11-06T11:45:20Z"),
+        );
+        check_published(
+            r#"<meta property="article:published_time" content="2023-11-06T11:45:20Z">"#,
+            "<p>New feature! — Jane (@jane) November 3, 2023</p>",
+            "",
+            Some("2023-11-03T00:00:00Z"),
+        );
+        // The date line just above the headline before a date further down.
+        let page = Page {
+            before: "<p class=\"kicker\">21. Jan 2022 // Jane Doe</p>",
+            top: "<p>Intro.</p><p>One.</p><p>Two.</p><p>Seen on 6. August 2020</p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2022-01-21T00:00:00Z"));
+    }
+
+    #[test]
+    fn datelines() {
+        let body = |paras: &[&str]| Body {
+            paragraphs: paras
+                .iter()
+                .map(|t| crate::body::Paragraph {
+                    text: (*t).to_string(),
+                    kind: crate::body::ParaKind::Text,
+                    words: text::word_count(t),
+                })
+                .collect(),
+            ..Body::default()
+        };
+        let cases: &[(&[&str], Option<&str>)] = &[
+            (
+                &[
+                    "Energy prices",
+                    "Von Jane Doe",
+                    "(21. November 2022) Energy customers receive ...",
+                ],
+                Some("2022-11-21T00:00:00Z"),
+            ),
+            (
+                &["Berlin, 25.11.2022 – The council met."],
+                Some("2022-11-25T00:00:00Z"),
+            ),
+            // Not deep in a paragraph, not after the fourth.
+            (&["The council met in Berlin on the morning of 25.11.2022."], None),
+            (&["a", "b", "c", "d", "25.11.2022 – The council met."], None),
+        ];
+        for (paras, expected) in cases {
+            assert_eq!(
+                body_dateline(&body(paras), false).as_deref(),
+                *expected,
+                "{paras:?}"
+            );
+        }
     }
 
     #[test]
