@@ -914,6 +914,7 @@ pub(crate) fn finish(
             .as_deref()
             .and_then(|b| dates::find_in_date_line(b, month_first)),
     );
+    let in_date_elements = visible.len();
     let mut title_bylines = Vec::new();
     near_title_lines(dom, &m, month_first, &mut visible, &mut title_bylines);
     // A date inside a byline element ("Author: Jane am 29.12.2010").
@@ -1095,14 +1096,18 @@ pub(crate) fn finish(
         )),
         None => dates::from_url(url)
             .or_else(|| labelled_published.clone())
-            .or_else(|| visible.into_iter().next())
-            .or_else(|| body_dateline(body, month_first))
-            .or_else(|| modified_at.clone())
+            .or_else(|| visible.get(..in_date_elements).and_then(|v| v.first().cloned()))
+            // A labelled update ("Letzte Änderung: 14.01.2022") before a date
+            // merely written near the headline (which may be any date the text
+            // mentions).
             .or_else(|| {
                 m.labelled_modified
                     .as_deref()
                     .and_then(|t| dates::find_in_date_line(t, month_first))
-            }),
+            })
+            .or_else(|| visible.into_iter().next())
+            .or_else(|| body_dateline(body, month_first))
+            .or_else(|| modified_at.clone()),
     };
     let description = m
         .first(&["og:description", "description", "twitter:description"])
@@ -1560,6 +1565,31 @@ mod tests {
             ..Page::default()
         };
         assert_eq!(published(&page).as_deref(), Some("2022-01-21T00:00:00Z"));
+    }
+
+    #[test]
+    fn labelled_updates() {
+        // A labelled update before a date the text mentions near the headline.
+        let page = Page {
+            top: "<p>Treffen am 5. Februar 2020</p>",
+            end: "<p>Diese Seite wurde zuletzt am 29. Januar 2020 um 13:22 Uhr geändert.</p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2020-01-29T00:00:00Z"));
+        // The label alone in its element, the date in the next one.
+        let page = Page {
+            top: "<p>Treffen am 5. Februar 2020</p>",
+            end: "<div><label>Letzte Änderung:</label><div>14.01.2022 um 09:25</div></div>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2022-01-14T00:00:00Z"));
+        // A date element still comes first.
+        let page = Page {
+            top: "<span class=\"date\">Par Jane | 30 septembre 2018</span>\
+                  <p><i>Article mis à jour le 7 janvier 2020.</i></p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2018-09-30T00:00:00Z"));
     }
 
     #[test]
