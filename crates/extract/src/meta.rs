@@ -43,6 +43,8 @@ pub(crate) struct PageMeta {
     labelled_published: Option<String>,
     /// The first text with an update label ("Last updated 04 Jun 2020").
     labelled_modified: Option<String>,
+    /// The first text with a bare date label ("Datum: 18.10.2021").
+    labelled_date: Option<String>,
     date_texts: Vec<String>,
     times: Vec<TimeEl>,
     itemprop_published: Option<String>,
@@ -127,6 +129,10 @@ const PUBLISHED_LABELS: &[&str] = &[
     "pubblicato il",
     "gepubliceerd op",
 ];
+
+/// Labels that say only "date": of the page when nothing else dates it, else
+/// maybe of anything (a photo, an event).
+const DATE_LABELS: &[&str] = &["datum:", "date:", "fecha:", "data:"];
 
 /// Labels in front of an update date, lowercase.
 const MODIFIED_LABELS: &[&str] = &[
@@ -251,6 +257,7 @@ fn labelled_date_line(dom: &Dom<'_>, i: usize, t: &str) -> Option<String> {
     if !PUBLISHED_LABELS
         .iter()
         .chain(MODIFIED_LABELS)
+        .chain(DATE_LABELS)
         .any(|l| lower.contains(l))
     {
         return None;
@@ -312,7 +319,9 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             // name in the next text.
             if let Kind::Text(t) = dom.kind(i)
                 && t.len() <= 200
-                && (m.labelled_published.is_none() || m.labelled_modified.is_none())
+                && (m.labelled_published.is_none()
+                    || m.labelled_modified.is_none()
+                    || m.labelled_date.is_none())
                 && let Some(line) = labelled_date_line(dom, i, t)
                 && !in_furniture(dom, i, &mut tokens)
             {
@@ -324,7 +333,10 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                     labels
                         .iter()
                         .filter_map(|l| lower.find(l).map(|p| (p, l.len())))
-                        .filter(|&(p, _)| p <= 40)
+                        // A whole word: "date:" is not the end of "update:".
+                        .filter(|&(p, _)| {
+                            p <= 40 && !lower.get(..p).is_some_and(|b| b.ends_with(char::is_alphanumeric))
+                        })
                         .min()
                         .and_then(|(p, len)| lower.get(p + len..))
                         .map(str::to_string)
@@ -337,6 +349,10 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                     && let Some(rest) = at(MODIFIED_LABELS)
                 {
                     m.labelled_modified = Some(rest);
+                } else if m.labelled_date.is_none()
+                    && let Some(rest) = at(DATE_LABELS)
+                {
+                    m.labelled_date = Some(rest);
                 }
             }
             if let Kind::Text(t) = dom.kind(i)
@@ -1096,6 +1112,11 @@ pub(crate) fn finish(
         )),
         None => dates::from_url(url)
             .or_else(|| labelled_published.clone())
+            .or_else(|| {
+                m.labelled_date
+                    .as_deref()
+                    .and_then(|t| dates::find_in_date_line(t, month_first))
+            })
             .or_else(|| visible.get(..in_date_elements).and_then(|v| v.first().cloned()))
             // A labelled update ("Letzte Änderung: 14.01.2022") before a date
             // merely written near the headline (which may be any date the text
@@ -1452,7 +1473,8 @@ mod tests {
     /// The publication date of `page`.
     fn published(page: &Page<'_>) -> Option<String> {
         let para = "<p>The council met on a cold morning to discuss the new budget, and the \
-                    members argued for hours about roads, schools and the old library.</p>";
+                    members argued for hours about roads, schools, bridges and the old library \
+                    by the river.</p>";
         let html = format!(
             "<html><head><title>Council budget</title>{}</head><body><main><article>{}\
              <h1>Council budget</h1>{}{}{}</article></main><aside class=\"sidebar\">{}</aside>\
@@ -1590,6 +1612,32 @@ mod tests {
             ..Page::default()
         };
         assert_eq!(published(&page).as_deref(), Some("2018-09-30T00:00:00Z"));
+    }
+
+    #[test]
+    fn bare_date_labels() {
+        // "Datum:" dates a page that has no other date source.
+        check_published(
+            "",
+            "<div><span class=\"label\">Datum:</span> <span>18.10.2021</span></div>\
+             <p class=\"pubdate\">Informationsschreiben vom 14. Oktober 2021</p>",
+            "",
+            Some("2021-10-18T00:00:00Z"),
+        );
+        // It does not override metadata: it may be the date of a photo.
+        let page = Page {
+            head: r#"<meta property="article:published_time" content="2019-09-17T14:54:31+02:00">"#,
+            end: "<ul><li>Kamera: Canon</li><li>Datum: 31/08/2019</li></ul>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2019-09-17T14:54:31+02:00"));
+        // "Update:" is no "date:".
+        check_published(
+            "",
+            "<p>Update: 18.10.2021</p><p>Veröffentlicht am 14.10.2021</p>",
+            "",
+            Some("2021-10-14T00:00:00Z"),
+        );
     }
 
     #[test]
