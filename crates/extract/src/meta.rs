@@ -1300,8 +1300,17 @@ fn reconcile(
     // A shown date a few weeks off the metadata is the one the page stands
     // by (metadata often carries an import or a scheduling time); one years
     // off is some other date on the page.
+    // A shown date earlier than the metadata that a `<time>` element also
+    // gives is the original publication (the metadata carry a later save).
+    let in_time_el = |v: &str| {
+        m.times
+            .iter()
+            .filter_map(|t| dates::parse_structured(&t.value))
+            .any(|t| dates::day_of(&t) == dates::day_of(v))
+    };
     match visible.first() {
         Some(v) if dates::days_between(v, &published).is_some_and(|d| d <= 45) => v.clone(),
+        Some(v) if dates::day_of(v) < dates::day_of(&published) && in_time_el(v) => v.clone(),
         _ => published,
     }
 }
@@ -1637,6 +1646,25 @@ mod tests {
             "<p>Update: 18.10.2021</p><p>Veröffentlicht am 14.10.2021</p>",
             "",
             Some("2021-10-14T00:00:00Z"),
+        );
+    }
+
+    #[test]
+    fn shown_date_confirmed_by_time_element() {
+        let head = r#"<meta property="article:published_time" content="2022-11-17T10:33:13Z">"#;
+        // Earlier than the metadata and given by a `<time>` too: the original.
+        check_published(
+            head,
+            r#"<p class="meta">von Jane Doe <time datetime="2022-03-09">09.03.2022</time></p>"#,
+            "",
+            Some("2022-03-09T00:00:00Z"),
+        );
+        // Only written: the metadata stand.
+        check_published(
+            head,
+            r#"<p class="meta">von Jane Doe 09.03.2022</p>"#,
+            "",
+            Some("2022-11-17T10:33:13Z"),
         );
     }
 
