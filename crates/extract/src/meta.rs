@@ -329,28 +329,31 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                 // the label opens the line (a sentence that mentions a
                 // publication is not a date line) and the date follows it.
                 let lower = line.to_lowercase();
-                let at = |labels: &[&str]| {
+                // An update label may come later in the line ("Created ... -
+                // Last Modified: 03-10-2004").
+                let at = |labels: &[&str], max: usize| {
                     labels
                         .iter()
                         .filter_map(|l| lower.find(l).map(|p| (p, l.len())))
                         // A whole word: "date:" is not the end of "update:".
                         .filter(|&(p, _)| {
-                            p <= 40 && !lower.get(..p).is_some_and(|b| b.ends_with(char::is_alphanumeric))
+                            p <= max && !lower.get(..p).is_some_and(|b| b.ends_with(char::is_alphanumeric))
                         })
                         .min()
                         .and_then(|(p, len)| lower.get(p + len..))
+                        .filter(|rest| dates::find_in_date_line(rest, false).is_some())
                         .map(str::to_string)
                 };
                 if m.labelled_published.is_none()
-                    && let Some(rest) = at(PUBLISHED_LABELS)
+                    && let Some(rest) = at(PUBLISHED_LABELS, 40)
                 {
                     m.labelled_published = Some(rest);
                 } else if m.labelled_modified.is_none()
-                    && let Some(rest) = at(MODIFIED_LABELS)
+                    && let Some(rest) = at(MODIFIED_LABELS, 200)
                 {
                     m.labelled_modified = Some(rest);
                 } else if m.labelled_date.is_none()
-                    && let Some(rest) = at(DATE_LABELS)
+                    && let Some(rest) = at(DATE_LABELS, 40)
                 {
                     m.labelled_date = Some(rest);
                 }
@@ -932,7 +935,15 @@ pub(crate) fn finish(
     );
     let in_date_elements = visible.len();
     let mut title_bylines = Vec::new();
-    near_title_lines(dom, &m, month_first, &mut visible, &mut title_bylines);
+    let mut date_lines = Vec::new();
+    near_title_lines(
+        dom,
+        &m,
+        month_first,
+        &mut visible,
+        &mut date_lines,
+        &mut title_bylines,
+    );
     // A date inside a byline element ("Author: Jane am 29.12.2010").
     visible.extend(
         m.byline_texts
@@ -1094,22 +1105,22 @@ pub(crate) fn finish(
     let published_at = match published {
         // The page labels its publication day: it wins over metadata that
         // disagree (in the page's zone when the metadata are in UTC).
-        Some(p)
-            if let Some(l) = labelled_published.as_deref()
-                && dates::day_of(l) != dates::day_of(&p) =>
-        {
-            dates::day_of(l)
-                .filter(|_| dates::is_utc(&p))
-                .and_then(|d| dates::shift_to_day(&p, d))
-                .or_else(|| labelled_published.clone())
+        Some(p) => {
+            let p = reconcile(
+                &m,
+                p,
+                modified_at.as_deref(),
+                &visible,
+                dates::from_url(url).as_deref(),
+            );
+            match labelled_published.as_deref() {
+                Some(l) if dates::day_of(l) != dates::day_of(&p) => dates::day_of(l)
+                    .filter(|_| dates::is_utc(&p))
+                    .and_then(|d| dates::shift_to_day(&p, d))
+                    .or_else(|| Some(l.to_string())),
+                _ => Some(p),
+            }
         }
-        Some(p) => Some(reconcile(
-            &m,
-            p,
-            modified_at.as_deref(),
-            &visible,
-            dates::from_url(url).as_deref(),
-        )),
         None => dates::from_url(url)
             .or_else(|| labelled_published.clone())
             .or_else(|| {
@@ -1118,6 +1129,7 @@ pub(crate) fn finish(
                     .and_then(|t| dates::find_in_date_line(t, month_first))
             })
             .or_else(|| visible.get(..in_date_elements).and_then(|v| v.first().cloned()))
+            .or_else(|| date_lines.first().cloned())
             // A labelled update ("Letzte Änderung: 14.01.2022") before a date
             // merely written near the headline (which may be any date the text
             // mentions).
@@ -1128,7 +1140,12 @@ pub(crate) fn finish(
             })
             .or_else(|| visible.into_iter().next())
             .or_else(|| body_dateline(body, month_first))
-            .or_else(|| modified_at.clone()),
+            .or_else(|| modified_at.clone())
+            // The page's own summary dates it: "... (Notizia del 14 Gennaio 2020)".
+            .or_else(|| {
+                m.first(&["og:description", "description", "twitter:description"])
+                    .and_then(|d| dates::find_in_text(d, month_first))
+            }),
     };
     let description = m
         .first(&["og:description", "description", "twitter:description"])
@@ -1342,22 +1359,28 @@ fn title_node(dom: &Dom<'_>, m: &PageMeta) -> Option<usize> {
     found.or_else(|| m.h1.first().map(|&(i, _)| i))
 }
 
-/// Dates (into `out`, at most four more) and bylines in the short text lines
-/// right after (or shortly before) the main headline, where bylines and date
-/// lines sit.
+/// Dates (into `out`, at most four more, nearest first; those that open
+/// their line also into `heads`) and bylines in the short text lines right
+/// after (or shortly before) the main headline, where bylines and date lines
+/// sit.
 fn near_title_lines(
     dom: &Dom<'_>,
     m: &PageMeta,
     month_first: bool,
     out: &mut Vec<String>,
+    heads: &mut Vec<String>,
     bylines: &mut Vec<String>,
 ) {
     let Some(h1) = title_node(dom, m) else {
         return;
     };
     // Dates after the headline and before it, with their distance in lines.
-    let mut found: Vec<(usize, String)> = Vec::new();
-    let mut before: Vec<(usize, String)> = Vec::new();
+    // Each with whether it opens its line (a date line or dateline, not a
+    // date some sentence mentions).
+    let mut found: Vec<(usize, String, bool)> = Vec::new();
+    let mut before: Vec<(usize, String, bool)> = Vec::new();
+    let opens =
+        |t: &str| dates::find_in_text(text::truncate_chars(t.trim_start(), 24), month_first).is_some();
     let usable = |j: usize| {
         let t = dom.text(j)?;
         let parent_tag = dom.parent(j).map(|p| dom.tag(p));
@@ -1392,7 +1415,7 @@ fn near_title_lines(
             if found.len() < 4
                 && let Some(d) = dates::find_in_text(t, month_first)
             {
-                found.push((seen, d));
+                found.push((seen, d, opens(t)));
             }
             // A long paragraph weighs as much as three short lines.
             seen += if dom.text(j).is_some_and(|t| text::visible_chars(t) > 120) {
@@ -1411,7 +1434,7 @@ fn near_title_lines(
             if before.len() < 4
                 && let Some(d) = dates::find_in_text(t, month_first)
             {
-                before.push((seen, d));
+                before.push((seen, d, opens(t)));
             }
             seen += 1;
         }
@@ -1421,8 +1444,10 @@ fn near_title_lines(
     }
     // The nearest first; after the headline wins a tie.
     found.extend(before);
-    found.sort_by_key(|(d, _)| *d);
-    out.extend(found.into_iter().take(4).map(|(_, d)| d));
+    found.sort_by_key(|(d, _, _)| *d);
+    found.truncate(4);
+    heads.extend(found.iter().filter(|(_, _, h)| *h).map(|(_, d, _)| d.clone()));
+    out.extend(found.into_iter().map(|(_, d, _)| d));
 }
 
 #[cfg(test)]
@@ -1614,6 +1639,24 @@ mod tests {
             ..Page::default()
         };
         assert_eq!(published(&page).as_deref(), Some("2022-01-14T00:00:00Z"));
+        // A dateline under the headline comes before it.
+        let page = Page {
+            top: "<p><strong>Bern, 17.08.2007 - Rede beim Städtegipfel</strong></p>",
+            end: "<p><small>Letzte Änderung 14.02.2019</small></p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2007-08-17T00:00:00Z"));
+        // An update label later in its line; the date must follow the label.
+        let page = Page {
+            end: "<address>notes.html - Created 03-10-2004 - Last Modified: 03-10-2004</address>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2004-10-03T00:00:00Z"));
+        let page = Page {
+            end: "<span>Die Cookie-Erklärung wurde das letzte Mal am 02.12.2022 aktualisiert</span>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page), None);
         // A date element still comes first.
         let page = Page {
             top: "<span class=\"date\">Par Jane | 30 septembre 2018</span>\
@@ -1666,6 +1709,16 @@ mod tests {
             "",
             Some("2022-11-17T10:33:13Z"),
         );
+    }
+
+    #[test]
+    fn date_in_description() {
+        // The last resort: the page's summary.
+        let head = r#"<meta name="description" content="Orso marsicano (Notizia del 14 Gennaio 2020)">"#;
+        check_published(head, "", "", Some("2020-01-14T00:00:00Z"));
+        let head = r#"<meta name="description" content="Orso marsicano (Notizia del 14 Gennaio 2020)">
+                      <meta property="article:published_time" content="2020-01-15T10:00:00+01:00">"#;
+        check_published(head, "", "", Some("2020-01-15T10:00:00+01:00"));
     }
 
     #[test]
