@@ -1145,6 +1145,13 @@ pub(crate) fn finish(
             .or_else(|| {
                 m.first(&["og:description", "description", "twitter:description"])
                     .and_then(|d| dates::find_in_text(d, month_first))
+            })
+            // A copyright notice with a whole day ("Copyright © 19.12.2019 -
+            // 12:14 h") stamps the page's last build.
+            .or_else(|| {
+                m.copyright
+                    .as_deref()
+                    .and_then(|c| dates::find_in_text(c, month_first))
             }),
     };
     let description = m
@@ -1712,13 +1719,24 @@ mod tests {
     }
 
     #[test]
-    fn date_in_description() {
+    fn last_resort_dates() {
         // The last resort: the page's summary.
         let head = r#"<meta name="description" content="Orso marsicano (Notizia del 14 Gennaio 2020)">"#;
         check_published(head, "", "", Some("2020-01-14T00:00:00Z"));
         let head = r#"<meta name="description" content="Orso marsicano (Notizia del 14 Gennaio 2020)">
                       <meta property="article:published_time" content="2020-01-15T10:00:00+01:00">"#;
         check_published(head, "", "", Some("2020-01-15T10:00:00+01:00"));
+        // After it, a copyright notice with a whole day; a year alone is no date.
+        let page = Page {
+            end: "<p>Copyright © 19.12.2019 - 12:14 h by Example GmbH</p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2019-12-19T00:00:00Z"));
+        let page = Page {
+            end: "<p>Copyright © 2019 Example GmbH</p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page), None);
     }
 
     #[test]
