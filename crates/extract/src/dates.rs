@@ -207,7 +207,8 @@ fn parse_offset(z: &str) -> Option<i32> {
 }
 
 /// Month number for a month name or abbreviation (English, German, French,
-/// Spanish, Italian, Portuguese, Dutch, Russian, Polish).
+/// Spanish, Italian, Portuguese, Dutch, Russian, Polish; more in
+/// [`month_from_word_more`]).
 fn month_from_word(w: &str) -> Option<u32> {
     let m = match w {
         "january" | "jan" | "januar" | "jänner" | "janvier" | "janv" | "enero" | "ene" | "gennaio"
@@ -236,6 +237,39 @@ fn month_from_word(w: &str) -> Option<u32> {
         }
         "december" | "dec" | "dezember" | "dez" | "décembre" | "decembre" | "déc" | "diciembre" | "dic"
         | "dicembre" | "dezembro" | "декабря" | "декабрь" | "grudnia" => 12,
+        _ => return month_from_word_more(w),
+    };
+    Some(m)
+}
+
+/// Month names of more languages (Scandinavian, Czech, Finnish, Turkish,
+/// Ukrainian, Greek, Romanian, Hungarian), in the form used in dates.
+fn month_from_word_more(w: &str) -> Option<u32> {
+    let m = match w {
+        "ledna" | "tammikuuta" | "ocak" | "січня" | "ιανουαρίου" | "ianuarie" | "január" => 1,
+        "února" | "helmikuuta" | "şubat" | "лютого" | "φεβρουαρίου" | "februarie" | "február" => {
+            2
+        }
+        "března" | "maaliskuuta" | "mart" | "березня" | "μαρτίου" | "martie" | "március" => 3,
+        "dubna" | "huhtikuuta" | "nisan" | "квітня" | "απριλίου" | "aprilie" | "április" => 4,
+        "maj" | "května" | "toukokuuta" | "mayıs" | "травня" | "μαΐου" | "május" => 5,
+        "června" | "kesäkuuta" | "haziran" | "червня" | "ιουνίου" | "iunie" | "június" => 6,
+        "července" | "heinäkuuta" | "temmuz" | "липня" | "ιουλίου" | "iulie" | "július" => 7,
+        "augusti" | "srpna" | "elokuuta" | "ağustos" | "серпня" | "αυγούστου" | "augusztus" => {
+            8
+        }
+        "září" | "syyskuuta" | "eylül" | "вересня" | "σεπτεμβρίου" | "septembrie" | "szeptember" => {
+            9
+        }
+        "října" | "lokakuuta" | "ekim" | "жовтня" | "οκτωβρίου" | "octombrie" | "október" => {
+            10
+        }
+        "listopadu" | "marraskuuta" | "kasım" | "листопада" | "νοεμβρίου" | "noiembrie" => {
+            11
+        }
+        "desember" | "prosince" | "joulukuuta" | "aralık" | "грудня" | "δεκεμβρίου" | "decembrie" => {
+            12
+        }
         _ => return None,
     };
     Some(m)
@@ -380,6 +414,30 @@ fn find_date(s: &str, month_first: bool, short_year: bool) -> Option<String> {
                     {
                         return Some(v);
                     }
+                }
+            }
+        }
+        // Year, month, day with CJK markers: `2019年6月24日`, `2019년 6월 24일`.
+        if let Some(y) = y_ok(num(k, 4, 4))
+            && matches!(tok(k + 1), Some(Tok::Word(w)) if w == "年" || w == "년")
+            && let Some(m) = num(k + 2, 1, 2)
+            && matches!(tok(k + 3), Some(Tok::Word(w)) if w == "月" || w == "월")
+            && let Some(d) = num(k + 4, 1, 2)
+            && matches!(tok(k + 5), Some(Tok::Word(w)) if w.starts_with('日') || w.starts_with('일'))
+            && let Some(v) = day(y, m, d, &TEXT_YEARS)
+        {
+            return Some(v);
+        }
+        // Year, month name, day: `2019. június 24.`, `2022 Nov 25`.
+        if let Some(y) = y_ok(num(k, 4, 4)) {
+            let j = skip(k + 1);
+            if let Some(m) = month(j) {
+                let j = skip(j + 1);
+                if let Some(d) = num(j, 1, 2)
+                    && !matches!(tok(j + 1), Some(Tok::Sep(':')))
+                    && let Some(v) = day(y, m, d, &TEXT_YEARS)
+                {
+                    return Some(v);
                 }
             }
         }
@@ -558,6 +616,19 @@ mod tests {
         check_text("Feb 182009", Some("2009-02-18T00:00:00Z"));
         check_text("Feb 182009 Jan", Some("2009-02-18T00:00:00Z"));
         check_text("May 123456", None);
+        // More languages, CJK markers, year first.
+        check_text("24. kesäkuuta 2019", Some("2019-06-24T00:00:00Z"));
+        check_text("12. května 2021", Some("2021-05-12T00:00:00Z"));
+        check_text("3 Ekim 2022", Some("2022-10-03T00:00:00Z"));
+        check_text("14 августа 2020", Some("2020-08-14T00:00:00Z"));
+        check_text("5 травня 2021", Some("2021-05-05T00:00:00Z"));
+        check_text("den 9 augusti 2021", Some("2021-08-09T00:00:00Z"));
+        check_text("2019年6月24日 11時30分", Some("2019-06-24T00:00:00Z"));
+        check_text("2019년 6월 24일", Some("2019-06-24T00:00:00Z"));
+        check_text("[06月24日 11時30分]", None);
+        check_text("2019. június 24.", Some("2019-06-24T00:00:00Z"));
+        check_text("2022 Nov 25", Some("2022-11-25T00:00:00Z"));
+        check_text("2022 May 12:30", None);
         // Two-digit years only in date lines.
         check_text("Jane Doe | 06.11.23", None);
         let line = |s: &str| find_in_date_line(s, false);
