@@ -45,6 +45,8 @@ pub(crate) struct PageMeta {
     labelled_modified: Option<String>,
     /// The first text with a bare date label ("Datum: 18.10.2021").
     labelled_date: Option<String>,
+    /// Short texts with a date around links to the page itself.
+    self_link_texts: Vec<String>,
     date_texts: Vec<String>,
     times: Vec<TimeEl>,
     itemprop_published: Option<String>,
@@ -269,6 +271,44 @@ fn labelled_date_line(dom: &Dom<'_>, i: usize, t: &str) -> Option<String> {
         .then(|| format!("{} {}", t.trim(), next.trim()))
 }
 
+/// True inside a comment section.
+fn in_comments(dom: &Dom<'_>, i: usize, tokens: &mut Tokens) -> bool {
+    dom.ancestors(i).take(12).any(|a| {
+        tokens.clear();
+        for k in ["class", "id"] {
+            if let Some(v) = dom.attr(a, k) {
+                tokens.push_attr(v);
+            }
+        }
+        tokens.iter().any(|t| t.starts_with("comment"))
+    })
+}
+
+/// True for a link to the page itself (query kept; a trailing slash
+/// ignored). A link with a fragment points into the page (a comment, an
+/// anchor), not at it.
+fn is_self_link(href: &str, base: Option<&Url>) -> bool {
+    let href = href.trim();
+    if href.is_empty() || href.contains('#') {
+        return false;
+    }
+    let Some(base) = base else {
+        return false;
+    };
+    let Ok(target) = base.join(href) else {
+        return false;
+    };
+    let key = |u: &Url| {
+        (
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_ascii_lowercase()),
+            u.path().trim_end_matches('/').to_string(),
+            u.query().map(str::to_string),
+        )
+    };
+    key(&target) == key(base) && base.path().trim_end_matches('/').len() > 1
+}
+
 /// True for links to an author's page: a path segment such as `author`
 /// followed by one more segment (`/author/jane-doe/`, `/autor/x-123`).
 fn is_author_href(href: &str) -> bool {
@@ -311,6 +351,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     let mut class_words: HashMap<&str, (bool, bool)> = HashMap::new();
     let mut pair_buf = String::new();
     let mut h1_all: Vec<(usize, String, bool)> = Vec::new();
+    let mut self_links = 0usize;
     let mut i = 0usize;
     let n = dom.len();
     while i < n {
@@ -533,6 +574,45 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             if !t.is_empty() {
                 m.rel_authors.push(t);
             }
+        }
+        // A link to the page itself (a teaser of it in a list, the permalink
+        // next to its date): the text around it.
+        if tag == Tag::A
+            && m.self_link_texts.len() < 4
+            && self_links < 16
+            && let Some(href) = attr("href")
+            && is_self_link(href, base)
+            && !in_comments(dom, i, &mut tokens)
+        {
+            // The nearest of three ancestors with a date, short and with few
+            // links elsewhere (not a menu, not a list of other items).
+            let mut around = None;
+            self_links += 1;
+            for a in dom.ancestors(i).take(3) {
+                if dom.end(a) - a > 400 {
+                    break;
+                }
+                let t = dom.text_of(a, 300);
+                let links_elsewhere = (a..dom.end(a))
+                    .filter(|&j| {
+                        dom.tag(j) == Tag::A
+                            && dom.attr(j, "href").is_some_and(|h| !is_self_link(h, base))
+                            // Taxonomy links (`rel="category tag"`) label the item.
+                            && !dom.attr(j, "rel").is_some_and(|r| {
+                                r.split_whitespace().any(|x| x.eq_ignore_ascii_case("tag"))
+                            })
+                    })
+                    .take(3)
+                    .count();
+                if t.chars().count() >= 300 || links_elsewhere > 2 {
+                    break;
+                }
+                if dates::find_in_date_line(&t, false).is_some() {
+                    around = Some(t);
+                    break;
+                }
+            }
+            m.self_link_texts.extend(around);
         }
         let wants_text = m.byline_texts.len() < 10 || m.date_texts.len() < 10;
         if wants_text && !matches!(tag, Tag::Html | Tag::Body | Tag::Head | Tag::Meta | Tag::Link) {
@@ -1129,6 +1209,11 @@ pub(crate) fn finish(
                     .and_then(|t| dates::find_in_date_line(t, month_first))
             })
             .or_else(|| visible.get(..in_date_elements).and_then(|v| v.first().cloned()))
+            .or_else(|| {
+                m.self_link_texts
+                    .iter()
+                    .find_map(|t| dates::find_in_date_line(t, month_first))
+            })
             .or_else(|| date_lines.first().cloned())
             // A labelled update ("Letzte Änderung: 14.01.2022") before a date
             // merely written near the headline (which may be any date the text
@@ -1737,6 +1822,48 @@ mod tests {
             ..Page::default()
         };
         assert_eq!(published(&page), None);
+    }
+
+    #[test]
+    fn links_to_the_page_itself() {
+        let at = |side: &str| {
+            published(&Page {
+                side,
+                ..Page::default()
+            })
+        };
+        // A teaser of this very page in a list carries its date.
+        assert_eq!(
+            at(
+                r#"<article class="teaser"><h2><a href="/news/council-budget">Council budget</a></h2>
+                 <footer><span>18. März 2020</span></footer></article>
+                 <article class="teaser"><h2><a href="/news/other">Other</a></h2>
+                 <footer><span>4. März 2020</span></footer></article>"#
+            )
+            .as_deref(),
+            Some("2020-03-18T00:00:00Z")
+        );
+        // The permalink line, taxonomy links beside it.
+        assert_eq!(
+            at(r#"<p><a href="https://example.com/news/council-budget/" rel="bookmark">Council budget</a>
+                 wurde am 19. Mai 2010 gepostet und unter <a href="/c/a" rel="category tag">A</a>,
+                 <a href="/c/b" rel="category tag">B</a>, <a href="/c/c" rel="category tag">C</a> abgelegt.</p>"#)
+            .as_deref(),
+            Some("2010-05-19T00:00:00Z")
+        );
+        // Not a comment's permalink, not the current item of a menu.
+        assert_eq!(
+            at(
+                r#"<div class="comment-meta"><a href="/news/council-budget#comment-143">Juli 30, 2013</a></div>"#
+            ),
+            None
+        );
+        assert_eq!(
+            at(r#"<ul><li><a href="/news/council-budget">This week</a></li>
+                 <li><a href="/news/a">31. Dezember 2021</a></li><li><a href="/news/b">B</a></li>
+                 <li><a href="/news/c">C</a></li></ul>"#),
+            None
+        );
     }
 
     #[test]
