@@ -29,6 +29,12 @@ fn render(dt: DateTime<FixedOffset>) -> Option<String> {
 /// Normalizes a machine-readable date (ISO 8601 variants, RFC 2822, Unix
 /// time); falls back to looking for a human-readable date in the string.
 pub(crate) fn parse_structured(s: &str) -> Option<String> {
+    parse_structured_in(s, true)
+}
+
+/// [`parse_structured`] for a page whose language tells the order of a
+/// slashed date: `10/05/2022` is the 10th of May on a Spanish page.
+pub(crate) fn parse_structured_in(s: &str, month_first: bool) -> Option<String> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -45,8 +51,9 @@ pub(crate) fn parse_structured(s: &str) -> Option<String> {
         let dt = Utc.timestamp_opt(secs, 0).single()?;
         return render(dt.fixed_offset());
     }
-    // Machine-written dates with slashes are month first (`11/01/2023 12:43`).
-    find_in_text(s, true)
+    // Machine-written dates with slashes are month first (`11/01/2023 12:43`)
+    // unless the page's language says otherwise.
+    find_in_text(s, month_first)
 }
 
 /// The calendar day (`YYYY-MM-DD`) written in a normalized value.
@@ -158,7 +165,8 @@ fn parse_iso(s: &str) -> Option<String> {
             None
         };
     }
-    let hh = c.num(2, 2)?;
+    // Some CMSs drop the hour's leading zero (`2022-05-11T4:10:00`).
+    let hh = c.num(1, 2)?;
     if !c.eat(b':') {
         return None;
     }
@@ -568,6 +576,7 @@ mod tests {
         check("2022-11-25T14:13:07-05", Some("2022-11-25T14:13:07-05:00"));
         check("2022-11-25T14:13:07+00:00", Some("2022-11-25T14:13:07Z"));
         check("2022-11-25 14:13", Some("2022-11-25T14:13:00Z"));
+        check("2022-05-11T4:10:00", Some("2022-05-11T04:10:00Z"));
         check("2022-11-25T14:13:07", Some("2022-11-25T14:13:07Z"));
         check("2022-11-25", Some("2022-11-25T00:00:00Z"));
         check(" 2022/11/25 ", Some("2022-11-25T00:00:00Z"));
@@ -579,6 +588,10 @@ mod tests {
         check("November 25, 2022", Some("2022-11-25T00:00:00Z"));
         // Machine-written slashes are month first.
         check("11/01/2023 12:43:42", Some("2023-11-01T00:00:00Z"));
+        assert_eq!(
+            parse_structured_in("10/05/2022 05:22 pm", false).as_deref(),
+            Some("2022-05-10T00:00:00Z")
+        );
         check("2022-13-45", None);
         check("2022-02-30T10:00:00Z", None);
         check("yesterday", None);

@@ -1153,7 +1153,10 @@ pub(crate) fn finish(
     names.truncate(20);
 
     // Dates.
-    let structured = |v: Option<&str>| v.and_then(dates::parse_structured);
+    // Slashed dates in metadata are month first unless the page is in
+    // another language than English.
+    let slash_month_first = lang.is_empty() || lang.starts_with("en");
+    let structured = |v: Option<&str>| v.and_then(|s| dates::parse_structured_in(s, slash_month_first));
     let published = structured(m.ld.date_published.as_deref())
         .or_else(|| PUBLISHED_KEYS.iter().find_map(|k| structured(m.get(k))))
         .or_else(|| structured(m.itemprop_published.as_deref()))
