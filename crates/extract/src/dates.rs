@@ -29,6 +29,12 @@ fn render(dt: DateTime<FixedOffset>) -> Option<String> {
 /// Normalizes a machine-readable date (ISO 8601 variants, RFC 2822, Unix
 /// time); falls back to looking for a human-readable date in the string.
 pub(crate) fn parse_structured(s: &str) -> Option<String> {
+    parse_structured_in(s, true)
+}
+
+/// [`parse_structured`] for a page whose language tells the order of a
+/// slashed date: `10/05/2022` is the 10th of May on a Spanish page.
+pub(crate) fn parse_structured_in(s: &str, month_first: bool) -> Option<String> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -45,8 +51,9 @@ pub(crate) fn parse_structured(s: &str) -> Option<String> {
         let dt = Utc.timestamp_opt(secs, 0).single()?;
         return render(dt.fixed_offset());
     }
-    // Machine-written dates with slashes are month first (`11/01/2023 12:43`).
-    find_in_text(s, true)
+    // Machine-written dates with slashes are month first (`11/01/2023 12:43`)
+    // unless the page's language says otherwise.
+    find_in_text(s, month_first)
 }
 
 /// The calendar day (`YYYY-MM-DD`) written in a normalized value.
@@ -158,7 +165,8 @@ fn parse_iso(s: &str) -> Option<String> {
             None
         };
     }
-    let hh = c.num(2, 2)?;
+    // Some CMSs drop the hour's leading zero (`2022-05-11T4:10:00`).
+    let hh = c.num(1, 2)?;
     if !c.eat(b':') {
         return None;
     }
@@ -207,7 +215,8 @@ fn parse_offset(z: &str) -> Option<i32> {
 }
 
 /// Month number for a month name or abbreviation (English, German, French,
-/// Spanish, Italian, Portuguese, Dutch, Russian, Polish).
+/// Spanish, Italian, Portuguese, Dutch, Russian, Polish; more in
+/// [`month_from_word_more`]).
 fn month_from_word(w: &str) -> Option<u32> {
     let m = match w {
         "january" | "jan" | "januar" | "jänner" | "janvier" | "janv" | "enero" | "ene" | "gennaio"
@@ -236,6 +245,39 @@ fn month_from_word(w: &str) -> Option<u32> {
         }
         "december" | "dec" | "dezember" | "dez" | "décembre" | "decembre" | "déc" | "diciembre" | "dic"
         | "dicembre" | "dezembro" | "декабря" | "декабрь" | "grudnia" => 12,
+        _ => return month_from_word_more(w),
+    };
+    Some(m)
+}
+
+/// Month names of more languages (Scandinavian, Czech, Finnish, Turkish,
+/// Ukrainian, Greek, Romanian, Hungarian), in the form used in dates.
+fn month_from_word_more(w: &str) -> Option<u32> {
+    let m = match w {
+        "ledna" | "tammikuuta" | "ocak" | "січня" | "ιανουαρίου" | "ianuarie" | "január" => 1,
+        "února" | "helmikuuta" | "şubat" | "лютого" | "φεβρουαρίου" | "februarie" | "február" => {
+            2
+        }
+        "března" | "maaliskuuta" | "mart" | "березня" | "μαρτίου" | "martie" | "március" => 3,
+        "dubna" | "huhtikuuta" | "nisan" | "квітня" | "απριλίου" | "aprilie" | "április" => 4,
+        "maj" | "května" | "toukokuuta" | "mayıs" | "травня" | "μαΐου" | "május" => 5,
+        "června" | "kesäkuuta" | "haziran" | "червня" | "ιουνίου" | "iunie" | "június" => 6,
+        "července" | "heinäkuuta" | "temmuz" | "липня" | "ιουλίου" | "iulie" | "július" => 7,
+        "augusti" | "srpna" | "elokuuta" | "ağustos" | "серпня" | "αυγούστου" | "augusztus" => {
+            8
+        }
+        "září" | "syyskuuta" | "eylül" | "вересня" | "σεπτεμβρίου" | "septembrie" | "szeptember" => {
+            9
+        }
+        "října" | "lokakuuta" | "ekim" | "жовтня" | "οκτωβρίου" | "octombrie" | "október" => {
+            10
+        }
+        "listopadu" | "marraskuuta" | "kasım" | "листопада" | "νοεμβρίου" | "noiembrie" => {
+            11
+        }
+        "desember" | "prosince" | "joulukuuta" | "aralık" | "грудня" | "δεκεμβρίου" | "decembrie" => {
+            12
+        }
         _ => return None,
     };
     Some(m)
@@ -286,8 +328,20 @@ fn tokenize(s: &str) -> Vec<Tok> {
 /// Finds the first plausible calendar date in human-readable text:
 /// `November 25, 2022`, `Nov. 25, 2022`, `25 November 2022`,
 /// `25. November 2022`, `25 novembre 2022`, `25 de noviembre de 2022`,
-/// `25.11.2022`, `25/11/2022` (`11/25/2022` when `month_first`), `2022-11-25`.
+/// `25.11.2022`, `25/11/2022` (`11/25/2022` when `month_first`), `2022-11-25`,
+/// `25 | 11 | 2022`, and `Nov 252022` (day and year run together by markup).
 pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
+    find_date(s, month_first, false)
+}
+
+/// [`find_in_text`] for a line that is known to carry a date (a date
+/// element, a byline, a labelled line): also `25.11.22`, day and month of
+/// two digits and a two-digit year (`00`–`69` are 2000–2069).
+pub(crate) fn find_in_date_line(s: &str, month_first: bool) -> Option<String> {
+    find_date(s, month_first, true)
+}
+
+fn find_date(s: &str, month_first: bool, short_year: bool) -> Option<String> {
     let s = crate::text::truncate_chars(s, 2000);
     let toks = tokenize(s);
     let tok = |k: usize| toks.get(k);
@@ -317,7 +371,19 @@ pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
         let y_ok = |y: Option<u32>| y.and_then(|y| i32::try_from(y).ok());
         // Numeric forms.
         if let Some(a) = num(k, 1, 4) {
-            for sc in ['.', '/', '-'] {
+            // `25.11.22` in a date line: nothing numeric around it.
+            if short_year
+                && num(k, 2, 2).is_some()
+                && sep(k + 1, '.')
+                && sep(k + 3, '.')
+                && let (Some(m), Some(y)) = (num(k + 2, 2, 2), num(k + 4, 2, 2))
+                && !(sep(k + 5, '.') && num(k + 6, 1, 4).is_some())
+                && !(k >= 1 && sep(k - 1, '.'))
+                && let Some(v) = day(if y < 70 { 2000 } else { 1900 } + y as i32, m, a, &TEXT_YEARS)
+            {
+                return Some(v);
+            }
+            for sc in ['.', '/', '-', '|'] {
                 if !(sep(k + 1, sc) && sep(k + 3, sc)) {
                     continue;
                 }
@@ -333,7 +399,7 @@ pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
                         return Some(v);
                     }
                 } else if let Some(y) = y_ok(num(k + 4, 4, 4)) {
-                    if len_a > 2 {
+                    if len_a > 2 || (sc == '|' && len_a != 2) {
                         continue;
                     }
                     let (m, d) = if sc == '/' && (b > 12 || (month_first && a <= 12)) {
@@ -359,9 +425,39 @@ pub(crate) fn find_in_text(s: &str, month_first: bool) -> Option<String> {
                 }
             }
         }
+        // Year, month, day with CJK markers: `2019年6月24日`, `2019년 6월 24일`.
+        if let Some(y) = y_ok(num(k, 4, 4))
+            && matches!(tok(k + 1), Some(Tok::Word(w)) if w == "年" || w == "년")
+            && let Some(m) = num(k + 2, 1, 2)
+            && matches!(tok(k + 3), Some(Tok::Word(w)) if w == "月" || w == "월")
+            && let Some(d) = num(k + 4, 1, 2)
+            && matches!(tok(k + 5), Some(Tok::Word(w)) if w.starts_with('日') || w.starts_with('일'))
+            && let Some(v) = day(y, m, d, &TEXT_YEARS)
+        {
+            return Some(v);
+        }
+        // Year, month name, day: `2019. június 24.`, `2022 Nov 25`.
+        if let Some(y) = y_ok(num(k, 4, 4)) {
+            let j = skip(k + 1);
+            if let Some(m) = month(j) {
+                let j = skip(j + 1);
+                if let Some(d) = num(j, 1, 2)
+                    && !matches!(tok(j + 1), Some(Tok::Sep(':')))
+                    && let Some(v) = day(y, m, d, &TEXT_YEARS)
+                {
+                    return Some(v);
+                }
+            }
+        }
         // Month name, day, year.
         if let Some(m) = month(k) {
             let j = skip(k + 1);
+            // Day and year in adjacent elements with no space: `Feb 182009`.
+            if let Some(dy) = num(j, 6, 6)
+                && let Some(v) = day((dy % 10000) as i32, m, dy / 10000, &TEXT_YEARS)
+            {
+                return Some(v);
+            }
             if let Some(d) = num(j, 1, 2) {
                 let j = skip(j + 1);
                 if let Some(y) = y_ok(num(j, 4, 4))
@@ -480,6 +576,7 @@ mod tests {
         check("2022-11-25T14:13:07-05", Some("2022-11-25T14:13:07-05:00"));
         check("2022-11-25T14:13:07+00:00", Some("2022-11-25T14:13:07Z"));
         check("2022-11-25 14:13", Some("2022-11-25T14:13:00Z"));
+        check("2022-05-11T4:10:00", Some("2022-05-11T04:10:00Z"));
         check("2022-11-25T14:13:07", Some("2022-11-25T14:13:07Z"));
         check("2022-11-25", Some("2022-11-25T00:00:00Z"));
         check(" 2022/11/25 ", Some("2022-11-25T00:00:00Z"));
@@ -491,6 +588,10 @@ mod tests {
         check("November 25, 2022", Some("2022-11-25T00:00:00Z"));
         // Machine-written slashes are month first.
         check("11/01/2023 12:43:42", Some("2023-11-01T00:00:00Z"));
+        assert_eq!(
+            parse_structured_in("10/05/2022 05:22 pm", false).as_deref(),
+            Some("2022-05-10T00:00:00Z")
+        );
         check("2022-13-45", None);
         check("2022-02-30T10:00:00Z", None);
         check("yesterday", None);
@@ -521,6 +622,40 @@ mod tests {
         check_text("in 1850 there were 25 May 1850", None);
         check_text("no date here, 12 apples", None);
         check_text("version 31.12", None);
+        // Day and month of two digits with a bar between.
+        check_text("26 | 01 | 2022", Some("2022-01-26T00:00:00Z"));
+        check_text("Seite 1 | 2 | 2022", None);
+        // Day and year run together by markup.
+        check_text("Feb 182009", Some("2009-02-18T00:00:00Z"));
+        check_text("Feb 182009 Jan", Some("2009-02-18T00:00:00Z"));
+        check_text("May 123456", None);
+        // More languages, CJK markers, year first.
+        check_text("24. kesäkuuta 2019", Some("2019-06-24T00:00:00Z"));
+        check_text("12. května 2021", Some("2021-05-12T00:00:00Z"));
+        check_text("3 Ekim 2022", Some("2022-10-03T00:00:00Z"));
+        check_text("14 августа 2020", Some("2020-08-14T00:00:00Z"));
+        check_text("5 травня 2021", Some("2021-05-05T00:00:00Z"));
+        check_text("den 9 augusti 2021", Some("2021-08-09T00:00:00Z"));
+        check_text("2019年6月24日 11時30分", Some("2019-06-24T00:00:00Z"));
+        check_text("2019년 6월 24일", Some("2019-06-24T00:00:00Z"));
+        check_text("[06月24日 11時30分]", None);
+        check_text("2019. június 24.", Some("2019-06-24T00:00:00Z"));
+        check_text("2022 Nov 25", Some("2022-11-25T00:00:00Z"));
+        check_text("2022 May 12:30", None);
+        // Two-digit years only in date lines.
+        check_text("Jane Doe | 06.11.23", None);
+        let line = |s: &str| find_in_date_line(s, false);
+        assert_eq!(
+            line("Jane Doe | 06.11.23").as_deref(),
+            Some("2023-11-06T00:00:00Z")
+        );
+        assert_eq!(line("04.05.20 14:50").as_deref(), Some("2020-05-04T00:00:00Z"));
+        assert_eq!(line("31.12.99").as_deref(), Some("1999-12-31T00:00:00Z"));
+        assert_eq!(line("am 25.11.2022").as_deref(), Some("2022-11-25T00:00:00Z"));
+        assert_eq!(line("v1.10.12.19"), None);
+        assert_eq!(line("10.12.19.4"), None);
+        assert_eq!(line("6.11.23"), None);
+        assert_eq!(line("45.11.23"), None);
     }
 
     #[test]

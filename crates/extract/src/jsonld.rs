@@ -146,7 +146,11 @@ impl<'v> Graph<'v> {
                     objects.push((o, listed));
                     for (k, child) in o {
                         if matches!(child, Value::Object(_) | Value::Array(_)) {
-                            let l = listed || LIST_KEYS.contains(&k.as_str());
+                            // Several reviews of a thing are its readers' reviews,
+                            // not the page's article (one may be).
+                            let reviews = matches!(k.as_str(), "review" | "reviews")
+                                && child.as_array().is_some_and(|a| a.len() >= 2);
+                            let l = listed || reviews || LIST_KEYS.contains(&k.as_str());
                             queue.push_back((child, l));
                         }
                     }
@@ -420,5 +424,26 @@ mod tests {
         );
         assert!(!info.is_article);
         assert!(info.is_listing);
+    }
+
+    #[test]
+    fn readers_reviews_are_not_the_article() {
+        // A recipe with its readers' reviews: the recipe's author and date.
+        let info = parse(
+            r#"{"@type":"Recipe","name":"Kuchen","author":{"@type":"Person","name":"jesusfreak"},
+                "datePublished":"2006-10-10","reviews":[
+                {"@type":"Review","author":{"@type":"Person","name":"anaya60"},"datePublished":"2020-04-12"},
+                {"@type":"Review","author":{"@type":"Person","name":"kim"},"datePublished":"2020-04-11"}]}"#,
+        );
+        assert_eq!(info.date_published.as_deref(), Some("2006-10-10"));
+        assert_eq!(info.authors, vec!["jesusfreak"]);
+        // One review of a product is the page's review article.
+        let info = parse(
+            r#"{"@type":"Product","name":"Drill","review":{"@type":"Review",
+                "author":{"@type":"Person","name":"Jane Doe"},"datePublished":"2021-03-04"}}"#,
+        );
+        assert!(info.is_article);
+        assert_eq!(info.date_published.as_deref(), Some("2021-03-04"));
+        assert_eq!(info.authors, vec!["Jane Doe"]);
     }
 }

@@ -43,6 +43,10 @@ pub(crate) struct PageMeta {
     labelled_published: Option<String>,
     /// The first text with an update label ("Last updated 04 Jun 2020").
     labelled_modified: Option<String>,
+    /// The first text with a bare date label ("Datum: 18.10.2021").
+    labelled_date: Option<String>,
+    /// Short texts with a date around links to the page itself.
+    self_link_texts: Vec<String>,
     date_texts: Vec<String>,
     times: Vec<TimeEl>,
     itemprop_published: Option<String>,
@@ -127,6 +131,10 @@ const PUBLISHED_LABELS: &[&str] = &[
     "pubblicato il",
     "gepubliceerd op",
 ];
+
+/// Labels that say only "date": of the page when nothing else dates it, else
+/// maybe of anything (a photo, an event).
+const DATE_LABELS: &[&str] = &["datum:", "date:", "fecha:", "data:"];
 
 /// Labels in front of an update date, lowercase.
 const MODIFIED_LABELS: &[&str] = &[
@@ -237,6 +245,70 @@ fn in_furniture(dom: &Dom<'_>, i: usize, tokens: &mut Tokens) -> bool {
     false
 }
 
+/// A text that may hold a labelled date: the text itself when it has a
+/// digit; a short label alone in its element ("Erschienen am:") with the
+/// next text, where the date sits.
+fn labelled_date_line(dom: &Dom<'_>, i: usize, t: &str) -> Option<String> {
+    if t.bytes().any(|b| b.is_ascii_digit()) {
+        return Some(t.to_string());
+    }
+    if t.trim().is_empty() || t.len() > 40 {
+        return None;
+    }
+    let lower = t.to_lowercase();
+    if !PUBLISHED_LABELS
+        .iter()
+        .chain(MODIFIED_LABELS)
+        .chain(DATE_LABELS)
+        .any(|l| lower.contains(l))
+    {
+        return None;
+    }
+    let next = (i + 1..(i + 8).min(dom.len()))
+        .filter_map(|j| dom.text(j))
+        .find(|s| !s.trim().is_empty())?;
+    (next.len() <= 80 && next.bytes().any(|b| b.is_ascii_digit()))
+        .then(|| format!("{} {}", t.trim(), next.trim()))
+}
+
+/// True inside a comment section.
+fn in_comments(dom: &Dom<'_>, i: usize, tokens: &mut Tokens) -> bool {
+    dom.ancestors(i).take(12).any(|a| {
+        tokens.clear();
+        for k in ["class", "id"] {
+            if let Some(v) = dom.attr(a, k) {
+                tokens.push_attr(v);
+            }
+        }
+        tokens.iter().any(|t| t.starts_with("comment"))
+    })
+}
+
+/// True for a link to the page itself (query kept; a trailing slash
+/// ignored). A link with a fragment points into the page (a comment, an
+/// anchor), not at it.
+fn is_self_link(href: &str, base: Option<&Url>) -> bool {
+    let href = href.trim();
+    if href.is_empty() || href.contains('#') {
+        return false;
+    }
+    let Some(base) = base else {
+        return false;
+    };
+    let Ok(target) = base.join(href) else {
+        return false;
+    };
+    let key = |u: &Url| {
+        (
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_ascii_lowercase()),
+            u.path().trim_end_matches('/').to_string(),
+            u.query().map(str::to_string),
+        )
+    };
+    key(&target) == key(base) && base.path().trim_end_matches('/').len() > 1
+}
+
 /// True for links to an author's page: a path segment such as `author`
 /// followed by one more segment (`/author/jane-doe/`, `/autor/x-123`).
 fn is_author_href(href: &str) -> bool {
@@ -279,6 +351,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     let mut class_words: HashMap<&str, (bool, bool)> = HashMap::new();
     let mut pair_buf = String::new();
     let mut h1_all: Vec<(usize, String, bool)> = Vec::new();
+    let mut self_links = 0usize;
     let mut i = 0usize;
     let n = dom.len();
     while i < n {
@@ -287,17 +360,43 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             // name in the next text.
             if let Kind::Text(t) = dom.kind(i)
                 && t.len() <= 200
-                && (m.labelled_published.is_none() || m.labelled_modified.is_none())
-                && t.bytes().any(|b| b.is_ascii_digit())
+                && (m.labelled_published.is_none()
+                    || m.labelled_modified.is_none()
+                    || m.labelled_date.is_none())
+                && let Some(line) = labelled_date_line(dom, i, t)
+                && !in_furniture(dom, i, &mut tokens)
             {
-                // "Erschienen am: 01.11.2023", "Last updated 04 Jun 2020".
-                let lower = t.to_lowercase();
-                let published = PUBLISHED_LABELS.iter().any(|l| lower.contains(l));
-                let modified = !published && MODIFIED_LABELS.iter().any(|l| lower.contains(l));
-                if published && m.labelled_published.is_none() {
-                    m.labelled_published = Some(t.to_string());
-                } else if modified && m.labelled_modified.is_none() {
-                    m.labelled_modified = Some(t.to_string());
+                // "Erschienen am: 01.11.2023", "Last updated 04 Jun 2020":
+                // the label opens the line (a sentence that mentions a
+                // publication is not a date line) and the date follows it.
+                let lower = line.to_lowercase();
+                // An update label may come later in the line ("Created ... -
+                // Last Modified: 03-10-2004").
+                let at = |labels: &[&str], max: usize| {
+                    labels
+                        .iter()
+                        .filter_map(|l| lower.find(l).map(|p| (p, l.len())))
+                        // A whole word: "date:" is not the end of "update:".
+                        .filter(|&(p, _)| {
+                            p <= max && !lower.get(..p).is_some_and(|b| b.ends_with(char::is_alphanumeric))
+                        })
+                        .min()
+                        .and_then(|(p, len)| lower.get(p + len..))
+                        .filter(|rest| dates::find_in_date_line(rest, false).is_some())
+                        .map(str::to_string)
+                };
+                if m.labelled_published.is_none()
+                    && let Some(rest) = at(PUBLISHED_LABELS, 40)
+                {
+                    m.labelled_published = Some(rest);
+                } else if m.labelled_modified.is_none()
+                    && let Some(rest) = at(MODIFIED_LABELS, 200)
+                {
+                    m.labelled_modified = Some(rest);
+                } else if m.labelled_date.is_none()
+                    && let Some(rest) = at(DATE_LABELS, 40)
+                {
+                    m.labelled_date = Some(rest);
                 }
             }
             if let Kind::Text(t) = dom.kind(i)
@@ -475,6 +574,45 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             if !t.is_empty() {
                 m.rel_authors.push(t);
             }
+        }
+        // A link to the page itself (a teaser of it in a list, the permalink
+        // next to its date): the text around it.
+        if tag == Tag::A
+            && m.self_link_texts.len() < 4
+            && self_links < 16
+            && let Some(href) = attr("href")
+            && is_self_link(href, base)
+            && !in_comments(dom, i, &mut tokens)
+        {
+            // The nearest of three ancestors with a date, short and with few
+            // links elsewhere (not a menu, not a list of other items).
+            let mut around = None;
+            self_links += 1;
+            for a in dom.ancestors(i).take(3) {
+                if dom.end(a) - a > 400 {
+                    break;
+                }
+                let t = dom.text_of(a, 300);
+                let links_elsewhere = (a..dom.end(a))
+                    .filter(|&j| {
+                        dom.tag(j) == Tag::A
+                            && dom.attr(j, "href").is_some_and(|h| !is_self_link(h, base))
+                            // Taxonomy links (`rel="category tag"`) label the item.
+                            && !dom.attr(j, "rel").is_some_and(|r| {
+                                r.split_whitespace().any(|x| x.eq_ignore_ascii_case("tag"))
+                            })
+                    })
+                    .take(3)
+                    .count();
+                if t.chars().count() >= 300 || links_elsewhere > 2 {
+                    break;
+                }
+                if dates::find_in_date_line(&t, false).is_some() {
+                    around = Some(t);
+                    break;
+                }
+            }
+            m.self_link_texts.extend(around);
         }
         let wants_text = m.byline_texts.len() < 10 || m.date_texts.len() < 10;
         if wants_text && !matches!(tag, Tag::Html | Tag::Body | Tag::Head | Tag::Meta | Tag::Link) {
@@ -868,15 +1006,31 @@ pub(crate) fn finish(
     let mut visible: Vec<String> = m
         .date_texts
         .iter()
-        .filter_map(|t| dates::find_in_text(t, month_first))
+        .filter_map(|t| dates::find_in_date_line(t, month_first))
         .collect();
     visible.extend(
         body.byline
             .as_deref()
-            .and_then(|b| dates::find_in_text(b, month_first)),
+            .and_then(|b| dates::find_in_date_line(b, month_first)),
     );
+    let in_date_elements = visible.len();
     let mut title_bylines = Vec::new();
-    near_title_lines(dom, &m, month_first, &mut visible, &mut title_bylines);
+    let mut date_lines = Vec::new();
+    near_title_lines(
+        dom,
+        &m,
+        month_first,
+        &mut visible,
+        &mut date_lines,
+        &mut title_bylines,
+    );
+    // A date inside a byline element ("Author: Jane am 29.12.2010").
+    visible.extend(
+        m.byline_texts
+            .iter()
+            .filter_map(|t| dates::find_in_date_line(t, month_first))
+            .take(1),
+    );
 
     // Authors: structured sources first, then bylines. The publication
     // itself (site or publisher name, a domain) is not an author: a source
@@ -999,7 +1153,10 @@ pub(crate) fn finish(
     names.truncate(20);
 
     // Dates.
-    let structured = |v: Option<&str>| v.and_then(dates::parse_structured);
+    // Slashed dates in metadata are month first unless the page is in
+    // another language than English.
+    let slash_month_first = lang.is_empty() || lang.starts_with("en");
+    let structured = |v: Option<&str>| v.and_then(|s| dates::parse_structured_in(s, slash_month_first));
     let published = structured(m.ld.date_published.as_deref())
         .or_else(|| PUBLISHED_KEYS.iter().find_map(|k| structured(m.get(k))))
         .or_else(|| structured(m.itemprop_published.as_deref()))
@@ -1024,26 +1181,65 @@ pub(crate) fn finish(
                 .filter(|t| t.modified)
                 .find_map(|t| structured(Some(&t.value)))
         });
+    let labelled_published = m
+        .labelled_published
+        .as_deref()
+        .and_then(|t| dates::find_in_date_line(t, month_first));
     let published_at = match published {
-        Some(p) => Some(reconcile(
-            &m,
-            p,
-            modified_at.as_deref(),
-            &visible,
-            dates::from_url(url).as_deref(),
-        )),
+        // The page labels its publication day: it wins over metadata that
+        // disagree (in the page's zone when the metadata are in UTC).
+        Some(p) => {
+            let p = reconcile(
+                &m,
+                p,
+                modified_at.as_deref(),
+                &visible,
+                dates::from_url(url).as_deref(),
+            );
+            match labelled_published.as_deref() {
+                Some(l) if dates::day_of(l) != dates::day_of(&p) => dates::day_of(l)
+                    .filter(|_| dates::is_utc(&p))
+                    .and_then(|d| dates::shift_to_day(&p, d))
+                    .or_else(|| Some(l.to_string())),
+                _ => Some(p),
+            }
+        }
         None => dates::from_url(url)
-            .or_else(|| visible.into_iter().next())
+            .or_else(|| labelled_published.clone())
             .or_else(|| {
-                m.labelled_published
+                m.labelled_date
                     .as_deref()
-                    .and_then(|t| dates::find_in_text(t, month_first))
+                    .and_then(|t| dates::find_in_date_line(t, month_first))
             })
-            .or_else(|| modified_at.clone())
+            .or_else(|| visible.get(..in_date_elements).and_then(|v| v.first().cloned()))
+            .or_else(|| {
+                m.self_link_texts
+                    .iter()
+                    .find_map(|t| dates::find_in_date_line(t, month_first))
+            })
+            .or_else(|| date_lines.first().cloned())
+            // A labelled update ("Letzte Änderung: 14.01.2022") before a date
+            // merely written near the headline (which may be any date the text
+            // mentions).
             .or_else(|| {
                 m.labelled_modified
                     .as_deref()
-                    .and_then(|t| dates::find_in_text(t, month_first))
+                    .and_then(|t| dates::find_in_date_line(t, month_first))
+            })
+            .or_else(|| visible.into_iter().next())
+            .or_else(|| body_dateline(body, month_first))
+            .or_else(|| modified_at.clone())
+            // The page's own summary dates it: "... (Notizia del 14 Gennaio 2020)".
+            .or_else(|| {
+                m.first(&["og:description", "description", "twitter:description"])
+                    .and_then(|d| dates::find_in_text(d, month_first))
+            })
+            // A copyright notice with a whole day ("Copyright © 19.12.2019 -
+            // 12:14 h") stamps the page's last build.
+            .or_else(|| {
+                m.copyright
+                    .as_deref()
+                    .and_then(|c| dates::find_in_text(c, month_first))
             }),
     };
     let description = m
@@ -1216,10 +1412,28 @@ fn reconcile(
     // A shown date a few weeks off the metadata is the one the page stands
     // by (metadata often carries an import or a scheduling time); one years
     // off is some other date on the page.
+    // A shown date earlier than the metadata that a `<time>` element also
+    // gives is the original publication (the metadata carry a later save).
+    let in_time_el = |v: &str| {
+        m.times
+            .iter()
+            .filter_map(|t| dates::parse_structured(&t.value))
+            .any(|t| dates::day_of(&t) == dates::day_of(v))
+    };
     match visible.first() {
         Some(v) if dates::days_between(v, &published).is_some_and(|d| d <= 45) => v.clone(),
+        Some(v) if dates::day_of(v) < dates::day_of(&published) && in_time_el(v) => v.clone(),
         _ => published,
     }
+}
+
+/// A dateline opening one of the first paragraphs of the text:
+/// "(21. November 2022) Energieverbraucher ...", "Berlin, 25.11.2022 – ...".
+fn body_dateline(body: &Body, month_first: bool) -> Option<String> {
+    body.paragraphs.iter().take(4).find_map(|p| {
+        let head = text::truncate_chars(p.text.trim_start(), 32);
+        dates::find_in_text(head, month_first)
+    })
 }
 
 /// The element holding the headline: the main `<h1>` when it agrees with the
@@ -1240,20 +1454,28 @@ fn title_node(dom: &Dom<'_>, m: &PageMeta) -> Option<usize> {
     found.or_else(|| m.h1.first().map(|&(i, _)| i))
 }
 
-/// Dates (into `out`, at most four more) and bylines in the short text lines
-/// right after (or shortly before) the main headline, where bylines and date
-/// lines sit.
+/// Dates (into `out`, at most four more, nearest first; those that open
+/// their line also into `heads`) and bylines in the short text lines right
+/// after (or shortly before) the main headline, where bylines and date lines
+/// sit.
 fn near_title_lines(
     dom: &Dom<'_>,
     m: &PageMeta,
     month_first: bool,
     out: &mut Vec<String>,
+    heads: &mut Vec<String>,
     bylines: &mut Vec<String>,
 ) {
     let Some(h1) = title_node(dom, m) else {
         return;
     };
-    let limit = out.len() + 4;
+    // Dates after the headline and before it, with their distance in lines.
+    // Each with whether it opens its line (a date line or dateline, not a
+    // date some sentence mentions).
+    let mut found: Vec<(usize, String, bool)> = Vec::new();
+    let mut before: Vec<(usize, String, bool)> = Vec::new();
+    let opens =
+        |t: &str| dates::find_in_text(text::truncate_chars(t.trim_start(), 24), month_first).is_some();
     let usable = |j: usize| {
         let t = dom.text(j)?;
         let parent_tag = dom.parent(j).map(|p| dom.tag(p));
@@ -1261,6 +1483,10 @@ fn near_title_lines(
             parent_tag,
             Some(Tag::Script | Tag::Style | Tag::Noscript | Tag::Template)
         ) {
+            return None;
+        }
+        // A quotation (an embedded post) carries its own date.
+        if dom.ancestors(j).take(12).any(|a| dom.tag(a) == Tag::Blockquote) {
             return None;
         }
         let n = text::visible_chars(t);
@@ -1281,11 +1507,10 @@ fn near_title_lines(
                     bylines.push(rest.to_string());
                 }
             }
-            if let Some(d) = dates::find_in_text(t, month_first) {
-                out.push(d);
-                if out.len() >= limit {
-                    return;
-                }
+            if found.len() < 4
+                && let Some(d) = dates::find_in_text(t, month_first)
+            {
+                found.push((seen, d, opens(t)));
             }
             // A long paragraph weighs as much as three short lines.
             seen += if dom.text(j).is_some_and(|t| text::visible_chars(t) > 120) {
@@ -1301,11 +1526,10 @@ fn near_title_lines(
     let mut seen = 0;
     for j in (0..h1).rev() {
         if let Some(t) = usable(j) {
-            if let Some(d) = dates::find_in_text(t, month_first) {
-                out.push(d);
-                if out.len() >= limit {
-                    return;
-                }
+            if before.len() < 4
+                && let Some(d) = dates::find_in_text(t, month_first)
+            {
+                before.push((seen, d, opens(t)));
             }
             seen += 1;
         }
@@ -1313,6 +1537,12 @@ fn near_title_lines(
             break;
         }
     }
+    // The nearest first; after the headline wins a tie.
+    found.extend(before);
+    found.sort_by_key(|(d, _, _)| *d);
+    found.truncate(4);
+    heads.extend(found.iter().filter(|(_, _, h)| *h).map(|(_, d, _)| d.clone()));
+    out.extend(found.into_iter().map(|(_, d, _)| d));
 }
 
 #[cfg(test)]
@@ -1353,6 +1583,329 @@ mod tests {
         let refs = [fold("Das vielleicht schönste Ende der Welt: Montauk")];
         let (share, cover) = title_agreement("\"Downtown\" Montauk", &refs);
         assert!(share >= 0.5 && cover < 0.3, "{share} {cover}");
+    }
+
+    /// Parts of an article page for the date tests.
+    #[derive(Default)]
+    struct Page<'a> {
+        head: &'a str,
+        /// Before the headline.
+        before: &'a str,
+        /// Between the headline and the text.
+        top: &'a str,
+        /// After the text, in the article.
+        end: &'a str,
+        /// In a sidebar.
+        side: &'a str,
+    }
+
+    /// The publication date of `page`.
+    fn published(page: &Page<'_>) -> Option<String> {
+        let para = "<p>The council met on a cold morning to discuss the new budget, and the \
+                    members argued for hours about roads, schools, bridges and the old library \
+                    by the river.</p>";
+        let html = format!(
+            "<html><head><title>Council budget</title>{}</head><body><main><article>{}\
+             <h1>Council budget</h1>{}{}{}</article></main><aside class=\"sidebar\">{}</aside>\
+             </body></html>",
+            page.head,
+            page.before,
+            page.top,
+            para.repeat(16),
+            page.end,
+            page.side
+        );
+        let input = crate::Input {
+            html: html.as_bytes(),
+            url: "https://example.com/news/council-budget",
+            content_type: None,
+        };
+        crate::extract(&input, &ExtractConfig::default())
+            .ok()?
+            .published_at
+    }
+
+    #[track_caller]
+    fn check_published(head: &str, top: &str, side: &str, expected: Option<&str>) {
+        let page = Page {
+            head,
+            top,
+            side,
+            ..Page::default()
+        };
+        assert_eq!(
+            published(&page).as_deref(),
+            expected,
+            "head: {head:?} top: {top:?} side: {side:?}"
+        );
+    }
+
+    #[test]
+    fn labelled_publication_dates() {
+        let meta = r#"<meta name="date" content="2021-10-15">"#;
+        // A label alone in its element, the date in the next one, wins over
+        // metadata that disagree.
+        check_published(
+            meta,
+            "<span>Erschienen am:</span><h2>13.10.2021</h2>",
+            "",
+            Some("2021-10-13T00:00:00Z"),
+        );
+        check_published(meta, "", "", Some("2021-10-15T00:00:00Z"));
+        // Not in a sidebar, not in a sentence.
+        check_published(
+            meta,
+            "",
+            "<span>veröffentlicht am Januar 20, 2022</span>",
+            Some("2021-10-15T00:00:00Z"),
+        );
+        check_published(
+            meta,
+            "<p>Das Interview wurde am 7. Oktober 2020 geführt und ist zunächst anderswo erschienen: </p>",
+            "",
+            Some("2021-10-15T00:00:00Z"),
+        );
+        // UTC metadata move to the labelled day when the instant allows it.
+        check_published(
+            r#"<meta property="article:published_time" content="2023-11-09T05:30:59Z">"#,
+            "<p>PUBLISHED: November 8, 2023 at 11:30 p.m.</p>",
+            "",
+            Some("2023-11-08T23:30:59-06:00"),
+        );
+        // Without metadata the labelled date comes before other dates shown.
+        check_published(
+            "",
+            "<p>Veröffentlicht am 16.08.2019</p><div class=\"date\">24. August 2019</div>",
+            "",
+            Some("2019-08-16T00:00:00Z"),
+        );
+        // A date element with a two-digit year.
+        check_published(
+            "",
+            "<div class=\"meta-date\">Jane Doe | 06.11.23</div>",
+            "",
+            Some("2023-11-06T00:00:00Z"),
+        );
+    }
+
+    #[test]
+    fn shown_dates() {
+        // A date in a byline element far from the headline.
+        let page = Page {
+            end: "<div class=\"author\">Author: Jane am 29.12.2010, 13:36 Uhr</div>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2010-12-29T00:00:00Z"));
+        // A quoted post under the headline has its own date.
+        check_published(
+            r#"<meta property="article:published_time" content="2023-11-06T11:45:20Z">"#,
+            "<blockquote><p>New feature! — Jane (@jane) November 3, 2023</p></blockquote>",
+            "",
+            Some("2023-11-06T11:45:20Z"),
+        );
+        check_published(
+            r#"<meta property="article:published_time" content="2023-11-06T11:45:20Z">"#,
+            "<p>New feature! — Jane (@jane) November 3, 2023</p>",
+            "",
+            Some("2023-11-03T00:00:00Z"),
+        );
+        // The date line just above the headline before a date further down.
+        let page = Page {
+            before: "<p class=\"kicker\">21. Jan 2022 // Jane Doe</p>",
+            top: "<p>Intro.</p><p>One.</p><p>Two.</p><p>Seen on 6. August 2020</p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2022-01-21T00:00:00Z"));
+    }
+
+    #[test]
+    fn labelled_updates() {
+        // A labelled update before a date the text mentions near the headline.
+        let page = Page {
+            top: "<p>Treffen am 5. Februar 2020</p>",
+            end: "<p>Diese Seite wurde zuletzt am 29. Januar 2020 um 13:22 Uhr geändert.</p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2020-01-29T00:00:00Z"));
+        // The label alone in its element, the date in the next one.
+        let page = Page {
+            top: "<p>Treffen am 5. Februar 2020</p>",
+            end: "<div><label>Letzte Änderung:</label><div>14.01.2022 um 09:25</div></div>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2022-01-14T00:00:00Z"));
+        // A dateline under the headline comes before it.
+        let page = Page {
+            top: "<p><strong>Bern, 17.08.2007 - Rede beim Städtegipfel</strong></p>",
+            end: "<p><small>Letzte Änderung 14.02.2019</small></p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2007-08-17T00:00:00Z"));
+        // An update label later in its line; the date must follow the label.
+        let page = Page {
+            end: "<address>notes.html - Created 03-10-2004 - Last Modified: 03-10-2004</address>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2004-10-03T00:00:00Z"));
+        let page = Page {
+            end: "<span>Die Cookie-Erklärung wurde das letzte Mal am 02.12.2022 aktualisiert</span>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page), None);
+        // A date element still comes first.
+        let page = Page {
+            top: "<span class=\"date\">Par Jane | 30 septembre 2018</span>\
+                  <p><i>Article mis à jour le 7 janvier 2020.</i></p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2018-09-30T00:00:00Z"));
+    }
+
+    #[test]
+    fn bare_date_labels() {
+        // "Datum:" dates a page that has no other date source.
+        check_published(
+            "",
+            "<div><span class=\"label\">Datum:</span> <span>18.10.2021</span></div>\
+             <p class=\"pubdate\">Informationsschreiben vom 14. Oktober 2021</p>",
+            "",
+            Some("2021-10-18T00:00:00Z"),
+        );
+        // It does not override metadata: it may be the date of a photo.
+        let page = Page {
+            head: r#"<meta property="article:published_time" content="2019-09-17T14:54:31+02:00">"#,
+            end: "<ul><li>Kamera: Canon</li><li>Datum: 31/08/2019</li></ul>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2019-09-17T14:54:31+02:00"));
+        // "Update:" is no "date:".
+        check_published(
+            "",
+            "<p>Update: 18.10.2021</p><p>Veröffentlicht am 14.10.2021</p>",
+            "",
+            Some("2021-10-14T00:00:00Z"),
+        );
+    }
+
+    #[test]
+    fn shown_date_confirmed_by_time_element() {
+        let head = r#"<meta property="article:published_time" content="2022-11-17T10:33:13Z">"#;
+        // Earlier than the metadata and given by a `<time>` too: the original.
+        check_published(
+            head,
+            r#"<p class="meta">von Jane Doe <time datetime="2022-03-09">09.03.2022</time></p>"#,
+            "",
+            Some("2022-03-09T00:00:00Z"),
+        );
+        // Only written: the metadata stand.
+        check_published(
+            head,
+            r#"<p class="meta">von Jane Doe 09.03.2022</p>"#,
+            "",
+            Some("2022-11-17T10:33:13Z"),
+        );
+    }
+
+    #[test]
+    fn last_resort_dates() {
+        // The last resort: the page's summary.
+        let head = r#"<meta name="description" content="Orso marsicano (Notizia del 14 Gennaio 2020)">"#;
+        check_published(head, "", "", Some("2020-01-14T00:00:00Z"));
+        let head = r#"<meta name="description" content="Orso marsicano (Notizia del 14 Gennaio 2020)">
+                      <meta property="article:published_time" content="2020-01-15T10:00:00+01:00">"#;
+        check_published(head, "", "", Some("2020-01-15T10:00:00+01:00"));
+        // After it, a copyright notice with a whole day; a year alone is no date.
+        let page = Page {
+            end: "<p>Copyright © 19.12.2019 - 12:14 h by Example GmbH</p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page).as_deref(), Some("2019-12-19T00:00:00Z"));
+        let page = Page {
+            end: "<p>Copyright © 2019 Example GmbH</p>",
+            ..Page::default()
+        };
+        assert_eq!(published(&page), None);
+    }
+
+    #[test]
+    fn links_to_the_page_itself() {
+        let at = |side: &str| {
+            published(&Page {
+                side,
+                ..Page::default()
+            })
+        };
+        // A teaser of this very page in a list carries its date.
+        assert_eq!(
+            at(
+                r#"<article class="teaser"><h2><a href="/news/council-budget">Council budget</a></h2>
+                 <footer><span>18. März 2020</span></footer></article>
+                 <article class="teaser"><h2><a href="/news/other">Other</a></h2>
+                 <footer><span>4. März 2020</span></footer></article>"#
+            )
+            .as_deref(),
+            Some("2020-03-18T00:00:00Z")
+        );
+        // The permalink line, taxonomy links beside it.
+        assert_eq!(
+            at(r#"<p><a href="https://example.com/news/council-budget/" rel="bookmark">Council budget</a>
+                 wurde am 19. Mai 2010 gepostet und unter <a href="/c/a" rel="category tag">A</a>,
+                 <a href="/c/b" rel="category tag">B</a>, <a href="/c/c" rel="category tag">C</a> abgelegt.</p>"#)
+            .as_deref(),
+            Some("2010-05-19T00:00:00Z")
+        );
+        // Not a comment's permalink, not the current item of a menu.
+        assert_eq!(
+            at(
+                r#"<div class="comment-meta"><a href="/news/council-budget#comment-143">Juli 30, 2013</a></div>"#
+            ),
+            None
+        );
+        assert_eq!(
+            at(r#"<ul><li><a href="/news/council-budget">This week</a></li>
+                 <li><a href="/news/a">31. Dezember 2021</a></li><li><a href="/news/b">B</a></li>
+                 <li><a href="/news/c">C</a></li></ul>"#),
+            None
+        );
+    }
+
+    #[test]
+    fn datelines() {
+        let body = |paras: &[&str]| Body {
+            paragraphs: paras
+                .iter()
+                .map(|t| crate::body::Paragraph {
+                    text: (*t).to_string(),
+                    kind: crate::body::ParaKind::Text,
+                    words: text::word_count(t),
+                })
+                .collect(),
+            ..Body::default()
+        };
+        let cases: &[(&[&str], Option<&str>)] = &[
+            (
+                &[
+                    "Energy prices",
+                    "Von Jane Doe",
+                    "(21. November 2022) Energy customers receive ...",
+                ],
+                Some("2022-11-21T00:00:00Z"),
+            ),
+            (
+                &["Berlin, 25.11.2022 – The council met."],
+                Some("2022-11-25T00:00:00Z"),
+            ),
+            // Not deep in a paragraph, not after the fourth.
+            (&["The council met in Berlin on the morning of 25.11.2022."], None),
+            (&["a", "b", "c", "d", "25.11.2022 – The council met."], None),
+        ];
+        for (paras, expected) in cases {
+            assert_eq!(
+                body_dateline(&body(paras), false).as_deref(),
+                *expected,
+                "{paras:?}"
+            );
+        }
     }
 
     #[test]
