@@ -769,7 +769,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
 
 /// Whether an inline style hides the element (`display: none`,
 /// `visibility: hidden`), ignoring whitespace and case, without allocating.
-fn hides(style: &str) -> bool {
+pub(crate) fn hides(style: &str) -> bool {
     let compact = style
         .bytes()
         .filter(|b| !b.is_ascii_whitespace())

@@ -147,43 +147,81 @@ fn is_raw_text(name: &[u8]) -> bool {
 /// which they occur: a proxy for the parser's scope-scanning work.
 const NESTING_WORK_BUDGET: u64 = 60_000_000;
 
+/// The markup with parts left out, built lazily: nothing is copied until
+/// the first cut.
+struct Rewrite<'a> {
+    html: &'a str,
+    out: String,
+    /// Start of the input not yet copied to `out`.
+    from: usize,
+}
+
+impl<'a> Rewrite<'a> {
+    /// Leaves out `html[a..z]`; cuts come in order and do not overlap.
+    fn cut(&mut self, a: usize, z: usize) {
+        if z <= a || a < self.from {
+            return;
+        }
+        if self.out.capacity() == 0 {
+            self.out.reserve(self.html.len());
+        }
+        // Cuts start and end at ASCII delimiters: char boundaries.
+        self.out.push_str(self.html.get(self.from..a).unwrap_or_default());
+        self.from = z;
+    }
+
+    /// The byte that precedes `html[at]` in the output, when nothing
+    /// from `at` on has been cut.
+    fn byte_before(&self, at: usize) -> Option<u8> {
+        if at == self.from {
+            self.out.as_bytes().last().copied()
+        } else {
+            self.html.as_bytes().get(at.checked_sub(1)?).copied()
+        }
+    }
+
+    fn finish(mut self) -> Cow<'a, str> {
+        if self.from == 0 {
+            return Cow::Borrowed(self.html);
+        }
+        self.out.push_str(self.html.get(self.from..).unwrap_or_default());
+        Cow::Owned(self.out)
+    }
+}
+
 /// Linear scan of the markup estimating the depth of the parser's stack of
 /// open elements; rejects input that would make parsing quadratic.
 ///
-/// Returns the markup with the contents of `<script>` (except JSON-LD) and
-/// `<style>` elements left out: nothing reads them, and tokenizing them is
-/// a third of the parser's work on a typical news page. The elements stay,
-/// empty, so the document's structure is unchanged.
+/// Returns the markup with what nothing reads left out, since tokenizing it
+/// is most of the parser's work on a typical news page: the contents of
+/// `<script>` (except JSON-LD), `<style>`, `<noscript>`, `<svg>` and
+/// `<template>` elements, comments, and the attributes the extractor never
+/// looks at (see [`keeps_attr`]). The elements stay, so the document's
+/// structure is unchanged. Tags are read the way the HTML tokenizer reads
+/// them (quoted `>` in values, unquoted values, bogus comments), so nothing
+/// is cut from text or from an attribute that is kept.
 pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>, ExtractError> {
     let b = html.as_bytes();
-    // Byte ranges of element contents to leave out, in order.
-    let mut drop: Vec<(usize, usize)> = Vec::new();
+    let mut rw = Rewrite {
+        html,
+        out: String::new(),
+        from: 0,
+    };
     let mut i = 0usize;
     let mut depth = 0usize;
     let mut work = 0u64;
     let mut name = [0u8; 16];
+    // MathML content may hold CDATA sections, which this scan does not
+    // follow; attributes are left alone from the first `<math>` on.
+    let mut strip = true;
     while let Some(off) = b.get(i..).and_then(|s| memchr::memchr(b'<', s)) {
         i += off + 1;
         let Some(&c) = b.get(i) else { break };
         if c == b'!' {
             if b.get(i + 1..i + 3) == Some(b"--") {
                 let open = i - 1;
-                // "<!-->" and "<!--->" end right there.
-                if b.get(open + 4) == Some(&b'>') {
-                    i = open + 5;
-                    continue;
-                }
-                if b.get(open + 4..open + 6) == Some(b"->") {
-                    i = open + 6;
-                    continue;
-                }
-                i = find(b, i + 3, b"-->").map_or(b.len(), |p| p + 3);
-                // Comments go too, unless "--!>" makes the parser end
-                // them elsewhere.
-                let region = b.get(open..i).unwrap_or_default();
-                if memchr::memmem::find(region, b"--!>").is_none() {
-                    drop.push((open, i));
-                }
+                i = comment_end(b, open);
+                rw.cut(open, i);
             } else {
                 i = find(b, i, b">").map_or(b.len(), |p| p + 1);
             }
@@ -192,24 +230,30 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
         let closing = c == b'/';
         let start = if closing { i + 1 } else { i };
         if !b.get(start).is_some_and(u8::is_ascii_alphabetic) {
+            // "<?..." and "</ ..." are bogus comments up to the next '>';
+            // "</>" is dropped; anything else is text.
+            if c == b'?' || (closing && b.get(start) != Some(&b'>')) {
+                i = find(b, i, b">").map_or(b.len(), |p| p + 1);
+            }
             continue;
         }
         let mut len = 0usize;
         let mut j = start;
         while let Some(&ch) = b.get(j) {
-            if ch.is_ascii_alphanumeric() || ch == b'-' || ch == b':' {
-                if let Some(slot) = name.get_mut(len) {
-                    *slot = ch.to_ascii_lowercase();
-                }
-                len += 1;
-                j += 1;
-            } else {
+            if is_space(ch) || ch == b'/' || ch == b'>' {
                 break;
             }
+            if let Some(slot) = name.get_mut(len) {
+                *slot = ch.to_ascii_lowercase();
+            }
+            len += 1;
+            j += 1;
         }
         let tag = name.get(..len.min(name.len())).unwrap_or_default();
         let tag: &[u8] = if len > name.len() { b"x-long" } else { tag };
-        let Some(gt) = find(b, j, b">") else { break };
+        let Some((gt, self_closing)) = scan_attrs(b, j, strip.then_some(!closing), &mut rw) else {
+            break;
+        };
         i = gt + 1;
         if closing {
             if !does_not_nest(tag) {
@@ -217,16 +261,22 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
             }
             continue;
         }
-        let self_closing = gt > 0 && b.get(gt - 1) == Some(&b'/');
+        if tag == b"math" {
+            strip = false;
+        }
         if is_raw_text(tag) {
             let content = i;
-            let (end, after) = find_end_tag(b, i, tag).unwrap_or((b.len(), b.len()));
-            let attrs = b.get(j..gt).unwrap_or_default();
-            let unread = matches!(tag, b"style" | b"noscript") || (tag == b"script" && !is_json_ld(attrs));
-            if unread && end > content {
-                drop.push((content, end));
+            let end = find_end_tag(b, i, tag);
+            let unread = matches!(tag, b"style" | b"noscript")
+                || (tag == b"script" && !is_json_ld(b.get(j..gt).unwrap_or_default()));
+            if unread {
+                rw.cut(content, end.unwrap_or(b.len()));
             }
-            i = after;
+            let Some(end) = end else { break };
+            match scan_attrs(b, end + 2 + tag.len(), strip.then_some(false), &mut rw) {
+                Some((gt, _)) => i = gt + 1,
+                None => break,
+            }
             continue;
         }
         if tag == b"plaintext" {
@@ -245,27 +295,153 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
         // Inline icons and templates are never read either; their end tag
         // is then scanned as usual.
         if !self_closing && matches!(tag, b"svg" | b"template") {
-            let end = find_end_tag(b, i, tag).map_or(b.len(), |(end, _)| end);
-            if end > i {
-                drop.push((i, end));
-            }
+            let end = find_end_tag(b, i, tag).unwrap_or(b.len());
+            rw.cut(i, end);
             i = end;
         }
     }
-    if drop.is_empty() {
-        return Ok(Cow::Borrowed(html));
+    Ok(rw.finish())
+}
+
+/// Whitespace between attributes (a CR is a newline to the parser).
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0C)
+}
+
+fn skip_space(b: &[u8], mut j: usize) -> usize {
+    while b.get(j).copied().is_some_and(is_space) {
+        j += 1;
     }
-    let dropped: usize = drop.iter().map(|(a, z)| z - a).sum();
-    let mut out = String::with_capacity(html.len() - dropped);
-    let mut from = 0usize;
-    for (a, z) in drop {
-        // Ranges start at a '<' or after a '>' and end before a '<' or after
-        // a '>': char boundaries.
-        out.push_str(html.get(from..a).unwrap_or_default());
-        from = z;
+    j
+}
+
+/// Reads the attributes of a tag whose name ends at `j`, as the HTML
+/// tokenizer does, up to the tag's closing `>`; returns its position and
+/// whether the tag ends with `/>`, or `None` when the input ends inside the
+/// tag (the parser then drops it).
+///
+/// With `strip` set, attributes are left out of `rw`: in a start tag
+/// (`Some(true)`) those the extractor does not read, in an end tag
+/// (`Some(false)`, where the parser ignores them) all. An attribute goes
+/// with the space after it, so what follows it is read in the same state.
+fn scan_attrs(b: &[u8], mut j: usize, strip: Option<bool>, rw: &mut Rewrite<'_>) -> Option<(usize, bool)> {
+    loop {
+        j = skip_space(b, j);
+        match *b.get(j)? {
+            b'>' => return Some((j, false)),
+            b'/' => {
+                if b.get(j + 1) == Some(&b'>') {
+                    return Some((j + 1, true));
+                }
+                j += 1;
+                continue;
+            }
+            _ => {}
+        }
+        // The first character may be '=' (a parse error, part of the name).
+        let name_start = j;
+        j += 1;
+        while let Some(&ch) = b.get(j) {
+            if is_space(ch) || matches!(ch, b'/' | b'>' | b'=') {
+                break;
+            }
+            j += 1;
+        }
+        let name_end = j;
+        j = skip_space(b, j);
+        let mut value = None;
+        if b.get(j) == Some(&b'=') {
+            j = skip_space(b, j + 1);
+            match *b.get(j)? {
+                q @ (b'"' | b'\'') => {
+                    let close = find(b, j + 1, &[q])?;
+                    value = Some((j + 1, close));
+                    j = close + 1;
+                }
+                // A missing value; the '>' ends the tag.
+                b'>' => {}
+                _ => {
+                    let v = j;
+                    while let Some(&ch) = b.get(j) {
+                        if is_space(ch) || ch == b'>' {
+                            break;
+                        }
+                        j += 1;
+                    }
+                    value = Some((v, j));
+                }
+            }
+        }
+        let next = skip_space(b, j);
+        if let Some(start_tag) = strip {
+            let keep = start_tag && keeps_attr(rw.html, (name_start, name_end), value);
+            // Cutting must not change how what follows is read: "="x""
+            // after a valueless "b" would give "b" the value, and "/>"
+            // would make the tag self-closing; at the end of the input
+            // the tag is dropped anyway.
+            let safe = match b.get(next) {
+                None | Some(b'=') => false,
+                Some(b'>') => rw.byte_before(name_start) != Some(b'/'),
+                Some(_) => true,
+            };
+            if !keep && safe {
+                rw.cut(name_start, next);
+            }
+        }
+        j = next;
     }
-    out.push_str(html.get(from..).unwrap_or_default());
-    Ok(Cow::Owned(out))
+}
+
+/// Whether the attribute named `html[name.0..name.1]` with the value at
+/// `value` is one the extractor reads (meta.rs, body.rs) or the parser's
+/// tree builder looks at (`type` of `<input>`, `color`/`face`/`size` of
+/// `<font>` in MathML, `encoding`, `shadowrootmode`).
+fn keeps_attr(html: &str, name: (usize, usize), value: Option<(usize, usize)>) -> bool {
+    let b = html.as_bytes();
+    let Some(raw) = b.get(name.0..name.1) else {
+        return true;
+    };
+    let mut buf = [0u8; 16];
+    let Some(lower) = buf.get_mut(..raw.len()) else {
+        return false;
+    };
+    for (d, s) in lower.iter_mut().zip(raw) {
+        *d = s.to_ascii_lowercase();
+    }
+    match &*lower {
+        b"class" | b"id" | b"itemprop" | b"content" | b"property" | b"name" | b"http-equiv" | b"href"
+        | b"rel" | b"title" | b"type" | b"lang" | b"xml:lang" | b"datetime" | b"pubdate" | b"role"
+        | b"hidden" | b"aria-hidden" | b"aria-label" | b"data-component" | b"data-module" | b"color"
+        | b"face" | b"size" | b"encoding" | b"shadowrootmode" => true,
+        // Read only to tell whether it hides the element; a character
+        // reference could spell that out.
+        b"style" => {
+            let v = value.and_then(|(a, z)| html.get(a..z)).unwrap_or_default();
+            v.contains('&') || crate::body::hides(v)
+        }
+        _ => false,
+    }
+}
+
+/// End of the comment opened at `open` (`<!--`): just past its `-->` or
+/// `--!>`, or the end of the input.
+fn comment_end(b: &[u8], open: usize) -> usize {
+    // "<!-->" and "<!--->" end right there.
+    if b.get(open + 4) == Some(&b'>') {
+        return open + 5;
+    }
+    if b.get(open + 4..open + 6) == Some(b"->") {
+        return open + 6;
+    }
+    let mut k = open + 4;
+    while let Some(p) = find(b, k, b"--") {
+        match b.get(p + 2) {
+            Some(b'>') => return p + 3,
+            Some(b'!') if b.get(p + 3) == Some(&b'>') => return p + 4,
+            _ => k = p + 1,
+        }
+    }
+    b.len()
 }
 
 /// Whether a `<script>` tag's attributes declare JSON-LD.
@@ -282,16 +458,19 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     Some(from + off)
 }
 
-/// Positions of `</tag` (case-insensitive) and just past its closing `>`,
-/// if any.
-fn find_end_tag(b: &[u8], from: usize, tag: &[u8]) -> Option<(usize, usize)> {
+/// Position of the end tag `</tag` (case-insensitive) that ends raw text
+/// or an element's content, if any: the name must be followed by a space,
+/// '/' or '>'.
+fn find_end_tag(b: &[u8], from: usize, tag: &[u8]) -> Option<usize> {
     let mut i = from;
     loop {
         let at = find(b, i, b"</")?;
         let name = b.get(at + 2..at + 2 + tag.len());
-        if name.is_some_and(|n| n.eq_ignore_ascii_case(tag)) {
-            let after = find(b, at + 2 + tag.len(), b">").map_or(b.len(), |p| p + 1);
-            return Some((at, after));
+        if name.is_some_and(|n| n.eq_ignore_ascii_case(tag))
+            && b.get(at + 2 + tag.len())
+                .is_some_and(|&c| is_space(c) || c == b'/' || c == b'>')
+        {
+            return Some(at);
         }
         i = at + 2;
     }
@@ -320,14 +499,104 @@ mod tests {
             ("<script>never closed", "<script>"),
             ("<textarea>kept</textarea>", "<textarea>kept</textarea>"),
             ("<p>a<!-- note -->b</p>", "<p>ab</p>"),
-            ("<p>a<!-->b</p><!-- c -->", "<p>a<!-->b</p>"),
+            ("<p>a<!-->b</p><!-- c -->", "<p>ab</p>"),
+            ("<p>a<!-- b --!>c</p><!-- d -->e", "<p>ac</p>e"),
+            ("<p>a<!--->b<!---->c<!-- -- --->d", "<p>abcd"),
+            ("<p>a<!-- never closed", "<p>a"),
             (
                 "<a><svg viewBox='0 0 1 1'><path d='M0'/></svg>x</a>",
-                "<a><svg viewBox='0 0 1 1'></svg>x</a>",
+                "<a><svg ></svg>x</a>",
             ),
+            ("<title>a</titlex><b>b</title>c", "<title>a</titlex><b>b</title>c"),
+            ("<script>a</scriptx>b</script >c", "<script></script >c"),
             ("<noscript><img src=x></noscript>", "<noscript></noscript>"),
         ] {
             assert_eq!(check_markup(html, 100).unwrap(), expected, "{html}");
+        }
+    }
+
+    #[track_caller]
+    fn check_rewrite(html: &str, expected: &str) {
+        assert_eq!(check_markup(html, 100).unwrap(), expected, "{html}");
+    }
+
+    #[test]
+    fn unread_attributes_are_left_out() {
+        for (html, expected) in [
+            // Kept and dropped, with the space after a dropped one.
+            (
+                r#"<div class="a" data-x="1" id=b style="color:red">t</div>"#,
+                r#"<div class="a" id=b >t</div>"#,
+            ),
+            ("<div data-x=1>t</div>", "<div >t</div>"),
+            // Quoted '>' and quotes inside values.
+            (
+                r#"<a href="/x>y" data-q='a"b>c' title="z">t</a>"#,
+                r#"<a href="/x>y" title="z">t</a>"#,
+            ),
+            (r#"<img alt="1 > 0" src=x.jpg>t"#, "<img >t"),
+            // Unquoted values end at a space or '>' and may hold quotes and '/'.
+            (r#"<p data-a=x"y'z/ class=c>t"#, "<p class=c>t"),
+            ("<br data-a=b/>t", "<br >t"),
+            ("<br data-a=b />t", "<br />t"),
+            // No space between attributes after a quoted value.
+            (r#"<p class="a"data-b="c"id="d">t"#, r#"<p class="a"id="d">t"#),
+            // Spaces around '='.
+            ("<p data-a = 'b' class = c>t", "<p class = c>t"),
+            // A valueless attribute before a dropped one stays valueless:
+            // "data-a" stays, as "=" follows it.
+            (r#"<p hidden data-a="b" ="c">t"#, r#"<p hidden data-a="b" >t"#),
+            ("<p hidden data-a>t", "<p hidden >t"),
+            // Duplicates: kept or dropped together; the parser keeps the first.
+            ("<p class=a data-x=1 class=b data-x=2>t", "<p class=a class=b >t"),
+            // Uppercase names.
+            (
+                "<P CLASS=a DATA-X=1 Style='DISPLAY: NONE'>t</P>",
+                "<P CLASS=a Style='DISPLAY: NONE'>t</P>",
+            ),
+            ("<p style='color: red'>t", "<p >t"),
+            ("<p style='display&#58;none'>t", "<p style='display&#58;none'>t"),
+            // Self-closing tags and a stray '/'.
+            ("<img src=x />t", "<img />t"),
+            ("<img/src=x/>t", "<img/src=x/>t"),
+            ("<div/data-a=1 data-b=2/>t", "<div/data-b=2/>t"),
+            ("<div data-a=1 /data-b=2/>t", "<div /data-b=2/>t"),
+            ("<div/data-a=1 class=c>t", "<div/class=c>t"),
+            // Attributes in end tags are ignored by the parser: all go.
+            (r#"<p>t</p class="x" data-a='>'>u"#, "<p>t</p >u"),
+            ("<title>t</title data-a=1>", "<title>t</title >"),
+            // Tags split over lines, attribute-like text outside tags.
+            (
+                "<div\ndata-a=1\n\tclass=c\n>x=1 y='2'</div>",
+                "<div\nclass=c\n>x=1 y='2'</div>",
+            ),
+            ("<p>a < b data-x=1 > c</p>", "<p>a < b data-x=1 > c</p>"),
+            // Raw text, comments and bogus comments are not tags.
+            ("<title>a <b data-a=1></title>", "<title>a <b data-a=1></title>"),
+            (
+                "<textarea><p data-a=1></textarea>",
+                "<textarea><p data-a=1></textarea>",
+            ),
+            (r#"<? x="a>b" data-a=1>"#, r#"<? x="a>b" data-a=1>"#),
+            ("</ x data-a=1>", "</ x data-a=1>"),
+            (
+                r#"<!DOCTYPE html SYSTEM "a"><p data-a=1>"#,
+                r#"<!DOCTYPE html SYSTEM "a"><p >"#,
+            ),
+            // MathML may hold CDATA: attributes stay from there on.
+            (
+                "<p data-a=1><math data-b=2><mi data-c=3>",
+                "<p ><math ><mi data-c=3>",
+            ),
+            // Tags cut short by the end of input.
+            ("<p class=a data-b='1>", "<p class=a data-b='1>"),
+            ("<p data-b=1", "<p data-b=1"),
+            ("<p data-b", "<p data-b"),
+            // Tag and attribute names that are not ASCII.
+            ("<p data-é=1 é=2 class=c>t", "<p class=c>t"),
+            ("<p\u{0}x=1 class=c>t", "<p\u{0}x=1 class=c>t"),
+        ] {
+            check_rewrite(html, expected);
         }
     }
 
