@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use memchr::memmem::Finder;
 use url::Url;
 
 use crate::body::Body;
@@ -161,8 +162,17 @@ const DATE_WORDS: &[&str] = &[
 
 /// A copyright notice: "©", "(c)", "Copyright" (any of three spellings).
 /// Asked of every short text node, so the searchers are built once.
+/// Searchers for [`PUBLISHED_LABELS`] and [`MODIFIED_LABELS`], built once.
+fn date_label_finders() -> &'static (Vec<Finder<'static>>, Vec<Finder<'static>>) {
+    static FINDERS: std::sync::OnceLock<(Vec<Finder<'static>>, Vec<Finder<'static>>)> =
+        std::sync::OnceLock::new();
+    FINDERS.get_or_init(|| {
+        let build = |labels: &[&'static str]| labels.iter().map(|l| Finder::new(l.as_bytes())).collect();
+        (build(PUBLISHED_LABELS), build(MODIFIED_LABELS))
+    })
+}
+
 fn is_copyright_notice(t: &str) -> bool {
-    use memchr::memmem::Finder;
     static FINDERS: std::sync::OnceLock<[Finder<'static>; 5]> = std::sync::OnceLock::new();
     let finders = FINDERS
         .get_or_init(|| ["©", "(c)", "(C)", "opyright", "OPYRIGHT"].map(|n| Finder::new(n.as_bytes())));
@@ -283,6 +293,15 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     let n = dom.len();
     while i < n {
         let Kind::Element(el, tag) = dom.kind(i) else {
+            // Most text nodes are the whitespace between tags: no label,
+            // date or notice.
+            if dom
+                .text(i)
+                .is_some_and(|t| t.bytes().all(|b| b.is_ascii_whitespace()))
+            {
+                i += 1;
+                continue;
+            }
             // A label alone in its element ("Autor:", "Text:", "von") and the
             // name in the next text.
             if let Kind::Text(t) = dom.kind(i)
@@ -292,8 +311,12 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             {
                 // "Erschienen am: 01.11.2023", "Last updated 04 Jun 2020".
                 let lower = t.to_lowercase();
-                let published = PUBLISHED_LABELS.iter().any(|l| lower.contains(l));
-                let modified = !published && MODIFIED_LABELS.iter().any(|l| lower.contains(l));
+                let (published_labels, modified_labels) = date_label_finders();
+                let published = published_labels
+                    .iter()
+                    .any(|f| f.find(lower.as_bytes()).is_some());
+                let modified =
+                    !published && modified_labels.iter().any(|f| f.find(lower.as_bytes()).is_some());
                 if published && m.labelled_published.is_none() {
                     m.labelled_published = Some(t.to_string());
                 } else if modified && m.labelled_modified.is_none() {

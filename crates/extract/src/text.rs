@@ -134,37 +134,35 @@ pub(crate) fn normalize(s: &str) -> String {
     out
 }
 
-/// Number of non-whitespace characters (byte-level: counts UTF-8 lead
-/// bytes that are not ASCII whitespace).
-/// [`visible_chars`] and [`commas`] in one pass.
+/// [`visible_chars`] and the number of commas (ASCII, fullwidth, small,
+/// ideographic and Arabic).
 pub(crate) fn chars_and_commas(s: &str) -> (usize, usize) {
     let b = s.as_bytes();
-    let (mut chars, mut commas) = (0usize, 0usize);
-    let mut i = 0usize;
-    while let Some(&c) = b.get(i) {
-        if c < 0x80 {
-            chars += usize::from(!c.is_ascii_whitespace());
-            commas += usize::from(c == b',');
-        } else if c & 0xC0 != 0x80 {
-            chars += 1;
-            // '，' EF BC 8C, '﹐' EF B9 90, '、' E3 80 81, '،' D8 8C.
-            let wide = match c {
-                0xEF => matches!(b.get(i + 1..i + 3), Some([0xBC, 0x8C] | [0xB9, 0x90])),
-                0xE3 => b.get(i + 1..i + 3) == Some(&[0x80, 0x81]),
-                0xD8 => b.get(i + 1) == Some(&0x8C),
+    // Branch-free counts the compiler vectorizes; wide commas are rare
+    // enough to look for separately.
+    let chars = visible_chars(s);
+    let mut commas = b.iter().filter(|&&c| c == b',').count();
+    if !s.is_ascii() {
+        // '，' EF BC 8C, '﹐' EF B9 90, '、' E3 80 81, '،' D8 8C.
+        for i in memchr::memchr3_iter(0xEF, 0xE3, 0xD8, b) {
+            let wide = match b.get(i) {
+                Some(0xEF) => matches!(b.get(i + 1..i + 3), Some([0xBC, 0x8C] | [0xB9, 0x90])),
+                Some(0xE3) => b.get(i + 1..i + 3) == Some(&[0x80, 0x81]),
+                Some(0xD8) => b.get(i + 1) == Some(&0x8C),
                 _ => false,
             };
             commas += usize::from(wide);
         }
-        i += 1;
     }
     (chars, commas)
 }
 
+/// Number of non-whitespace characters (byte-level: counts UTF-8 lead
+/// bytes that are not ASCII whitespace).
 pub(crate) fn visible_chars(s: &str) -> usize {
     s.bytes()
-        .filter(|&b| (b & 0xC0) != 0x80 && !b.is_ascii_whitespace())
-        .count()
+        .map(|b| usize::from((b & 0xC0) != 0x80 && !b.is_ascii_whitespace()))
+        .sum()
 }
 
 /// True for ideographs and kana/hangul, which are not space-separated.
@@ -241,6 +239,10 @@ impl Tokens {
 
     /// Appends the words of `s`.
     pub(crate) fn push_attr(&mut self, s: &str) {
+        if s.is_ascii() {
+            self.push_ascii(s.as_bytes());
+            return;
+        }
         let mut start = self.buf.len();
         let mut prev_lower = false;
         for c in s.chars() {
@@ -258,6 +260,34 @@ impl Tokens {
                 } else {
                     self.buf.extend(c.to_lowercase());
                 }
+            } else {
+                prev_lower = false;
+                if self.buf.len() > start {
+                    self.spans.push((start, self.buf.len()));
+                }
+                start = self.buf.len();
+            }
+        }
+        if self.buf.len() > start {
+            self.spans.push((start, self.buf.len()));
+        }
+    }
+
+    /// [`Self::push_attr`] for ASCII input, byte by byte.
+    fn push_ascii(&mut self, s: &[u8]) {
+        let mut start = self.buf.len();
+        let mut prev_lower = false;
+        for &c in s {
+            if self.spans.len() > 64 {
+                return;
+            }
+            if c.is_ascii_alphanumeric() {
+                if c.is_ascii_uppercase() && prev_lower && self.buf.len() > start {
+                    self.spans.push((start, self.buf.len()));
+                    start = self.buf.len();
+                }
+                prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+                self.buf.push(char::from(c.to_ascii_lowercase()));
             } else {
                 prev_lower = false;
                 if self.buf.len() > start {
