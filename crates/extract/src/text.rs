@@ -138,10 +138,7 @@ pub(crate) fn normalize(s: &str) -> String {
 /// ideographic and Arabic).
 pub(crate) fn chars_and_commas(s: &str) -> (usize, usize) {
     let b = s.as_bytes();
-    // Branch-free counts the compiler vectorizes; wide commas are rare
-    // enough to look for separately.
-    let chars = visible_chars(s);
-    let mut commas = b.iter().filter(|&&c| c == b',').count();
+    let (chars, mut commas) = count_chars_and_commas(b);
     if !s.is_ascii() {
         // '，' EF BC 8C, '﹐' EF B9 90, '、' E3 80 81, '،' D8 8C.
         for i in memchr::memchr3_iter(0xEF, 0xE3, 0xD8, b) {
@@ -160,9 +157,37 @@ pub(crate) fn chars_and_commas(s: &str) -> (usize, usize) {
 /// Number of non-whitespace characters (byte-level: counts UTF-8 lead
 /// bytes that are not ASCII whitespace).
 pub(crate) fn visible_chars(s: &str) -> usize {
-    s.bytes()
-        .map(|b| usize::from((b & 0xC0) != 0x80 && !b.is_ascii_whitespace()))
-        .sum()
+    count_chars_and_commas(s.as_bytes()).0
+}
+
+/// Visible characters and ASCII commas of `b`, eight bytes at a time.
+fn count_chars_and_commas(b: &[u8]) -> (usize, usize) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    // The high bit of each byte of the result is set iff that byte of `v`
+    // is not zero (exact: no carries between bytes).
+    let nonzero = |v: u64| (((v & LOW7) + LOW7) | v) & HIGH;
+    // Sum of the high bits, one per byte.
+    let count = |m: u64| ((m >> 7).wrapping_mul(ONES) >> 56) as usize;
+    let (mut chars, mut commas) = (0usize, 0usize);
+    let mut chunks = b.chunks_exact(8);
+    for chunk in &mut chunks {
+        let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        let lead = nonzero((w & (0xC0 * ONES)) ^ (0x80 * ONES));
+        let visible = nonzero(w ^ (u64::from(b' ') * ONES))
+            & nonzero(w ^ (u64::from(b'\t') * ONES))
+            & nonzero(w ^ (u64::from(b'\n') * ONES))
+            & nonzero(w ^ (0x0C * ONES))
+            & nonzero(w ^ (u64::from(b'\r') * ONES));
+        chars += count(lead & visible);
+        commas += count(!nonzero(w ^ (u64::from(b',') * ONES)) & HIGH);
+    }
+    for &c in chunks.remainder() {
+        chars += usize::from((c & 0xC0) != 0x80 && !c.is_ascii_whitespace());
+        commas += usize::from(c == b',');
+    }
+    (chars, commas)
 }
 
 /// True for ideographs and kana/hangul, which are not space-separated.
@@ -239,10 +264,6 @@ impl Tokens {
 
     /// Appends the words of `s`.
     pub(crate) fn push_attr(&mut self, s: &str) {
-        if s.is_ascii() {
-            self.push_ascii(s.as_bytes());
-            return;
-        }
         let mut start = self.buf.len();
         let mut prev_lower = false;
         for c in s.chars() {
@@ -260,34 +281,6 @@ impl Tokens {
                 } else {
                     self.buf.extend(c.to_lowercase());
                 }
-            } else {
-                prev_lower = false;
-                if self.buf.len() > start {
-                    self.spans.push((start, self.buf.len()));
-                }
-                start = self.buf.len();
-            }
-        }
-        if self.buf.len() > start {
-            self.spans.push((start, self.buf.len()));
-        }
-    }
-
-    /// [`Self::push_attr`] for ASCII input, byte by byte.
-    fn push_ascii(&mut self, s: &[u8]) {
-        let mut start = self.buf.len();
-        let mut prev_lower = false;
-        for &c in s {
-            if self.spans.len() > 64 {
-                return;
-            }
-            if c.is_ascii_alphanumeric() {
-                if c.is_ascii_uppercase() && prev_lower && self.buf.len() > start {
-                    self.spans.push((start, self.buf.len()));
-                    start = self.buf.len();
-                }
-                prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-                self.buf.push(char::from(c.to_ascii_lowercase()));
             } else {
                 prev_lower = false;
                 if self.buf.len() > start {
@@ -377,6 +370,8 @@ mod tests {
             ("北京，上海、广州", 8, 2),
             ("نعم، لا", 6, 1),
             ("x﹐y", 3, 1),
+            ("a,b, c\r\n\x0c,d\t e,f,g, über, h,,", 21, 9),
+            ("\u{7f}\u{80}\u{1}ab, ,cd , x\u{a0} ", 12, 3),
         ] {
             assert_eq!(super::chars_and_commas(text), (chars, commas), "{text}");
         }
