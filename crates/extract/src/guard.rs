@@ -214,14 +214,29 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
     // MathML content may hold CDATA sections, which this scan does not
     // follow; attributes are left alone from the first `<math>` on.
     let mut strip = true;
+    // The text run the parser will see before the next markup: what is
+    // left of it in the output before `run_from`, then `b[run_from..]`.
+    let mut run = Run::Empty;
+    let mut run_from = 0usize;
+    // Whether the last iteration ended in markup that stays.
+    let mut kept_markup = true;
     while let Some(off) = b.get(i..).and_then(|s| memchr::memchr(b'<', s)) {
+        if kept_markup {
+            run = Run::Empty;
+            run_from = i;
+        }
+        kept_markup = true;
         i += off + 1;
+        let lt = i - 1;
         let Some(&c) = b.get(i) else { break };
         if c == b'!' {
             if b.get(i + 1..i + 3) == Some(b"--") {
-                let open = i - 1;
-                i = comment_end(b, open);
-                rw.cut(open, i);
+                i = comment_end(b, lt);
+                rw.cut(lt, i);
+                // The text on both sides joins.
+                run = run.then(b.get(run_from..lt).unwrap_or_default());
+                run_from = i;
+                kept_markup = false;
             } else {
                 i = find(b, i, b">").map_or(b.len(), |p| p + 1);
             }
@@ -234,6 +249,8 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
             // "</>" is dropped; anything else is text.
             if c == b'?' || (closing && b.get(start) != Some(&b'>')) {
                 i = find(b, i, b">").map_or(b.len(), |p| p + 1);
+            } else {
+                kept_markup = false;
             }
             continue;
         }
@@ -251,6 +268,39 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
         }
         let tag = name.get(..len.min(name.len())).unwrap_or_default();
         let tag: &[u8] = if len > name.len() { b"x-long" } else { tag };
+        // Unread elements go whole when that joins no text to other text
+        // (a text node split by a script stays split).
+        if strip && !closing && matches!(tag, b"script" | b"style" | b"noscript" | b"link") {
+            let Some((gt, _)) = scan_attrs(b, j, None, &mut rw) else {
+                break;
+            };
+            let attrs = b.get(j..gt).unwrap_or_default();
+            let unread = match tag {
+                b"link" => !contains_ci(attrs, b"canonical") && !contains_ci(attrs, b"image_src"),
+                b"script" => !is_json_ld(attrs),
+                _ => true,
+            };
+            let after = if tag == b"link" {
+                Some(gt + 1)
+            } else {
+                find_end_tag(b, gt + 1, tag)
+                    .and_then(|end| scan_attrs(b, end + 2 + tag.len(), None, &mut rw))
+                    .map(|(egt, _)| egt + 1)
+            };
+            if let Some(after) = after
+                && unread
+            {
+                let before = run.then(b.get(run_from..lt).unwrap_or_default());
+                if before.joins_nothing(text_after(b, after)) {
+                    rw.cut(lt, after);
+                    run = before;
+                    run_from = after;
+                    kept_markup = false;
+                    i = after;
+                    continue;
+                }
+            }
+        }
         let Some((gt, self_closing)) = scan_attrs(b, j, strip.then_some(!closing), &mut rw) else {
             break;
         };
@@ -444,6 +494,64 @@ fn comment_end(b: &[u8], open: usize) -> usize {
     b.len()
 }
 
+/// What a run of text between two pieces of markup holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Run {
+    Empty,
+    Space,
+    Text,
+}
+
+impl Run {
+    fn of(t: &[u8]) -> Run {
+        if t.is_empty() {
+            Run::Empty
+        } else if t.iter().all(u8::is_ascii_whitespace) {
+            Run::Space
+        } else {
+            Run::Text
+        }
+    }
+
+    /// This run followed by `t`.
+    fn then(self, t: &[u8]) -> Run {
+        match (self, Run::of(t)) {
+            (Run::Empty, r) | (r, Run::Empty) => r,
+            (Run::Space, Run::Space) => Run::Space,
+            _ => Run::Text,
+        }
+    }
+
+    /// Whether joining this run with `next` (by removing the markup
+    /// between them) leaves the text as it was: one side is empty, or
+    /// both are only whitespace.
+    fn joins_nothing(self, next: Run) -> bool {
+        self == Run::Empty || next == Run::Empty || (self == Run::Space && next == Run::Space)
+    }
+}
+
+/// The text run from `at` up to the next markup (anything but a '<' that
+/// starts text); a run that goes on past a text '<' counts as text.
+fn text_after(b: &[u8], at: usize) -> Run {
+    let next = find(b, at, b"<").unwrap_or(b.len());
+    let markup = next == b.len()
+        || b.get(next + 1).is_some_and(|&c| {
+            c.is_ascii_alphabetic()
+                || c == b'!'
+                || c == b'?'
+                || (c == b'/' && b.get(next + 2).is_some_and(u8::is_ascii_alphabetic))
+        });
+    if markup {
+        Run::of(b.get(at..next).unwrap_or_default())
+    } else {
+        Run::Text
+    }
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 /// Whether a `<script>` tag's attributes declare JSON-LD.
 fn is_json_ld(attrs: &[u8]) -> bool {
     attrs.windows(7).any(|w| w.eq_ignore_ascii_case(b"ld+json"))
@@ -485,16 +593,13 @@ mod tests {
         for (html, expected) in [
             (
                 "<p>a</p><script>var x = '<p>';</script><p>b</p>",
-                "<p>a</p><script></script><p>b</p>",
+                "<p>a</p><p>b</p>",
             ),
             (
                 "<script type=\"application/ld+json\">{\"a\":1}</script><style>p{}</style>",
-                "<script type=\"application/ld+json\">{\"a\":1}</script><style></style>",
+                "<script type=\"application/ld+json\">{\"a\":1}</script>",
             ),
-            (
-                "<SCRIPT>x</SCRIPT ><title>t</title>",
-                "<SCRIPT></SCRIPT ><title>t</title>",
-            ),
+            ("<SCRIPT>x</SCRIPT ><title>t</title>", "<title>t</title>"),
             ("<p>no raw text</p>", "<p>no raw text</p>"),
             ("<script>never closed", "<script>"),
             ("<textarea>kept</textarea>", "<textarea>kept</textarea>"),
@@ -508,8 +613,36 @@ mod tests {
                 "<a><svg ></svg>x</a>",
             ),
             ("<title>a</titlex><b>b</title>c", "<title>a</titlex><b>b</title>c"),
-            ("<script>a</scriptx>b</script >c", "<script></script >c"),
-            ("<noscript><img src=x></noscript>", "<noscript></noscript>"),
+            ("<script>a</scriptx>b</script >c", "c"),
+            ("<noscript><img src=x></noscript>", ""),
+            // Unread elements go whole unless that joins two pieces of text.
+            (
+                "<p>Copyright © <script>document.write(2020)</script> X</p>",
+                "<p>Copyright © <script></script> X</p>",
+            ),
+            ("<p>a</p>\n<script>x</script>\n<p>b</p>", "<p>a</p>\n\n<p>b</p>"),
+            ("<p>a<script>x</script></p>", "<p>a</p>"),
+            ("<p><style>x</style> b</p>", "<p> b</p>"),
+            ("<p>a < <script>x</script>b", "<p>a < <script></script>b"),
+            (
+                "<p>a<!-- c --><script>x</script>b</p>",
+                "<p>a<script></script>b</p>",
+            ),
+            (
+                "<p>a<script>x</script>\n<script>y</script>\n</p>",
+                "<p>a<script></script>\n\n</p>",
+            ),
+            (
+                "<p>\n<script>x</script>\n<script>y</script>b</p>",
+                "<p>\n\n<script></script>b</p>",
+            ),
+            ("<p>a<script>x</script><</p>", "<p>a<script></script><</p>"),
+            // Links go unless they name the canonical URL or lead image.
+            (
+                "<link rel=stylesheet href=a.css>\n<link rel=Canonical href=/x>\n<LINK REL=image_src href=/i>",
+                "\n<link rel=Canonical href=/x>\n<LINK REL=image_src href=/i>",
+            ),
+            ("<p>a<link rel=x data-a=1>b", "<p>a<link rel=x >b"),
         ] {
             assert_eq!(check_markup(html, 100).unwrap(), expected, "{html}");
         }

@@ -160,8 +160,6 @@ const DATE_WORDS: &[&str] = &[
     "publishdate",
 ];
 
-/// A copyright notice: "©", "(c)", "Copyright" (any of three spellings).
-/// Asked of every short text node, so the searchers are built once.
 /// Searchers for [`PUBLISHED_LABELS`] and [`MODIFIED_LABELS`], built once.
 fn date_label_finders() -> &'static (Vec<Finder<'static>>, Vec<Finder<'static>>) {
     static FINDERS: std::sync::OnceLock<(Vec<Finder<'static>>, Vec<Finder<'static>>)> =
@@ -172,6 +170,8 @@ fn date_label_finders() -> &'static (Vec<Finder<'static>>, Vec<Finder<'static>>)
     })
 }
 
+/// A copyright notice: "©", "(c)", "Copyright" (any of three spellings).
+/// Asked of every short text node, so the searchers are built once.
 fn is_copyright_notice(t: &str) -> bool {
     static FINDERS: std::sync::OnceLock<[Finder<'static>; 5]> = std::sync::OnceLock::new();
     let finders = FINDERS
@@ -181,24 +181,31 @@ fn is_copyright_notice(t: &str) -> bool {
 
 /// Whether the words of a class/id value mark a byline and a date.
 fn byline_and_date_words(value: &str, tokens: &mut Tokens, pair: &mut String) -> (bool, bool) {
-    static TABLE: std::sync::OnceLock<HashMap<&'static str, u8, crate::text::FnvBuild>> =
+    // The table, and the length of its longest word: longer words and
+    // pairs need no lookup.
+    static TABLE: std::sync::OnceLock<(HashMap<&'static str, u8, crate::text::FnvBuild>, usize)> =
         std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
+    let (table, longest) = TABLE.get_or_init(|| {
         let mut m = HashMap::default();
         for (list, bit) in [(BYLINE_WORDS, 1u8), (DATE_WORDS, 2u8)] {
             for w in list {
                 *m.entry(*w).or_insert(0) |= bit;
             }
         }
-        m
+        let longest = m.keys().map(|w: &&str| w.len()).max().unwrap_or(0);
+        (m, longest)
     });
     tokens.clear();
     tokens.push_attr(value);
     let mut bits = 0u8;
     let mut prev: Option<&str> = None;
     for t in tokens.iter() {
-        bits |= table.get(t).copied().unwrap_or(0);
-        if let Some(p) = prev {
+        if t.len() <= *longest {
+            bits |= table.get(t).copied().unwrap_or(0);
+        }
+        if let Some(p) = prev
+            && p.len() + t.len() <= *longest
+        {
             pair.clear();
             pair.push_str(p);
             pair.push_str(t);
