@@ -220,6 +220,10 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
     let mut run_from = 0usize;
     // Whether the last iteration ended in markup that stays.
     let mut kept_markup = true;
+    // Whether the parser has left its initial mode (a doctype, a tag or
+    // text came): before that, removing an element could change which
+    // token decides quirks mode.
+    let mut started = false;
     while let Some(off) = b.get(i..).and_then(|s| memchr::memchr(b'<', s)) {
         if kept_markup {
             run = Run::Empty;
@@ -238,6 +242,9 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
                 run_from = i;
                 kept_markup = false;
             } else {
+                started |= b
+                    .get(i + 1..i + 8)
+                    .is_some_and(|d| d.eq_ignore_ascii_case(b"doctype"));
                 i = find(b, i, b">").map_or(b.len(), |p| p + 1);
             }
             continue;
@@ -291,7 +298,7 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
                 && unread
             {
                 let before = run.then(b.get(run_from..lt).unwrap_or_default());
-                if before.joins_nothing(text_after(b, after)) {
+                if (started || before == Run::Text) && before.joins_nothing(text_after(b, after)) {
                     rw.cut(lt, after);
                     run = before;
                     run_from = after;
@@ -304,6 +311,7 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
         let Some((gt, self_closing)) = scan_attrs(b, j, strip.then_some(!closing), &mut rw) else {
             break;
         };
+        started = true;
         i = gt + 1;
         if closing {
             if !does_not_nest(tag) {
@@ -343,11 +351,12 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
             return Err(ExtractError::TooDeep { limit: max_depth });
         }
         // Inline icons and templates are never read either; their end tag
-        // is then scanned as usual.
+        // (or whatever ends them) is then scanned as usual.
         if !self_closing && matches!(tag, b"svg" | b"template") {
-            let end = find_end_tag(b, i, tag).unwrap_or(b.len());
+            let (end, foreign) = content_end(b, i, tag, &mut rw);
             rw.cut(i, end);
             i = end;
+            strip &= !foreign;
         }
     }
     Ok(rw.finish())
@@ -375,6 +384,7 @@ fn skip_space(b: &[u8], mut j: usize) -> usize {
 /// (`Some(false)`, where the parser ignores them) all. An attribute goes
 /// with the space after it, so what follows it is read in the same state.
 fn scan_attrs(b: &[u8], mut j: usize, strip: Option<bool>, rw: &mut Rewrite<'_>) -> Option<(usize, bool)> {
+    let mut seen_style = false;
     loop {
         j = skip_space(b, j);
         match *b.get(j)? {
@@ -424,7 +434,7 @@ fn scan_attrs(b: &[u8], mut j: usize, strip: Option<bool>, rw: &mut Rewrite<'_>)
         }
         let next = skip_space(b, j);
         if let Some(start_tag) = strip {
-            let keep = start_tag && keeps_attr(rw.html, (name_start, name_end), value);
+            let keep = start_tag && keeps_attr(rw.html, (name_start, name_end), value, &mut seen_style);
             // Cutting must not change how what follows is read: "="x""
             // after a valueless "b" would give "b" the value, and "/>"
             // would make the tag self-closing; at the end of the input
@@ -446,7 +456,12 @@ fn scan_attrs(b: &[u8], mut j: usize, strip: Option<bool>, rw: &mut Rewrite<'_>)
 /// `value` is one the extractor reads (meta.rs, body.rs) or the parser's
 /// tree builder looks at (`type` of `<input>`, `color`/`face`/`size` of
 /// `<font>` in MathML, `encoding`, `shadowrootmode`).
-fn keeps_attr(html: &str, name: (usize, usize), value: Option<(usize, usize)>) -> bool {
+fn keeps_attr(
+    html: &str,
+    name: (usize, usize),
+    value: Option<(usize, usize)>,
+    seen_style: &mut bool,
+) -> bool {
     let b = html.as_bytes();
     let Some(raw) = b.get(name.0..name.1) else {
         return true;
@@ -464,10 +479,11 @@ fn keeps_attr(html: &str, name: (usize, usize), value: Option<(usize, usize)>) -
         | b"hidden" | b"aria-hidden" | b"aria-label" | b"data-component" | b"data-module" | b"color"
         | b"face" | b"size" | b"encoding" | b"shadowrootmode" => true,
         // Read only to tell whether it hides the element; a character
-        // reference could spell that out.
+        // reference could spell that out. The parser keeps the first of
+        // duplicates, so a later one must not stand in for a dropped one.
         b"style" => {
             let v = value.and_then(|(a, z)| html.get(a..z)).unwrap_or_default();
-            v.contains('&') || crate::body::hides(v)
+            !std::mem::replace(seen_style, true) && (v.contains('&') || crate::body::hides(v))
         }
         _ => false,
     }
@@ -552,9 +568,10 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
-/// Whether a `<script>` tag's attributes declare JSON-LD.
+/// Whether a `<script>` tag's attributes may declare JSON-LD.
 fn is_json_ld(attrs: &[u8]) -> bool {
-    attrs.windows(7).any(|w| w.eq_ignore_ascii_case(b"ld+json"))
+    // "application&#x2F;ld&#x2B;json" is JSON-LD to the parser too.
+    contains_ci(attrs, b"ld+json") || attrs.contains(&b'&')
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
@@ -564,6 +581,152 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         _ => memchr::memmem::find(rest, needle),
     }?;
     Some(from + off)
+}
+
+/// Start tags that end SVG content (the parser closes the `<svg>` and
+/// reads them as HTML); `<font>` only with some attributes, taken as always.
+fn breaks_out_of_svg(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"b" | b"big"
+            | b"blockquote"
+            | b"body"
+            | b"br"
+            | b"center"
+            | b"code"
+            | b"dd"
+            | b"div"
+            | b"dl"
+            | b"dt"
+            | b"em"
+            | b"embed"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"head"
+            | b"hr"
+            | b"i"
+            | b"img"
+            | b"li"
+            | b"listing"
+            | b"menu"
+            | b"meta"
+            | b"nobr"
+            | b"ol"
+            | b"p"
+            | b"pre"
+            | b"ruby"
+            | b"s"
+            | b"small"
+            | b"span"
+            | b"strong"
+            | b"strike"
+            | b"sub"
+            | b"sup"
+            | b"table"
+            | b"tt"
+            | b"u"
+            | b"ul"
+            | b"var"
+            | b"font"
+    )
+}
+
+/// How far the content of an `<svg>` or `<template>` element opened just
+/// before `from` may be cut: up to its end tag, or where the parser would
+/// end the element otherwise (an HTML tag breaking out of SVG, an end tag
+/// of an element outside it), or earlier; never past it. Also tells
+/// whether the scan stopped inside SVG at an HTML integration point
+/// (`<foreignObject>`, `<desc>`, `<title>`), after which the markup may
+/// still hold CDATA sections.
+fn content_end(b: &[u8], from: usize, tag: &[u8], rw: &mut Rewrite<'_>) -> (usize, bool) {
+    let svg = tag == b"svg";
+    // Elements open inside an SVG (names, lowercase), innermost last.
+    let mut open: Vec<[u8; 16]> = Vec::new();
+    // Templates open inside a template.
+    let mut nested = 0usize;
+    let mut i = from;
+    loop {
+        let Some(at) = find(b, i, b"<") else {
+            return (b.len(), false);
+        };
+        let next = b.get(at + 1).copied();
+        if next == Some(b'!') {
+            i = if b.get(at + 2..at + 4) == Some(b"--") {
+                comment_end(b, at)
+            } else if svg && b.get(at + 2..at + 9) == Some(b"[CDATA[") {
+                find(b, at + 9, b"]]>").map_or(b.len(), |p| p + 3)
+            } else {
+                find(b, at + 2, b">").map_or(b.len(), |p| p + 1)
+            };
+            continue;
+        }
+        let closing = next == Some(b'/');
+        let start = if closing { at + 2 } else { at + 1 };
+        if !b.get(start).is_some_and(u8::is_ascii_alphabetic) {
+            i = if next == Some(b'?') || (closing && b.get(start) != Some(&b'>')) {
+                find(b, start, b">").map_or(b.len(), |p| p + 1)
+            } else {
+                at + 1
+            };
+            continue;
+        }
+        let mut name = [0u8; 16];
+        let mut len = 0usize;
+        let mut j = start;
+        while let Some(&ch) = b.get(j) {
+            if is_space(ch) || ch == b'/' || ch == b'>' {
+                break;
+            }
+            if let Some(slot) = name.get_mut(len) {
+                *slot = ch.to_ascii_lowercase();
+            }
+            len += 1;
+            j += 1;
+        }
+        // Longer names match nothing below.
+        let known = len <= name.len();
+        let nm = name.get(..len.min(name.len())).unwrap_or_default();
+        let Some((gt, self_closing)) = scan_attrs(b, j, None, rw) else {
+            return (b.len(), false);
+        };
+        if svg {
+            if closing {
+                // An end tag closes the innermost open element of its name,
+                // else the SVG itself, else something outside it.
+                match open.iter().rposition(|n| known && n.get(..len) == Some(nm)) {
+                    Some(k) => open.truncate(k),
+                    None => return (at, false),
+                }
+            } else if !known || breaks_out_of_svg(nm) {
+                return (at, false);
+            } else if matches!(nm, b"foreignobject" | b"desc" | b"title") {
+                return (at, true);
+            } else if !self_closing {
+                open.push(name);
+            }
+        } else if nm == b"template" {
+            if !closing {
+                nested += 1;
+            } else if nested == 0 {
+                return (at, false);
+            } else {
+                nested -= 1;
+            }
+        } else if !closing && is_raw_text(nm) {
+            match find_end_tag(b, gt + 1, nm) {
+                Some(end) => i = end,
+                None => return (b.len(), false),
+            }
+            continue;
+        } else if !closing && nm == b"plaintext" {
+            return (b.len(), false);
+        }
+        i = gt + 1;
+    }
 }
 
 /// Position of the end tag `</tag` (case-insensitive) that ends raw text
@@ -599,8 +762,23 @@ mod tests {
                 "<script type=\"application/ld+json\">{\"a\":1}</script><style>p{}</style>",
                 "<script type=\"application/ld+json\">{\"a\":1}</script>",
             ),
-            ("<SCRIPT>x</SCRIPT ><title>t</title>", "<title>t</title>"),
+            ("<p><SCRIPT>x</SCRIPT ><title>t</title>", "<p><title>t</title>"),
+            // Before a doctype or the first tag, an element stays (empty):
+            // it decides quirks mode.
+            (
+                "<SCRIPT>x</SCRIPT ><title>t</title>",
+                "<SCRIPT></SCRIPT ><title>t</title>",
+            ),
+            (
+                "<script>x</script><!DOCTYPE html><p>",
+                "<script></script><!DOCTYPE html><p>",
+            ),
+            (
+                "<!-- c --><!doctype html><script>x</script><p>",
+                "<!doctype html><p>",
+            ),
             ("<p>no raw text</p>", "<p>no raw text</p>"),
+            ("x<script>y</script>", "x"),
             ("<script>never closed", "<script>"),
             ("<textarea>kept</textarea>", "<textarea>kept</textarea>"),
             ("<p>a<!-- note -->b</p>", "<p>ab</p>"),
@@ -613,8 +791,34 @@ mod tests {
                 "<a><svg ></svg>x</a>",
             ),
             ("<title>a</titlex><b>b</title>c", "<title>a</titlex><b>b</title>c"),
-            ("<script>a</scriptx>b</script >c", "c"),
-            ("<noscript><img src=x></noscript>", ""),
+            ("<p><script>a</scriptx>b</script >c", "<p>c"),
+            ("<p><noscript><img src=x></noscript>", "<p>"),
+            // JSON-LD is read, also when the type is spelled with references.
+            (
+                "<p><script type='application&#x2F;ld&#x2B;json'>{}</script>",
+                "<p><script type='application&#x2F;ld&#x2B;json'>{}</script>",
+            ),
+            // Nested SVG, and a comment or CDATA holding an end tag.
+            (
+                "<p><svg><svg><g/></svg><svg/><!-- </svg> --><![CDATA[</svg>]]></svg>x",
+                "<p><svg></svg>x",
+            ),
+            (
+                "<p><template><template>a</template>b</template>c",
+                "<p><template></template>c",
+            ),
+            (
+                "<p><template><script>'</template>'</script></template>x",
+                "<p><template></template>x",
+            ),
+            // HTML in SVG closes it; the scan stops there.
+            ("<p><svg><use/></div>x", "<p><svg></div>x"),
+            ("<svg><g><path/></g><p>t</p></svg>", "<svg><p>t</p></svg>"),
+            ("<svg><g><path></g></svg>x", "<svg></svg>x"),
+            (
+                "<svg><foreignObject><p data-a=1>t</p></foreignObject></svg><p data-b=2>",
+                "<svg><foreignObject><p data-a=1>t</p></foreignObject></svg><p data-b=2>",
+            ),
             // Unread elements go whole unless that joins two pieces of text.
             (
                 "<p>Copyright © <script>document.write(2020)</script> X</p>",
@@ -639,8 +843,8 @@ mod tests {
             ("<p>a<script>x</script><</p>", "<p>a<script></script><</p>"),
             // Links go unless they name the canonical URL or lead image.
             (
-                "<link rel=stylesheet href=a.css>\n<link rel=Canonical href=/x>\n<LINK REL=image_src href=/i>",
-                "\n<link rel=Canonical href=/x>\n<LINK REL=image_src href=/i>",
+                "<head><link rel=stylesheet href=a.css>\n<link rel=Canonical href=/x>\n<LINK REL=image_src href=/i>",
+                "<head>\n<link rel=Canonical href=/x>\n<LINK REL=image_src href=/i>",
             ),
             ("<p>a<link rel=x data-a=1>b", "<p>a<link rel=x >b"),
         ] {
@@ -688,6 +892,12 @@ mod tests {
                 "<P CLASS=a Style='DISPLAY: NONE'>t</P>",
             ),
             ("<p style='color: red'>t", "<p >t"),
+            // The parser keeps the first of duplicate styles.
+            ("<p style='color: red' style='display:none'>t", "<p >t"),
+            (
+                "<p style='display:none' style='color: red'>t",
+                "<p style='display:none' >t",
+            ),
             ("<p style='display&#58;none'>t", "<p style='display&#58;none'>t"),
             // Self-closing tags and a stray '/'.
             ("<img src=x />t", "<img />t"),
