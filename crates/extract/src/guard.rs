@@ -195,12 +195,28 @@ impl<'a> Rewrite<'a> {
 /// Returns the markup with what nothing reads left out, since tokenizing it
 /// is most of the parser's work on a typical news page: the contents of
 /// `<script>` (except JSON-LD), `<style>`, `<noscript>`, `<svg>` and
-/// `<template>` elements, comments, and the attributes the extractor never
-/// looks at (see [`keeps_attr`]). The elements stay, so the document's
-/// structure is unchanged. Tags are read the way the HTML tokenizer reads
-/// them (quoted `>` in values, unquoted values, bogus comments), so nothing
-/// is cut from text or from an attribute that is kept.
+/// `<template>` elements, and the attributes the extractor never looks at
+/// (see [`keeps_attr`]); comments, `<link>`s other than the canonical URL
+/// and lead image, scripts and styles go whole where that changes no text
+/// node (no two pieces of text join) and no parser mode. The document's
+/// structure is otherwise unchanged. Tags are read the way the HTML
+/// tokenizer reads them (quoted `>` in values, unquoted values, bogus
+/// comments, script escapes), so nothing is cut from text or from an
+/// attribute that is kept; where the scan cannot follow the tokenizer
+/// (MathML, some SVG, inside `<select>`, frameset pages) it changes
+/// nothing more.
 pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>, ExtractError> {
+    // Whether a frameset is taken depends on the body content before it:
+    // a page with one is scanned again without changes.
+    match scan(html, max_depth, true)? {
+        Some(markup) => Ok(markup),
+        None => Ok(scan(html, max_depth, false)?.unwrap_or(Cow::Borrowed(html))),
+    }
+}
+
+/// [`check_markup`], changing the markup only with `rewrite` set; `None`
+/// when a `<frameset>` came while changing it.
+fn scan(html: &str, max_depth: usize, rewrite: bool) -> Result<Option<Cow<'_, str>>, ExtractError> {
     let b = html.as_bytes();
     let mut rw = Rewrite {
         html,
@@ -211,9 +227,13 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
     let mut depth = 0usize;
     let mut work = 0u64;
     let mut name = [0u8; 16];
-    // MathML content may hold CDATA sections, which this scan does not
-    // follow; attributes are left alone from the first `<math>` on.
-    let mut strip = true;
+    // Whether the scan is sure to read the markup as the parser does; it
+    // changes nothing once it is not. MathML content may hold CDATA
+    // sections; an SVG may end where the scan cannot tell.
+    let mut sync = rewrite;
+    // Inside a `<select>`, the parser ignores most tags (`<style>` and
+    // `<title>` among them): nothing is changed there either.
+    let mut in_select = false;
     // The text run the parser will see before the next markup: what is
     // left of it in the output before `run_from`, then `b[run_from..]`.
     let mut run = Run::Empty;
@@ -224,23 +244,36 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
     // text came): before that, removing an element could change which
     // token decides quirks mode.
     let mut started = false;
+    // Whether the last markup kept is a `<pre>` or `<listing>` start tag,
+    // after which the parser drops a newline: what follows stays.
+    let mut after_pre = false;
+    let mut pre = false;
     while let Some(off) = b.get(i..).and_then(|s| memchr::memchr(b'<', s)) {
         if kept_markup {
             run = Run::Empty;
             run_from = i;
+            after_pre = pre;
         }
+        pre = false;
         kept_markup = true;
+        let on = sync && !in_select;
         i += off + 1;
         let lt = i - 1;
         let Some(&c) = b.get(i) else { break };
         if c == b'!' {
             if b.get(i + 1..i + 3) == Some(b"--") {
                 i = comment_end(b, lt);
-                rw.cut(lt, i);
-                // The text on both sides joins.
-                run = run.then(b.get(run_from..lt).unwrap_or_default());
-                run_from = i;
-                kept_markup = false;
+                // Comments go too, also between two pieces of text, which
+                // then join as they show ("© <!-- -->2020<!-- --> Name").
+                let before = run.then(b.get(run_from..lt).unwrap_or_default());
+                let changes_text =
+                    (after_pre && before == Run::Empty) || joins_crlf(&rw, lt, i) || joins_markup(&rw, lt, i);
+                if on && !changes_text {
+                    rw.cut(lt, i);
+                    run = before;
+                    run_from = i;
+                    kept_markup = false;
+                }
             } else {
                 started |= b
                     .get(i + 1..i + 8)
@@ -277,7 +310,8 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
         let tag: &[u8] = if len > name.len() { b"x-long" } else { tag };
         // Unread elements go whole when that joins no text to other text
         // (a text node split by a script stays split).
-        if strip && !closing && matches!(tag, b"script" | b"style" | b"noscript" | b"link") {
+        // (Not `<noscript>`: after the head it starts the body.)
+        if on && !closing && matches!(tag, b"script" | b"style" | b"link") {
             let Some((gt, _)) = scan_attrs(b, j, None, &mut rw) else {
                 break;
             };
@@ -298,7 +332,12 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
                 && unread
             {
                 let before = run.then(b.get(run_from..lt).unwrap_or_default());
-                if (started || before == Run::Text) && before.joins_nothing(text_after(b, after)) {
+                if (started || before == Run::Text)
+                    && !(after_pre && before == Run::Empty)
+                    && !joins_crlf(&rw, lt, after)
+                    && !joins_markup(&rw, lt, after)
+                    && before.joins_nothing(text_after(b, after))
+                {
                     rw.cut(lt, after);
                     run = before;
                     run_from = after;
@@ -308,7 +347,7 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
                 }
             }
         }
-        let Some((gt, self_closing)) = scan_attrs(b, j, strip.then_some(!closing), &mut rw) else {
+        let Some((gt, self_closing)) = scan_attrs(b, j, on.then_some(!closing), &mut rw) else {
             break;
         };
         started = true;
@@ -317,21 +356,29 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
             if !does_not_nest(tag) {
                 depth = depth.saturating_sub(1);
             }
+            in_select &= tag != b"select";
             continue;
         }
-        if tag == b"math" {
-            strip = false;
+        pre = matches!(tag, b"pre" | b"listing");
+        match tag {
+            b"frameset" if rewrite => return Ok(None),
+            b"math" => sync = false,
+            // A select in a select, and these, close it.
+            b"select" => in_select = !in_select,
+            b"input" | b"keygen" | b"textarea" => in_select = false,
+            _ => {}
         }
-        if is_raw_text(tag) {
+        // In a select, only a script's content is raw text.
+        if is_raw_text(tag) && !(in_select && tag != b"script") {
             let content = i;
             let end = find_end_tag(b, i, tag);
             let unread = matches!(tag, b"style" | b"noscript")
                 || (tag == b"script" && !is_json_ld(b.get(j..gt).unwrap_or_default()));
-            if unread {
+            if unread && on {
                 rw.cut(content, end.unwrap_or(b.len()));
             }
             let Some(end) = end else { break };
-            match scan_attrs(b, end + 2 + tag.len(), strip.then_some(false), &mut rw) {
+            match scan_attrs(b, end + 2 + tag.len(), on.then_some(false), &mut rw) {
                 Some((gt, _)) => i = gt + 1,
                 None => break,
             }
@@ -352,14 +399,14 @@ pub(crate) fn check_markup(html: &str, max_depth: usize) -> Result<Cow<'_, str>,
         }
         // Inline icons and templates are never read either; their end tag
         // (or whatever ends them) is then scanned as usual.
-        if !self_closing && matches!(tag, b"svg" | b"template") {
-            let (end, foreign) = content_end(b, i, tag, &mut rw);
+        if on && !self_closing && matches!(tag, b"svg" | b"template") {
+            let (end, unsure) = content_end(b, i, tag, &mut rw);
             rw.cut(i, end);
             i = end;
-            strip &= !foreign;
+            sync &= !unsure;
         }
     }
-    Ok(rw.finish())
+    Ok(Some(rw.finish()))
 }
 
 /// Whitespace between attributes (a CR is a newline to the parser).
@@ -510,6 +557,38 @@ fn comment_end(b: &[u8], open: usize) -> usize {
     b.len()
 }
 
+/// Whether cutting `lt..after` puts a CR before an LF, which the parser
+/// reads as one newline.
+fn joins_crlf(rw: &Rewrite<'_>, lt: usize, after: usize) -> bool {
+    rw.byte_before(lt) == Some(b'\r') && rw.html.as_bytes().get(after) == Some(&b'\n')
+}
+
+/// Whether cutting `lt..after` makes text before it and after it read as
+/// markup: a text '<' followed by a name, '/', '!' or '?', or a character
+/// reference ("&hellip" + ";") that the cut no longer ends.
+fn joins_markup(rw: &Rewrite<'_>, lt: usize, after: usize) -> bool {
+    let b = rw.html.as_bytes();
+    if rw.byte_before(lt) == Some(b'<') {
+        return true;
+    }
+    if !b
+        .get(after)
+        .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b';' || c == b'#')
+    {
+        return false;
+    }
+    let kept = b.get(rw.from.min(lt)..lt).unwrap_or_default();
+    for &c in kept.iter().rev().chain(rw.out.as_bytes().iter().rev()).take(40) {
+        if c == b'&' {
+            return true;
+        }
+        if !(c.is_ascii_alphanumeric() || c == b'#') {
+            return false;
+        }
+    }
+    false
+}
+
 /// What a run of text between two pieces of markup holds.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Run {
@@ -571,20 +650,29 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// Whether a `<script>` tag's attributes may declare JSON-LD.
 fn is_json_ld(attrs: &[u8]) -> bool {
     // "application&#x2F;ld&#x2B;json" is JSON-LD to the parser too.
-    contains_ci(attrs, b"ld+json") || attrs.contains(&b'&')
+    memchr::memchr_iter(b'+', attrs).any(|k| {
+        k >= 2
+            && attrs
+                .get(k - 2..k + 5)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"ld+json"))
+    }) || attrs.contains(&b'&')
 }
 
+/// Position of `needle` (a few bytes) in `hay` from `from` on.
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let rest = hay.get(from..)?;
-    let off = match needle {
-        [one] => memchr::memchr(*one, rest),
-        _ => memchr::memmem::find(rest, needle),
-    }?;
-    Some(from + off)
+    let (&first, tail) = needle.split_first()?;
+    let mut i = from;
+    loop {
+        let k = i + memchr::memchr(first, hay.get(i..)?)?;
+        if hay.get(k + 1..k + 1 + tail.len()) == Some(tail) {
+            return Some(k);
+        }
+        i = k + 1;
+    }
 }
 
 /// Start tags that end SVG content (the parser closes the `<svg>` and
-/// reads them as HTML); `<font>` only with some attributes, taken as always.
+/// reads them as HTML). `<font>` does only with some attributes.
 fn breaks_out_of_svg(name: &[u8]) -> bool {
     matches!(
         name,
@@ -631,27 +719,33 @@ fn breaks_out_of_svg(name: &[u8]) -> bool {
             | b"u"
             | b"ul"
             | b"var"
-            | b"font"
     )
 }
 
 /// How far the content of an `<svg>` or `<template>` element opened just
 /// before `from` may be cut: up to its end tag, or where the parser would
-/// end the element otherwise (an HTML tag breaking out of SVG, an end tag
-/// of an element outside it), or earlier; never past it. Also tells
-/// whether the scan stopped inside SVG at an HTML integration point
-/// (`<foreignObject>`, `<desc>`, `<title>`), after which the markup may
-/// still hold CDATA sections.
+/// end the element otherwise (an HTML tag breaking out of SVG), or earlier;
+/// never past it. Also tells whether the SVG may still be open there (an
+/// HTML integration point such as `<foreignObject>`, a `<font>`, an end
+/// tag of no element in it), so that what follows may be foreign content
+/// the scan cannot follow.
 fn content_end(b: &[u8], from: usize, tag: &[u8], rw: &mut Rewrite<'_>) -> (usize, bool) {
     let svg = tag == b"svg";
     // Elements open inside an SVG (names, lowercase), innermost last.
     let mut open: Vec<[u8; 16]> = Vec::new();
     // Templates open inside a template.
     let mut nested = 0usize;
+    // Where the SVG last held no open element: an unsure stop cuts no
+    // further, so that no end tag loses its start tag.
+    let mut balanced = from;
     let mut i = from;
     loop {
+        if open.is_empty() {
+            balanced = i;
+        }
         let Some(at) = find(b, i, b"<") else {
-            return (b.len(), false);
+            // An SVG left open holds the rest; a template is not followed.
+            return if svg { (b.len(), false) } else { (from, true) };
         };
         let next = b.get(at + 1).copied();
         if next == Some(b'!') {
@@ -693,18 +787,24 @@ fn content_end(b: &[u8], from: usize, tag: &[u8], rw: &mut Rewrite<'_>) -> (usiz
         let Some((gt, self_closing)) = scan_attrs(b, j, None, rw) else {
             return (b.len(), false);
         };
+        // Foreign content or text to the end of the input in a template:
+        // not followed here.
+        let give_up = (from, true);
         if svg {
             if closing {
                 // An end tag closes the innermost open element of its name,
                 // else the SVG itself, else something outside it.
                 match open.iter().rposition(|n| known && n.get(..len) == Some(nm)) {
                     Some(k) => open.truncate(k),
-                    None => return (at, false),
+                    // The SVG's own end tag.
+                    None if nm == b"svg" => return (at, false),
+                    // Closes an element around the SVG, or nothing.
+                    None => return (if open.is_empty() { at } else { balanced }, true),
                 }
-            } else if !known || breaks_out_of_svg(nm) {
+            } else if !known || matches!(nm, b"foreignobject" | b"desc" | b"title" | b"font") {
+                return (if open.is_empty() { at } else { balanced }, true);
+            } else if breaks_out_of_svg(nm) {
                 return (at, false);
-            } else if matches!(nm, b"foreignobject" | b"desc" | b"title") {
-                return (at, true);
             } else if !self_closing {
                 open.push(name);
             }
@@ -719,13 +819,65 @@ fn content_end(b: &[u8], from: usize, tag: &[u8], rw: &mut Rewrite<'_>) -> (usiz
         } else if !closing && is_raw_text(nm) {
             match find_end_tag(b, gt + 1, nm) {
                 Some(end) => i = end,
-                None => return (b.len(), false),
+                None => return give_up,
             }
             continue;
-        } else if !closing && nm == b"plaintext" {
-            return (b.len(), false);
+        } else if !closing && matches!(nm, b"plaintext" | b"svg" | b"math") {
+            return give_up;
         }
         i = gt + 1;
+    }
+}
+
+/// Position of the `</script` that ends script data starting at `from`,
+/// following the tokenizer's escapes: after `<!--`, a `<script` makes the
+/// next `</script` part of the text, until `-->`.
+fn script_end(b: &[u8], from: usize) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum State {
+        Data,
+        Escaped,
+        DoubleEscaped,
+    }
+    let named = |at: usize| {
+        b.get(at..at + 6)
+            .is_some_and(|n| n.eq_ignore_ascii_case(b"script"))
+            && b.get(at + 6)
+                .is_some_and(|&c| is_space(c) || c == b'/' || c == b'>')
+    };
+    let mut state = State::Data;
+    let mut i = from;
+    loop {
+        // Dashes only matter once escaped.
+        let rest = b.get(i..)?;
+        let k = i + if state == State::Data {
+            memchr::memchr(b'<', rest)?
+        } else {
+            memchr::memchr2(b'<', b'-', rest)?
+        };
+        if b.get(k) == Some(&b'-') {
+            if state != State::Data && b.get(k..k + 3) == Some(b"-->") {
+                state = State::Data;
+                i = k + 3;
+            } else {
+                i = k + 1;
+            }
+            continue;
+        }
+        let end_tag = b.get(k + 1) == Some(&b'/') && named(k + 2);
+        match state {
+            State::Data if b.get(k..k + 4) == Some(b"<!--") => {
+                state = State::Escaped;
+                // "<!-->" ends right away.
+                i = k + 2;
+                continue;
+            }
+            State::Data | State::Escaped if end_tag => return Some(k),
+            State::Escaped if named(k + 1) => state = State::DoubleEscaped,
+            State::DoubleEscaped if end_tag => state = State::Escaped,
+            _ => {}
+        }
+        i = k + 1;
     }
 }
 
@@ -733,6 +885,9 @@ fn content_end(b: &[u8], from: usize, tag: &[u8], rw: &mut Rewrite<'_>) -> (usiz
 /// or an element's content, if any: the name must be followed by a space,
 /// '/' or '>'.
 fn find_end_tag(b: &[u8], from: usize, tag: &[u8]) -> Option<usize> {
+    if tag == b"script" {
+        return script_end(b, from);
+    }
     let mut i = from;
     loop {
         let at = find(b, i, b"</")?;
@@ -781,18 +936,44 @@ mod tests {
             ("x<script>y</script>", "x"),
             ("<script>never closed", "<script>"),
             ("<textarea>kept</textarea>", "<textarea>kept</textarea>"),
-            ("<p>a<!-- note -->b</p>", "<p>ab</p>"),
+            // Comments go, and the text around them joins.
+            ("<p>© <!-- -->2020<!-- --> Name</p>", "<p>© 2020 Name</p>"),
+            ("<p>a <!-- note --></p>\n<!-- x -->\n<p>", "<p>a </p>\n\n<p>"),
             ("<p>a<!-->b</p><!-- c -->", "<p>ab</p>"),
             ("<p>a<!-- b --!>c</p><!-- d -->e", "<p>ac</p>e"),
-            ("<p>a<!--->b<!---->c<!-- -- --->d", "<p>abcd"),
+            ("<p><!--->a<!---->\n<!-- -- --->\n<b>", "<p>a\n\n<b>"),
             ("<p>a<!-- never closed", "<p>a"),
+            ("<p>a\r<!-- c -->\nb", "<p>a\r<!-- c -->\nb"),
+            // No text turns into markup or a character reference.
+            ("<p>a <<!-- c -->b", "<p>a <<!-- c -->b"),
+            (
+                "<p>&hellip<!-- c -->; &amp<!-- c -->x",
+                "<p>&hellip<!-- c -->; &amp<!-- c -->x",
+            ),
+            ("<p>&amp<!-- c --> x", "<p>&amp x"),
+            // Script escapes: "<!--<script>" makes the next end tag text.
+            ("<p><script>a<!--<script>b</script>c-->d</script>e", "<p>e"),
+            ("<p><script>a<!-->b</script>e", "<p>e"),
             (
                 "<a><svg viewBox='0 0 1 1'><path d='M0'/></svg>x</a>",
                 "<a><svg ></svg>x</a>",
             ),
             ("<title>a</titlex><b>b</title>c", "<title>a</titlex><b>b</title>c"),
             ("<p><script>a</scriptx>b</script >c", "<p>c"),
-            ("<p><noscript><img src=x></noscript>", "<p>"),
+            ("<p><noscript><img src=x></noscript>", "<p><noscript></noscript>"),
+            (
+                "</head><noscript>x</noscript><title>t</title>",
+                "</head><noscript></noscript><title>t</title>",
+            ),
+            // A newline right after <pre> is dropped by the parser.
+            (
+                "<pre><!-- c -->\nx<script>y</script></pre>",
+                "<pre><!-- c -->\nx</pre>",
+            ),
+            (
+                "<pre><script>y</script>\nx</pre>",
+                "<pre><script></script>\nx</pre>",
+            ),
             // JSON-LD is read, also when the type is spelled with references.
             (
                 "<p><script type='application&#x2F;ld&#x2B;json'>{}</script>",
@@ -841,6 +1022,11 @@ mod tests {
                 "<p>\n\n<script></script>b</p>",
             ),
             ("<p>a<script>x</script><</p>", "<p>a<script></script><</p>"),
+            // Pages with a frameset are left as they are.
+            (
+                "<p>a<!-- c --><svg><g/></svg></p><FrameSet data-a=1>",
+                "<p>a<!-- c --><svg><g/></svg></p><FrameSet data-a=1>",
+            ),
             // Links go unless they name the canonical URL or lead image.
             (
                 "<head><link rel=stylesheet href=a.css>\n<link rel=Canonical href=/x>\n<LINK REL=image_src href=/i>",
