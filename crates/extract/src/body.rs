@@ -796,7 +796,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
 
 /// Whether an inline style hides the element (`display: none`,
 /// `visibility: hidden`), ignoring whitespace and case, without allocating.
-fn hides(style: &str) -> bool {
+pub(crate) fn hides(style: &str) -> bool {
     let compact = style
         .bytes()
         .filter(|b| !b.is_ascii_whitespace())
@@ -897,7 +897,7 @@ impl Scratch<'_> {
             // A BEM modifier ("Section--Ads", "teaser--sidebar") describes a
             // variant of the block, not what the block is: its words may
             // say "content", never "boilerplate".
-            let (block, modifier) = match name.find("--") {
+            let (block, modifier) = match name.as_bytes().windows(2).position(|w| w == b"--") {
                 Some(cut) if cut > 0 => (
                     name.get(..cut).unwrap_or(name),
                     name.get(cut..).unwrap_or_default(),
@@ -1368,7 +1368,12 @@ fn strip_credit(s: &str) -> &str {
         "(c)",
     ];
     let mut cut = s.len();
+    // Most text has no marker at all: every one but two holds a colon.
+    let colon = memchr::memchr(b':', s.as_bytes()).is_some();
     for m in MARKERS {
+        if !colon && m.ends_with(':') {
+            continue;
+        }
         if let Some(p) = s.rfind(m) {
             let tail = s.get(p..).unwrap_or_default();
             if text::word_count(tail) <= 8 && p < cut {

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use memchr::memmem::Finder;
 use url::Url;
 
 use crate::body::Body;
@@ -170,7 +171,6 @@ const DATE_WORDS: &[&str] = &[
 /// A copyright notice: "©", "(c)", "Copyright" (any of three spellings).
 /// Asked of every short text node, so the searchers are built once.
 fn is_copyright_notice(t: &str) -> bool {
-    use memchr::memmem::Finder;
     static FINDERS: std::sync::OnceLock<[Finder<'static>; 5]> = std::sync::OnceLock::new();
     let finders = FINDERS
         .get_or_init(|| ["©", "(c)", "(C)", "opyright", "OPYRIGHT"].map(|n| Finder::new(n.as_bytes())));
@@ -179,24 +179,31 @@ fn is_copyright_notice(t: &str) -> bool {
 
 /// Whether the words of a class/id value mark a byline and a date.
 fn byline_and_date_words(value: &str, tokens: &mut Tokens, pair: &mut String) -> (bool, bool) {
-    static TABLE: std::sync::OnceLock<HashMap<&'static str, u8, crate::text::FnvBuild>> =
+    // The table, and the length of its longest word: longer words and
+    // pairs need no lookup.
+    static TABLE: std::sync::OnceLock<(HashMap<&'static str, u8, crate::text::FnvBuild>, usize)> =
         std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
+    let (table, longest) = TABLE.get_or_init(|| {
         let mut m = HashMap::default();
         for (list, bit) in [(BYLINE_WORDS, 1u8), (DATE_WORDS, 2u8)] {
             for w in list {
                 *m.entry(*w).or_insert(0) |= bit;
             }
         }
-        m
+        let longest = m.keys().map(|w: &&str| w.len()).max().unwrap_or(0);
+        (m, longest)
     });
     tokens.clear();
     tokens.push_attr(value);
     let mut bits = 0u8;
     let mut prev: Option<&str> = None;
     for t in tokens.iter() {
-        bits |= table.get(t).copied().unwrap_or(0);
-        if let Some(p) = prev {
+        if t.len() <= *longest {
+            bits |= table.get(t).copied().unwrap_or(0);
+        }
+        if let Some(p) = prev
+            && p.len() + t.len() <= *longest
+        {
             pair.clear();
             pair.push_str(p);
             pair.push_str(t);
@@ -356,6 +363,15 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     let n = dom.len();
     while i < n {
         let Kind::Element(el, tag) = dom.kind(i) else {
+            // Most text nodes are the whitespace between tags: no label,
+            // date or notice.
+            if dom
+                .text(i)
+                .is_some_and(|t| t.bytes().all(|b| b.is_ascii_whitespace()))
+            {
+                i += 1;
+                continue;
+            }
             // A label alone in its element ("Autor:", "Text:", "von") and the
             // name in the next text.
             if let Kind::Text(t) = dom.kind(i)

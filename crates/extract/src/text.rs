@@ -134,37 +134,60 @@ pub(crate) fn normalize(s: &str) -> String {
     out
 }
 
-/// Number of non-whitespace characters (byte-level: counts UTF-8 lead
-/// bytes that are not ASCII whitespace).
-/// [`visible_chars`] and [`commas`] in one pass.
+/// [`visible_chars`] and the number of commas (ASCII, fullwidth, small,
+/// ideographic and Arabic).
 pub(crate) fn chars_and_commas(s: &str) -> (usize, usize) {
     let b = s.as_bytes();
-    let (mut chars, mut commas) = (0usize, 0usize);
-    let mut i = 0usize;
-    while let Some(&c) = b.get(i) {
-        if c < 0x80 {
-            chars += usize::from(!c.is_ascii_whitespace());
-            commas += usize::from(c == b',');
-        } else if c & 0xC0 != 0x80 {
-            chars += 1;
-            // '，' EF BC 8C, '﹐' EF B9 90, '、' E3 80 81, '،' D8 8C.
-            let wide = match c {
-                0xEF => matches!(b.get(i + 1..i + 3), Some([0xBC, 0x8C] | [0xB9, 0x90])),
-                0xE3 => b.get(i + 1..i + 3) == Some(&[0x80, 0x81]),
-                0xD8 => b.get(i + 1) == Some(&0x8C),
+    let (chars, mut commas) = count_chars_and_commas(b);
+    if !s.is_ascii() {
+        // '，' EF BC 8C, '﹐' EF B9 90, '、' E3 80 81, '،' D8 8C.
+        for i in memchr::memchr3_iter(0xEF, 0xE3, 0xD8, b) {
+            let wide = match b.get(i) {
+                Some(0xEF) => matches!(b.get(i + 1..i + 3), Some([0xBC, 0x8C] | [0xB9, 0x90])),
+                Some(0xE3) => b.get(i + 1..i + 3) == Some(&[0x80, 0x81]),
+                Some(0xD8) => b.get(i + 1) == Some(&0x8C),
                 _ => false,
             };
             commas += usize::from(wide);
         }
-        i += 1;
     }
     (chars, commas)
 }
 
+/// Number of non-whitespace characters (byte-level: counts UTF-8 lead
+/// bytes that are not ASCII whitespace).
 pub(crate) fn visible_chars(s: &str) -> usize {
-    s.bytes()
-        .filter(|&b| (b & 0xC0) != 0x80 && !b.is_ascii_whitespace())
-        .count()
+    count_chars_and_commas(s.as_bytes()).0
+}
+
+/// Visible characters and ASCII commas of `b`, eight bytes at a time.
+fn count_chars_and_commas(b: &[u8]) -> (usize, usize) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    // The high bit of each byte of the result is set iff that byte of `v`
+    // is not zero (exact: no carries between bytes).
+    let nonzero = |v: u64| (((v & LOW7) + LOW7) | v) & HIGH;
+    // Sum of the high bits, one per byte.
+    let count = |m: u64| ((m >> 7).wrapping_mul(ONES) >> 56) as usize;
+    let (mut chars, mut commas) = (0usize, 0usize);
+    let mut chunks = b.chunks_exact(8);
+    for chunk in &mut chunks {
+        let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        let lead = nonzero((w & (0xC0 * ONES)) ^ (0x80 * ONES));
+        let visible = nonzero(w ^ (u64::from(b' ') * ONES))
+            & nonzero(w ^ (u64::from(b'\t') * ONES))
+            & nonzero(w ^ (u64::from(b'\n') * ONES))
+            & nonzero(w ^ (0x0C * ONES))
+            & nonzero(w ^ (u64::from(b'\r') * ONES));
+        chars += count(lead & visible);
+        commas += count(!nonzero(w ^ (u64::from(b',') * ONES)) & HIGH);
+    }
+    for &c in chunks.remainder() {
+        chars += usize::from((c & 0xC0) != 0x80 && !c.is_ascii_whitespace());
+        commas += usize::from(c == b',');
+    }
+    (chars, commas)
 }
 
 /// True for ideographs and kana/hangul, which are not space-separated.
@@ -347,6 +370,8 @@ mod tests {
             ("北京，上海、广州", 8, 2),
             ("نعم، لا", 6, 1),
             ("x﹐y", 3, 1),
+            ("a,b, c\r\n\x0c,d\t e,f,g, über, h,,", 21, 9),
+            ("\u{7f}\u{80}\u{1}ab, ,cd , x\u{a0} ", 12, 3),
         ] {
             assert_eq!(super::chars_and_commas(text), (chars, commas), "{text}");
         }
