@@ -168,6 +168,28 @@ const DATE_WORDS: &[&str] = &[
     "publishdate",
 ];
 
+/// Searchers for [`PUBLISHED_LABELS`], [`MODIFIED_LABELS`] and
+/// [`DATE_LABELS`] with their lengths, built once: asked of every short
+/// text with a digit.
+type LabelFinders = Vec<(Finder<'static>, usize)>;
+fn date_label_finders() -> &'static (LabelFinders, LabelFinders, LabelFinders) {
+    static FINDERS: std::sync::OnceLock<(LabelFinders, LabelFinders, LabelFinders)> =
+        std::sync::OnceLock::new();
+    FINDERS.get_or_init(|| {
+        let build = |labels: &[&'static str]| {
+            labels
+                .iter()
+                .map(|l| (Finder::new(l.as_bytes()), l.len()))
+                .collect()
+        };
+        (
+            build(PUBLISHED_LABELS),
+            build(MODIFIED_LABELS),
+            build(DATE_LABELS),
+        )
+    })
+}
+
 /// A copyright notice: "©", "(c)", "Copyright" (any of three spellings).
 /// Asked of every short text node, so the searchers are built once.
 fn is_copyright_notice(t: &str) -> bool {
@@ -263,11 +285,12 @@ fn labelled_date_line(dom: &Dom<'_>, i: usize, t: &str) -> Option<String> {
         return None;
     }
     let lower = t.to_lowercase();
-    if !PUBLISHED_LABELS
+    let (published, modified, dated) = date_label_finders();
+    if !published
         .iter()
-        .chain(MODIFIED_LABELS)
-        .chain(DATE_LABELS)
-        .any(|l| lower.contains(l))
+        .chain(modified)
+        .chain(dated)
+        .any(|(f, _)| f.find(lower.as_bytes()).is_some())
     {
         return None;
     }
@@ -302,6 +325,14 @@ fn is_self_link(href: &str, base: Option<&Url>) -> bool {
     let Some(base) = base else {
         return false;
     };
+    // Every link to the page names the last segment of its path; most links
+    // do not, and are refused before the costly resolution. A segment with
+    // escapes may be written unescaped in the link: no shortcut then.
+    let path = base.path().trim_end_matches('/');
+    let tail = path.rsplit('/').next().unwrap_or_default();
+    if path.len() <= 1 || (!tail.contains('%') && !href.contains(tail)) {
+        return false;
+    }
     let Ok(target) = base.join(href) else {
         return false;
     };
@@ -380,18 +411,18 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                     || m.labelled_modified.is_none()
                     || m.labelled_date.is_none())
                 && let Some(line) = labelled_date_line(dom, i, t)
-                && !in_furniture(dom, i, &mut tokens)
             {
                 // "Erschienen am: 01.11.2023", "Last updated 04 Jun 2020":
                 // the label opens the line (a sentence that mentions a
                 // publication is not a date line) and the date follows it.
-                let lower = line.to_lowercase();
                 // An update label may come later in the line ("Created ... -
                 // Last Modified: 03-10-2004").
-                let at = |labels: &[&str], max: usize| {
+                let lower = line.to_lowercase();
+                let (published, modified, dated) = date_label_finders();
+                let at = |labels: &[(Finder<'static>, usize)], max: usize| {
                     labels
                         .iter()
-                        .filter_map(|l| lower.find(l).map(|p| (p, l.len())))
+                        .filter_map(|(f, len)| f.find(lower.as_bytes()).map(|p| (p, *len)))
                         // A whole word: "date:" is not the end of "update:".
                         .filter(|&(p, _)| {
                             p <= max && !lower.get(..p).is_some_and(|b| b.ends_with(char::is_alphanumeric))
@@ -401,18 +432,32 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                         .filter(|rest| dates::find_in_date_line(rest, false).is_some())
                         .map(str::to_string)
                 };
-                if m.labelled_published.is_none()
-                    && let Some(rest) = at(PUBLISHED_LABELS, 40)
+                let found = if m.labelled_published.is_none()
+                    && let Some(rest) = at(published, 40)
                 {
-                    m.labelled_published = Some(rest);
+                    Some((0, rest))
                 } else if m.labelled_modified.is_none()
-                    && let Some(rest) = at(MODIFIED_LABELS, 200)
+                    && let Some(rest) = at(modified, 200)
                 {
-                    m.labelled_modified = Some(rest);
+                    Some((1, rest))
                 } else if m.labelled_date.is_none()
-                    && let Some(rest) = at(DATE_LABELS, 40)
+                    && let Some(rest) = at(dated, 40)
                 {
-                    m.labelled_date = Some(rest);
+                    Some((2, rest))
+                } else {
+                    None
+                };
+                // Furniture (a sidebar's "Published:" list) is asked last:
+                // it climbs the ancestors.
+                if let Some((which, rest)) = found
+                    && !in_furniture(dom, i, &mut tokens)
+                {
+                    let slot = match which {
+                        0 => &mut m.labelled_published,
+                        1 => &mut m.labelled_modified,
+                        _ => &mut m.labelled_date,
+                    };
+                    *slot = Some(rest);
                 }
             }
             if let Kind::Text(t) = dom.kind(i)
