@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use aho_corasick::AhoCorasick;
 use memchr::memmem::Finder;
 use url::Url;
 
@@ -168,26 +169,54 @@ const DATE_WORDS: &[&str] = &[
     "publishdate",
 ];
 
-/// Searchers for [`PUBLISHED_LABELS`], [`MODIFIED_LABELS`] and
-/// [`DATE_LABELS`] with their lengths, built once: asked of every short
-/// text with a digit.
-type LabelFinders = Vec<(Finder<'static>, usize)>;
-fn date_label_finders() -> &'static (LabelFinders, LabelFinders, LabelFinders) {
-    static FINDERS: std::sync::OnceLock<(LabelFinders, LabelFinders, LabelFinders)> =
-        std::sync::OnceLock::new();
-    FINDERS.get_or_init(|| {
-        let build = |labels: &[&'static str]| {
-            labels
-                .iter()
-                .map(|l| (Finder::new(l.as_bytes()), l.len()))
-                .collect()
-        };
-        (
-            build(PUBLISHED_LABELS),
-            build(MODIFIED_LABELS),
-            build(DATE_LABELS),
-        )
-    })
+/// One automaton over [`PUBLISHED_LABELS`], [`MODIFIED_LABELS`] and
+/// [`DATE_LABELS`] (group 0, 1, 2), built once: asked of every short text
+/// with a digit, so one pass beats a search per label.
+struct DateLabels {
+    ac: AhoCorasick,
+    /// Group and length of each pattern.
+    info: Vec<(u8, usize)>,
+}
+
+impl DateLabels {
+    /// The labels, or `None` if the automaton could not be built (it can:
+    /// the patterns are fixed and short).
+    fn get() -> Option<&'static DateLabels> {
+        static LABELS: std::sync::OnceLock<Option<DateLabels>> = std::sync::OnceLock::new();
+        LABELS
+            .get_or_init(|| {
+                let groups = [PUBLISHED_LABELS, MODIFIED_LABELS, DATE_LABELS];
+                let mut patterns = Vec::new();
+                let mut info = Vec::new();
+                for (g, labels) in (0u8..).zip(groups) {
+                    for l in labels {
+                        patterns.push(*l);
+                        info.push((g, l.len()));
+                    }
+                }
+                AhoCorasick::new(&patterns).ok().map(|ac| DateLabels { ac, info })
+            })
+            .as_ref()
+    }
+
+    /// Whether `lower` names any label.
+    fn any(&self, lower: &str) -> bool {
+        self.ac.is_match(lower)
+    }
+
+    /// The earliest label of `group` starting at most `max` bytes in, as a
+    /// whole word ("date:" is not the end of "update:"): its start and
+    /// length.
+    fn first(&self, lower: &str, group: u8, max: usize) -> Option<(usize, usize)> {
+        self.ac
+            .find_overlapping_iter(lower)
+            .filter_map(|m| {
+                let (g, len) = *self.info.get(m.pattern().as_usize())?;
+                (g == group && m.start() <= max).then_some((m.start(), len))
+            })
+            .filter(|&(p, _)| !lower.get(..p).is_some_and(|b| b.ends_with(char::is_alphanumeric)))
+            .min()
+    }
 }
 
 /// A copyright notice: "©", "(c)", "Copyright" (any of three spellings).
@@ -284,14 +313,7 @@ fn labelled_date_line(dom: &Dom<'_>, i: usize, t: &str) -> Option<String> {
     if t.trim().is_empty() || t.len() > 40 {
         return None;
     }
-    let lower = t.to_lowercase();
-    let (published, modified, dated) = date_label_finders();
-    if !published
-        .iter()
-        .chain(modified)
-        .chain(dated)
-        .any(|(f, _)| f.find(lower.as_bytes()).is_some())
-    {
+    if !DateLabels::get().is_some_and(|l| l.any(&t.to_lowercase())) {
         return None;
     }
     let next = (i + 1..(i + 8).min(dom.len()))
@@ -418,30 +440,27 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                 // An update label may come later in the line ("Created ... -
                 // Last Modified: 03-10-2004").
                 let lower = line.to_lowercase();
-                let (published, modified, dated) = date_label_finders();
-                let at = |labels: &[(Finder<'static>, usize)], max: usize| {
-                    labels
-                        .iter()
-                        .filter_map(|(f, len)| f.find(lower.as_bytes()).map(|p| (p, *len)))
-                        // A whole word: "date:" is not the end of "update:".
-                        .filter(|&(p, _)| {
-                            p <= max && !lower.get(..p).is_some_and(|b| b.ends_with(char::is_alphanumeric))
-                        })
-                        .min()
+                let labels = DateLabels::get();
+                let at = |group: u8, max: usize| {
+                    labels?
+                        .first(&lower, group, max)
                         .and_then(|(p, len)| lower.get(p + len..))
                         .filter(|rest| dates::find_in_date_line(rest, false).is_some())
                         .map(str::to_string)
                 };
-                let found = if m.labelled_published.is_none()
-                    && let Some(rest) = at(published, 40)
+                let any = labels.is_some_and(|l| l.any(&lower));
+                let found = if !any {
+                    None
+                } else if m.labelled_published.is_none()
+                    && let Some(rest) = at(0, 40)
                 {
                     Some((0, rest))
                 } else if m.labelled_modified.is_none()
-                    && let Some(rest) = at(modified, 200)
+                    && let Some(rest) = at(1, 200)
                 {
                     Some((1, rest))
                 } else if m.labelled_date.is_none()
-                    && let Some(rest) = at(dated, 40)
+                    && let Some(rest) = at(2, 40)
                 {
                     Some((2, rest))
                 } else {

@@ -264,6 +264,15 @@ impl Tokens {
 
     /// Appends the words of `s`.
     pub(crate) fn push_attr(&mut self, s: &str) {
+        if s.is_ascii() {
+            self.push_ascii_attr(s);
+        } else {
+            self.push_chars_attr(s);
+        }
+    }
+
+    /// [`Tokens::push_attr`] for any text, a character at a time.
+    fn push_chars_attr(&mut self, s: &str) {
         let mut start = self.buf.len();
         let mut prev_lower = false;
         for c in s.chars() {
@@ -291,6 +300,40 @@ impl Tokens {
         }
         if self.buf.len() > start {
             self.spans.push((start, self.buf.len()));
+        }
+    }
+
+    /// [`Tokens::push_attr`] for ASCII values (nearly all class and id
+    /// values): whole words are copied and lowercased in place.
+    fn push_ascii_attr(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let alnum = |k: usize| b.get(k).is_some_and(u8::is_ascii_alphanumeric);
+        let mut i = 0;
+        while i < b.len() {
+            while i < b.len() && !alnum(i) {
+                i += 1;
+            }
+            let word = i;
+            let mut prev_lower = false;
+            while let Some(&c) = b.get(i).filter(|c| c.is_ascii_alphanumeric()) {
+                // camelCase: a capital after a lowercase letter or digit starts a word.
+                if c.is_ascii_uppercase() && prev_lower && i > word {
+                    break;
+                }
+                prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+                i += 1;
+            }
+            if i > word {
+                if self.spans.len() > 64 {
+                    return;
+                }
+                let at = self.buf.len();
+                self.buf.push_str(s.get(word..i).unwrap_or_default());
+                if let Some(w) = self.buf.get_mut(at..) {
+                    w.make_ascii_lowercase();
+                }
+                self.spans.push((at, self.buf.len()));
+            }
         }
     }
 
@@ -378,6 +421,31 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn ascii_class_words_split_like_the_general_path() {
+        let samples = [
+            "relatedArticles c-share_bar",
+            "entry-content post-9177 h1Title ABCdef XMLHttp a1B2c3",
+            "  --  __ ",
+            "RelatedCoverage-container-3AnSP",
+            "",
+            "x",
+            "aB",
+        ];
+        let mut long = String::new();
+        for k in 0..200 {
+            long.push_str(&format!("w{k}Word-"));
+        }
+        for s in samples.iter().copied().chain([long.as_str()]) {
+            let (mut fast, mut slow) = (Tokens::default(), Tokens::default());
+            fast.push_ascii_attr(s);
+            slow.push_chars_attr(s);
+            let a: Vec<&str> = fast.iter().collect();
+            let b: Vec<&str> = slow.iter().collect();
+            assert_eq!(a, b, "{s}");
+        }
+    }
 
     #[test]
     fn normalizing() {
