@@ -874,11 +874,14 @@ struct Scratch<'a> {
     tokens: text::Tokens,
     pair: String,
     cache: HashMap<&'a str, NameBits, text::FnvBuild>,
+    names: HashMap<&'a str, NameBits, text::FnvBuild>,
 }
 
-impl Scratch<'_> {
-    /// Analyzes the whitespace-separated names of one attribute value.
-    fn analyze(&mut self, value: &str, is_class: bool) -> NameBits {
+impl<'a> Scratch<'a> {
+    /// Analyzes the whitespace-separated names of one attribute value. Names
+    /// repeat across values ("menu-item menu-item-type-page menu-item-14"):
+    /// each is analyzed once per document.
+    fn analyze(&mut self, value: &'a str, is_class: bool) -> NameBits {
         let mut out = NameBits::default();
         if is_class {
             let responsive_show = value.split_whitespace().any(|c| {
@@ -892,80 +895,95 @@ impl Scratch<'_> {
                     .split_whitespace()
                     .any(|c| HIDING_CLASSES.iter().any(|h| c.eq_ignore_ascii_case(h)));
         }
-        let words = word_table();
         for name in value.split_whitespace().take(32) {
-            // A BEM modifier ("Section--Ads", "teaser--sidebar") describes a
-            // variant of the block, not what the block is: its words may
-            // say "content", never "boilerplate".
-            let (block, modifier) = match name.as_bytes().windows(2).position(|w| w == b"--") {
-                Some(cut) if cut > 0 => (
-                    name.get(..cut).unwrap_or(name),
-                    name.get(cut..).unwrap_or_default(),
-                ),
-                _ => (name, ""),
-            };
-            self.tokens.clear();
-            self.tokens.push_attr(without_hash(block));
-            let block_words = self.tokens.len();
-            self.tokens.push_attr(modifier);
-            if is_taxonomy(&self.tokens) {
-                continue;
-            }
-            let last = block_words.saturating_sub(1);
-            let mut prev: Option<&str> = None;
-            let (mut owner, mut part, mut name_strong) = (false, false, false);
-            for (k, w) in self.tokens.iter().enumerate() {
-                let mut bits = match words.get(w) {
-                    Some(&b) => b,
-                    None => {
-                        u16::from(strong_compound(w)) * STRONG_BIT + u16::from(comment_word(w)) * COMMENT_BIT
+            let bits = match self.names.get(name) {
+                Some(&b) => b,
+                None => {
+                    let b = self.analyze_name(name);
+                    if self.names.len() < 8192 {
+                        self.names.insert(name, b);
                     }
-                };
-                out.comments |= bits & COMMENT_BIT != 0;
-                owner |= bits & OWNER_BIT != 0;
-                part |= bits & PART_BIT != 0;
-                out.content_named |= bits & CONTENT_BIT != 0;
-                if k >= block_words {
-                    bits &= POSITIVE_BIT | OWNER_BIT | PART_BIT | CONTENT_BIT;
+                    b
                 }
-                // Modifiers describe the page, not the block: "no-share",
-                // "has-sidebar", "with-navigation".
-                if matches!(
-                    prev,
-                    Some("no" | "has" | "with" | "without" | "hide" | "show" | "enable" | "disable" | "is")
-                ) {
-                    bits &= !(STRONG_BIT | WEAK_BIT);
-                }
-                // Ambiguous words only count as the head (last) word of a
-                // name: "post-tags" is a tag list, "tag-politics" is a
-                // post's class.
-                if bits & RISKY_BIT != 0 && k != last {
-                    bits = 0;
-                }
-                // "overflow-hidden" and similar utilities do not hide content.
-                if w == "hidden" && matches!(prev, Some("overflow" | "x" | "y")) {
-                    bits &= !STRONG_BIT;
-                }
-                if let Some(p) = prev.filter(|p| p.len() + w.len() <= MAX_TABLE_WORD) {
-                    self.pair.clear();
-                    self.pair.push_str(p);
-                    self.pair.push_str(w);
-                    bits |= words.get(self.pair.as_str()).copied().unwrap_or(0) & PAIR_BITS;
-                }
-                let strong = bits & STRONG_BIT != 0;
-                out.strong |= strong;
-                name_strong |= strong;
-                // The head (last) word names the thing: "article-comments"
-                // is comments, "content-sidebar" a sidebar.
-                out.strong_head |= k == last && strong;
-                out.weak |= bits & WEAK_BIT != 0;
-                out.caption |= bits & CAPTION_BIT != 0;
-                out.credit |= bits & CREDIT_BIT != 0;
-                out.positive |= bits & POSITIVE_BIT != 0;
-                prev = Some(w);
-            }
-            out.content_named |= owner && part && !name_strong;
+            };
+            out = out.or(bits);
         }
+        out
+    }
+
+    /// What one class or id name says (never `hidden`: that is the value's).
+    fn analyze_name(&mut self, name: &str) -> NameBits {
+        let mut out = NameBits::default();
+        let words = word_table();
+        // A BEM modifier ("Section--Ads", "teaser--sidebar") describes a
+        // variant of the block, not what the block is: its words may
+        // say "content", never "boilerplate".
+        let (block, modifier) = match name.as_bytes().windows(2).position(|w| w == b"--") {
+            Some(cut) if cut > 0 => (
+                name.get(..cut).unwrap_or(name),
+                name.get(cut..).unwrap_or_default(),
+            ),
+            _ => (name, ""),
+        };
+        self.tokens.clear();
+        self.tokens.push_attr(without_hash(block));
+        let block_words = self.tokens.len();
+        self.tokens.push_attr(modifier);
+        if is_taxonomy(&self.tokens) {
+            return out;
+        }
+        let last = block_words.saturating_sub(1);
+        let mut prev: Option<&str> = None;
+        let (mut owner, mut part, mut name_strong) = (false, false, false);
+        for (k, w) in self.tokens.iter().enumerate() {
+            let mut bits = match words.get(w) {
+                Some(&b) => b,
+                None => u16::from(strong_compound(w)) * STRONG_BIT + u16::from(comment_word(w)) * COMMENT_BIT,
+            };
+            out.comments |= bits & COMMENT_BIT != 0;
+            owner |= bits & OWNER_BIT != 0;
+            part |= bits & PART_BIT != 0;
+            out.content_named |= bits & CONTENT_BIT != 0;
+            if k >= block_words {
+                bits &= POSITIVE_BIT | OWNER_BIT | PART_BIT | CONTENT_BIT;
+            }
+            // Modifiers describe the page, not the block: "no-share",
+            // "has-sidebar", "with-navigation".
+            if matches!(
+                prev,
+                Some("no" | "has" | "with" | "without" | "hide" | "show" | "enable" | "disable" | "is")
+            ) {
+                bits &= !(STRONG_BIT | WEAK_BIT);
+            }
+            // Ambiguous words only count as the head (last) word of a
+            // name: "post-tags" is a tag list, "tag-politics" is a
+            // post's class.
+            if bits & RISKY_BIT != 0 && k != last {
+                bits = 0;
+            }
+            // "overflow-hidden" and similar utilities do not hide content.
+            if w == "hidden" && matches!(prev, Some("overflow" | "x" | "y")) {
+                bits &= !STRONG_BIT;
+            }
+            if let Some(p) = prev.filter(|p| p.len() + w.len() <= MAX_TABLE_WORD) {
+                self.pair.clear();
+                self.pair.push_str(p);
+                self.pair.push_str(w);
+                bits |= words.get(self.pair.as_str()).copied().unwrap_or(0) & PAIR_BITS;
+            }
+            let strong = bits & STRONG_BIT != 0;
+            out.strong |= strong;
+            name_strong |= strong;
+            // The head (last) word names the thing: "article-comments"
+            // is comments, "content-sidebar" a sidebar.
+            out.strong_head |= k == last && strong;
+            out.weak |= bits & WEAK_BIT != 0;
+            out.caption |= bits & CAPTION_BIT != 0;
+            out.credit |= bits & CREDIT_BIT != 0;
+            out.positive |= bits & POSITIVE_BIT != 0;
+            prev = Some(w);
+        }
+        out.content_named |= owner && part && !name_strong;
         out
     }
 }
