@@ -906,6 +906,210 @@ fn find_end_tag(b: &[u8], from: usize, tag: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// What the extractor can see of a parsed page: elements with the
+    /// attributes it reads, and text, in document order. Elements whose
+    /// content the scan leaves out (scripts other than JSON-LD, styles,
+    /// `noscript`, unread links) are skipped whole; `svg` and `template` are
+    /// kept, empty.
+    fn visible_events(html: &scraper::Html) -> Vec<String> {
+        use scraper::Node;
+        let mut out = Vec::new();
+        let mut text = String::new();
+        let flush = |text: &mut String, out: &mut Vec<String>| {
+            if !text.trim().is_empty() {
+                out.push(format!("T{text}"));
+            }
+            text.clear();
+        };
+        // (node, parent skipped, Some(own skip) when closing)
+        let mut stack = vec![(html.tree.root(), false, None::<bool>)];
+        while let Some((n, parent_skipped, closing)) = stack.pop() {
+            if let Some(skip) = closing {
+                if let Node::Element(e) = n.value()
+                    && !parent_skipped
+                    && (!skip || matches!(e.name(), "svg" | "template"))
+                {
+                    flush(&mut text, &mut out);
+                    out.push(format!("</{}", e.name()));
+                }
+                continue;
+            }
+            let mut skip = parent_skipped;
+            match n.value() {
+                Node::Element(e) if !parent_skipped => {
+                    let name = e.name();
+                    let attr = |k: &str| e.attrs().find(|(n, _)| *n == k).map(|(_, v)| v);
+                    let removed = match name {
+                        "script" => !attr("type").is_some_and(|t| t.to_ascii_lowercase().contains("ld+json")),
+                        "style" | "noscript" => true,
+                        "link" => !attr("rel").is_some_and(|r| {
+                            let r = r.to_ascii_lowercase();
+                            r.contains("canonical") || r.contains("image_src")
+                        }),
+                        _ => false,
+                    };
+                    if removed {
+                        skip = true;
+                    } else {
+                        skip = matches!(name, "svg" | "template");
+                        flush(&mut text, &mut out);
+                        let mut kept: Vec<String> = e
+                            .attrs()
+                            .filter(|(k, v)| {
+                                if *k == "style" {
+                                    crate::body::hides(v)
+                                } else {
+                                    keeps_attr(k, (0, k.len()), None, &mut false)
+                                }
+                            })
+                            .map(|(k, v)| {
+                                if k == "style" {
+                                    "style".to_string()
+                                } else {
+                                    format!("{k}={v}")
+                                }
+                            })
+                            .collect();
+                        kept.sort();
+                        out.push(format!("<{name} {}", kept.join(" ")));
+                    }
+                }
+                Node::Text(t) if !parent_skipped => text.push_str(t),
+                _ => {}
+            }
+            stack.push((n, parent_skipped, Some(skip)));
+            let mut child = n.last_child();
+            while let Some(c) = child {
+                stack.push((c, skip, None));
+                child = c.prev_sibling();
+            }
+        }
+        flush(&mut text, &mut out);
+        out
+    }
+
+    /// The rewritten markup parses to what the original shows the extractor,
+    /// on tag soup built from fragments that stress the scan: raw-text
+    /// elements, comments, foreign content, attributes with quotes and `>`,
+    /// framesets, CDATA.
+    #[test]
+    fn rewritten_markup_parses_like_the_original() {
+        const FRAGS: &[&str] = &[
+            "<p>",
+            "</p>",
+            "<div class=a>",
+            "</div>",
+            "<b>",
+            "</b>",
+            "<a href='/x'>",
+            "</a>",
+            "<span data-x=\"1\">",
+            "</span>",
+            "<script>",
+            "</script>",
+            "<script type=application/ld+json>",
+            "<style>",
+            "</style>",
+            "<noscript>",
+            "</noscript>",
+            "<svg>",
+            "</svg>",
+            "<g>",
+            "</g>",
+            "<path/>",
+            "<template>",
+            "</template>",
+            "<title>",
+            "</title>",
+            "<textarea>",
+            "</textarea>",
+            "<link rel=x>",
+            "<link rel=canonical href=y>",
+            "<!-- c -->",
+            "<!--",
+            "-->",
+            "--!>",
+            "<!DOCTYPE html>",
+            "<![CDATA[",
+            "]]>",
+            "<?x?>",
+            "</ x>",
+            "</>",
+            "<math>",
+            "</math>",
+            "<table>",
+            "<tr>",
+            "<td>",
+            "</table>",
+            "<select>",
+            "<option>",
+            "</select>",
+            "<foreignObject>",
+            "</foreignObject>",
+            "<br/>",
+            "<img src=a alt='b>c'>",
+            "<input type=hidden>",
+            "<font color=red>",
+            "</font>",
+            "<pre>",
+            "</pre>",
+            "<body>",
+            "<head>",
+            "</head>",
+            "<html>",
+            "<frameset>",
+            "text",
+            " ",
+            "\n",
+            "\r",
+            "\t",
+            "a<b",
+            "x=1",
+            "'",
+            "\"",
+            "=",
+            "/",
+            ">",
+            "<",
+            "&amp;",
+            "&#x2F;",
+            "<p style='display:none' data-a=1 id=i>",
+            "<div hidden data-b ='c' =d>",
+            "<i/data-c=1/>",
+            "<P CLASS=x DATA-Y=2>",
+            "<h1 title=\"a'b\" onclick=f()>",
+            "<li><li>",
+            "<ul>",
+            "</ul>",
+            "<b\ndata-z=1\n>",
+            "<label for=q>",
+            "</label>",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rand = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut failures = Vec::new();
+        for _ in 0..4000 {
+            let n = (rand() % 30) as usize;
+            let html: String = (0..n)
+                .filter_map(|_| FRAGS.get((rand() % FRAGS.len() as u64) as usize).copied())
+                .collect();
+            let Ok(markup) = check_markup(&html, 2048) else {
+                continue;
+            };
+            let before = visible_events(&scraper::Html::parse_document(&html));
+            let after = visible_events(&scraper::Html::parse_document(&markup));
+            if before != after && failures.len() < 3 {
+                failures.push(format!("{html:?}\n -> {markup:?}\n{before:?}\n{after:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+
     /// Every attribute name the other modules read (`attr("x")`,
     /// `attr(i, "x")`, or an arm `"x" =>` of a loop over `el.attrs()`) must
     /// survive the pre-parse scan: a new rule that reads an attribute fails
