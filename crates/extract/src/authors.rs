@@ -188,7 +188,13 @@ const AND_WORDS: &[&str] = &["and", "&", "und", "et", "y", "e", "i", "и", "ve",
 /// starts with one (followed by a space or colon).
 pub(crate) fn strip_byline_prefix(s: &str) -> Option<&str> {
     let t = s.trim_start();
+    let first = t.as_bytes().first().map(u8::to_ascii_lowercase);
     for p in PREFIXES {
+        // The lead byte first: cheap, and the same for both cases of the
+        // Latin and Cyrillic letters the prefixes start with.
+        if first != p.as_bytes().first().copied() {
+            continue;
+        }
         let Some(head) = t.get(..p.len()) else { continue };
         // ASCII text is decided by the cheap comparison; only other text
         // needs a lowercased copy.
