@@ -251,7 +251,7 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
 
     let finished = meta::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
     Ok(Document {
-        title: finished.title,
+        title: finished.title.map(text::nfc),
         authors: finished.authors,
         published_at: finished.published_at,
         modified_at: finished.modified_at,
@@ -263,7 +263,7 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
         language_hint: finished.language_hint,
         html_lang: finished.html_lang,
         og_locale: finished.og_locale,
-        text: body.text(),
+        text: text::nfc(body.text()),
         captions: std::mem::take(&mut body.captions),
         charset: decoded.encoding.name().to_string(),
     })

@@ -134,6 +134,19 @@ pub(crate) fn normalize(s: &str) -> String {
     out
 }
 
+/// `s` in Unicode normalization form C: the same text always has the same
+/// code points (pages write `য়` as one code point or as two, `é` likewise),
+/// which searching, comparing and deduplicating downstream rely on.
+pub(crate) fn nfc(s: String) -> String {
+    if s.is_ascii() {
+        return s;
+    }
+    match icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(normalized) => normalized,
+    }
+}
+
 /// [`visible_chars`] and the number of commas (ASCII, fullwidth, small,
 /// ideographic and Arabic).
 pub(crate) fn chars_and_commas(s: &str) -> (usize, usize) {
@@ -421,6 +434,14 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn text_comes_out_composed() {
+        // "e" + combining acute, Bengali ya + nukta written as one code point.
+        assert_eq!(nfc("Cafe\u{301}".to_string()), "Caf\u{e9}");
+        assert_eq!(nfc("\u{9df}".to_string()), "\u{9af}\u{9bc}");
+        assert_eq!(nfc("plain".to_string()), "plain");
+    }
 
     #[test]
     fn ascii_class_words_split_like_the_general_path() {
