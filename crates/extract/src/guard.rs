@@ -294,18 +294,7 @@ fn scan(html: &str, max_depth: usize, rewrite: bool) -> Result<Option<Cow<'_, st
             }
             continue;
         }
-        let mut len = 0usize;
-        let mut j = start;
-        while let Some(&ch) = b.get(j) {
-            if is_space(ch) || ch == b'/' || ch == b'>' {
-                break;
-            }
-            if let Some(slot) = name.get_mut(len) {
-                *slot = ch.to_ascii_lowercase();
-            }
-            len += 1;
-            j += 1;
-        }
+        let (len, j) = tag_name(b, start, &mut name);
         let tag = name.get(..len.min(name.len())).unwrap_or_default();
         let tag: &[u8] = if len > name.len() { b"x-long" } else { tag };
         // Unread elements go whole when that joins no text to other text
@@ -497,6 +486,24 @@ fn scan_attrs(b: &[u8], mut j: usize, strip: Option<bool>, rw: &mut Rewrite<'_>)
         }
         j = next;
     }
+}
+
+/// Reads the tag name starting at `start` into `name`, lowercased (as much
+/// as fits): its full length and the index just past it.
+fn tag_name(b: &[u8], start: usize, name: &mut [u8; 16]) -> (usize, usize) {
+    let mut len = 0usize;
+    let mut j = start;
+    while let Some(&ch) = b.get(j) {
+        if is_space(ch) || ch == b'/' || ch == b'>' {
+            break;
+        }
+        if let Some(slot) = name.get_mut(len) {
+            *slot = ch.to_ascii_lowercase();
+        }
+        len += 1;
+        j += 1;
+    }
+    (len, j)
 }
 
 /// Whether the attribute named `html[name.0..name.1]` with the value at
@@ -769,18 +776,7 @@ fn content_end(b: &[u8], from: usize, tag: &[u8], rw: &mut Rewrite<'_>) -> (usiz
             continue;
         }
         let mut name = [0u8; 16];
-        let mut len = 0usize;
-        let mut j = start;
-        while let Some(&ch) = b.get(j) {
-            if is_space(ch) || ch == b'/' || ch == b'>' {
-                break;
-            }
-            if let Some(slot) = name.get_mut(len) {
-                *slot = ch.to_ascii_lowercase();
-            }
-            len += 1;
-            j += 1;
-        }
+        let (len, j) = tag_name(b, start, &mut name);
         // Longer names match nothing below.
         let known = len <= name.len();
         let nm = name.get(..len.min(name.len())).unwrap_or_default();
