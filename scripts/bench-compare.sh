@@ -2,7 +2,7 @@
 # Extraction speed and quality against trafilatura on the same corpus, single-threaded.
 #   scripts/bench-compare.sh [CORPUS]   (default: ../shared/corpus/trafilatura-eval)
 # Installs trafilatura from PyPI into .cache/venv (once), times it over every page of the corpus on one
-# core, runs `newsflow eval extract` on the same corpus, and prints both speeds and the ratio.
+# core, runs `newsflow-eval extract` on the same corpus, and prints both speeds and the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${1:-../shared/corpus/trafilatura-eval}
@@ -18,11 +18,11 @@ if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c "import trafilatura"
     "$VENV/bin/pip" install --quiet "trafilatura==$TRAFILATURA_VERSION"
 fi
 
-cargo build --release -p newsflow --locked
-bin=${CARGO_TARGET_DIR:-target}/release/newsflow
+cargo build --release -p newsflow-eval --locked
+bin=${CARGO_TARGET_DIR:-target}/release/newsflow-eval
 
 echo "== newsflow (single thread)"
-ours=$(taskset -c 0 "$bin" eval extract --corpus "$CORPUS" | tee /dev/stderr | sed -n 's/^pages_per_second = //p')
+ours=$(taskset -c 0 "$bin" extract --corpus "$CORPUS" | tee /dev/stderr | sed -n 's/^pages_per_second = //p')
 
 echo "== trafilatura $TRAFILATURA_VERSION (single thread, per CPU second, default settings, comments excluded)"
 theirs=$(OMP_NUM_THREADS=1 taskset -c 0 "$VENV/bin/python" - "$CORPUS" <<'PY'
@@ -38,7 +38,7 @@ for url, item in gold.items():
         pages.append((url, path.read_bytes()))
 for url, html in pages[:20]:  # warm-up
     trafilatura.extract(html, url=url, include_comments=False)
-# Per CPU second of this process, as `newsflow eval extract` reports its own speed.
+# Per CPU second of this process, as `newsflow-eval extract` reports its own speed.
 started, wall = time.process_time(), time.perf_counter()
 for url, html in pages:
     try:

@@ -9,11 +9,11 @@ if [ ! -d "$shared/corpus" ]; then
   exit 0
 fi
 scripts/prereqs.sh rust
-cargo build --release -p newsflow --locked
-bin="${CARGO_TARGET_DIR:-target}/release/newsflow"
+cargo build --release -p newsflow-eval --locked
+bin="${CARGO_TARGET_DIR:-target}/release/newsflow-eval"
 echo "== eval extract"
-"$bin" eval extract --corpus "$shared/corpus/trafilatura-eval" --floors tests/floors/extract.toml
+"$bin" extract --corpus "$shared/corpus/trafilatura-eval" --floors tests/floors/extract.toml
 echo "== eval lang"
-"$bin" eval lang --corpus "$shared/corpus/langid" --floors tests/floors/lang.toml
+"$bin" lang --corpus "$shared/corpus/langid" --floors tests/floors/lang.toml
 echo "== eval dedup"
-"$bin" eval dedup --corpus "$shared/corpus/trafilatura-eval" --floors tests/floors/dedup.toml
+"$bin" dedup --corpus "$shared/corpus/trafilatura-eval" --floors tests/floors/dedup.toml

@@ -46,7 +46,7 @@ use crate::script::{Script, ScriptCounts};
 pub const UND: &str = "und";
 
 /// Languages this crate claims to tag (ISO 639-1), sorted: the accuracy of each is measured by
-/// `newsflow eval lang`. Other languages of the same scripts are reported as their nearest supported
+/// `newsflow-eval lang`. Other languages of the same scripts are reported as their nearest supported
 /// neighbour (Bosnian as Croatian, Malay as Indonesian, Nynorsk as Bokmål; see [`INDISTINCT`]), and a
 /// few more are told by a script of their own (am, bo, dv, km, kn, lo, ml, my, or, si).
 pub const SUPPORTED_LANGUAGES: &[&str] = &[

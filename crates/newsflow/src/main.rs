@@ -1,7 +1,6 @@
 //! `newsflow`: the worker binary. Command line, configuration, wiring and shutdown; no stage logic.
 
 mod config;
-mod eval;
 mod files;
 mod worker;
 
@@ -50,9 +49,6 @@ enum Command {
         #[arg(long)]
         pretty: bool,
     },
-    /// Score a stage against a labelled corpus and print quality and speed.
-    #[command(subcommand)]
-    Eval(eval::EvalCommand),
     /// Validate the configuration and print it, secrets redacted.
     CheckConfig {
         /// Configuration file (TOML); environment overrides apply on top.
@@ -78,7 +74,6 @@ fn main() -> ExitCode {
             config,
             pretty,
         }),
-        Command::Eval(command) => eval::run(command),
         Command::CheckConfig { config } => check_config(config.as_deref()),
     };
     match result {

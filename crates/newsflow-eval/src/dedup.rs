@@ -1,4 +1,4 @@
-//! `newsflow eval dedup`: recall of the near-duplicate detector per kind of copy, its false-positive rate,
+//! `newsflow-eval dedup`: recall of the near-duplicate detector per kind of copy, its false-positive rate,
 //! and fingerprint + decide throughput, on a labelled set built from real article bodies.
 //!
 //! The corpus folder holds `evaldata.json` (URL → `{"file": ...}`) and `html/`; every page is run through

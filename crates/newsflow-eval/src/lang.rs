@@ -1,4 +1,4 @@
-//! `newsflow eval lang`: accuracy of the language tagger per language on single sentences and on
+//! `newsflow-eval lang`: accuracy of the language tagger per language on single sentences and on
 //! paragraphs of 10 consecutive sentences, accuracy per confidence bucket, throughput, peak memory and
 //! start-up time.
 //!

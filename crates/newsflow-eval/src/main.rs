@@ -1,19 +1,31 @@
-//! `newsflow eval ...`: quality and speed of each stage on a labelled corpus. Each prints a report and
+//! `newsflow-eval`: quality and speed of each stage on a labelled corpus. Each command prints a report and
 //! fails (non-zero exit) when a score is below a floor given with `--floors FILE` (a flat TOML table of
 //! metric name → minimum, kept in `tests/floors/<stage>.toml`), so CI can hold the line.
-
-#![allow(dead_code)] // reason: floors helpers are used as each eval lands
+//!
+//! Kept out of the worker binary: it reads corpora from disk and links no Kafka client.
 
 mod dedup;
 mod extract;
 mod lang;
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-use clap::Subcommand;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "newsflow-eval",
+    version,
+    about = "Score newsflow's stages on labelled corpora and explain its extraction"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: EvalCommand,
+}
 
 #[derive(Subcommand)]
-pub enum EvalCommand {
+enum EvalCommand {
     /// Extraction: body precision/recall/F1 and metadata accuracy against evaldata.json.
     Extract {
         /// Corpus folder holding `evaldata.json` and `html/`.
@@ -57,7 +69,17 @@ pub enum EvalCommand {
     },
 }
 
-pub fn run(command: EvalCommand) -> anyhow::Result<()> {
+fn main() -> ExitCode {
+    match run(Cli::parse().command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("newsflow-eval: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: EvalCommand) -> anyhow::Result<()> {
     match command {
         EvalCommand::Extract {
             corpus,

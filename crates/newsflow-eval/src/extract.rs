@@ -1,4 +1,4 @@
-//! `newsflow eval extract`: body precision, recall and F1, metadata accuracy and speed of the extractor on
+//! `newsflow-eval extract`: body precision, recall and F1, metadata accuracy and speed of the extractor on
 //! a labelled corpus.
 //!
 //! The corpus folder holds `evaldata.json` (page URL → `{file, with, without, title, author, date, ...}`)
