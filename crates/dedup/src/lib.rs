@@ -67,7 +67,7 @@ pub struct DedupConfig {
     /// Bodies with fewer tokens are matched exactly only, never as near-duplicates. Default: 50.
     pub min_words_near: usize,
     /// Estimated Jaccard similarity of shingle sets at or above which two bodies are near-duplicates.
-    /// Default: 0.4 (chosen with `newsflow-eval dedup`: see `ARCHITECTURE-dedup.md`).
+    /// Default: 0.4 (chosen with `newsflow-eval dedup`: see `docs/dedup.md`).
     pub jaccard_threshold: f64,
     /// Estimated containment of the shorter body's shingles in the longer body at or above which two
     /// bodies are near-duplicates (truncated teasers, appended updates). Default: 0.65.

@@ -374,7 +374,7 @@ const SCRIPT_CONFIDENCE: f64 = 0.99;
 const HAN_CONFIDENCE: f64 = 0.95;
 
 /// How often the n-gram model is right given the gap (nats) between its best and second-best language:
-/// piecewise linear through points measured on held-apart sentences (see ARCHITECTURE-lang.md). The
+/// piecewise linear through points measured on held-apart sentences (see docs/lang.md). The
 /// model's raw posterior is far too sure of itself (its letters are not independent), so the gap is
 /// mapped instead.
 const CALIBRATION: [(f64, f64); 11] = [
