@@ -141,7 +141,16 @@ async fn poison_messages_go_to_the_dlq_and_later_messages_still_flow() {
         "x".repeat(2 * 1024 * 1024)
     );
     let poison: Vec<(Input, &str)> = vec![
-        (Input::raw(b"{not json"), "invalid_json"),
+        (Input::raw(b"{not json"), "not_json"),
+        (Input::raw(b""), "empty_value"),
+        (
+            Input::raw(br#"["https://news.example.com/a", "<p>x</p>"]"#),
+            "invalid_envelope",
+        ),
+        (
+            Input::raw(br#"{"url":"https://news.example.com/b64","html_base64":"%%%"}"#),
+            "invalid_base64",
+        ),
         (Input::raw(br#"{"html":"<p>no url</p>"}"#), "missing_url"),
         (
             Input::raw(br#"{"url":"not a url","html":"<p>x</p>"}"#),
@@ -154,7 +163,7 @@ async fn poison_messages_go_to_the_dlq_and_later_messages_still_flow() {
         ),
         (
             Input::raw(&[0u8, 159, 146, 150, 255, 0, 1, 2, 3, 4, 5, 6, 7]),
-            "missing_url",
+            "undecodable",
         ),
         (
             Input::envelope(
@@ -199,7 +208,7 @@ async fn poison_messages_go_to_the_dlq_and_later_messages_still_flow() {
     assert_eq!(articles, 5, "good messages after the poison still flow");
     let (_, metrics) = worker.http_get("/metrics").unwrap();
     assert!(
-        metrics.contains("newsflow_dlq_messages_total{reason=\"invalid_json\",stage=\"decode\"} 1"),
+        metrics.contains("newsflow_dlq_messages_total{reason=\"not_json\",stage=\"decode\"} 1"),
         "{metrics}"
     );
     assert!(worker.terminate(Duration::from_secs(30)).unwrap().success());

@@ -17,7 +17,7 @@ pub enum InputFormat {
     Envelope,
     /// The value is the HTML; the URL is in a header.
     Raw,
-    /// Envelope when the value starts with `{` (after whitespace), raw otherwise.
+    /// Envelope when the value starts with `{` or `[` (after whitespace), raw otherwise.
     #[default]
     Auto,
 }
@@ -79,7 +79,10 @@ pub(crate) fn decode_page<'a>(
     message: &'a RawMessage<'a>,
     config: &InputConfig,
 ) -> Result<Page<'a>, Rejection> {
-    let looks_like_json = message.value.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let Some(first) = message.value.iter().find(|b| !b.is_ascii_whitespace()) else {
+        return Err(reject(Reason::EmptyValue, "the message value is empty"));
+    };
+    let looks_like_json = matches!(first, b'{' | b'[');
     let envelope = match config.format {
         InputFormat::Envelope => true,
         InputFormat::Raw => false,
@@ -92,7 +95,27 @@ pub(crate) fn decode_page<'a>(
     }
 }
 
+/// Whether the start of a value reads as text in some charset rather than binary data: no NUL byte
+/// (unless a UTF-16 byte-order mark starts it) and few other control bytes (ESC is text in ISO-2022-JP).
+fn looks_like_text(value: &[u8]) -> bool {
+    if value.starts_with(&[0xff, 0xfe]) || value.starts_with(&[0xfe, 0xff]) {
+        return true;
+    }
+    let head = &value[..value.len().min(1024)];
+    let controls = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        .count();
+    !head.contains(&0) && controls * 16 <= head.len()
+}
+
 fn decode_raw<'a>(message: &'a RawMessage<'a>, config: &InputConfig) -> Result<Page<'a>, Rejection> {
+    if !looks_like_text(message.value) {
+        return Err(reject(
+            Reason::Undecodable,
+            "the value is neither a JSON envelope nor text (binary data)",
+        ));
+    }
     let url = message
         .header(&config.url_header)
         .map(str::trim)
@@ -117,8 +140,21 @@ fn decode_raw<'a>(message: &'a RawMessage<'a>, config: &InputConfig) -> Result<P
 }
 
 fn decode_envelope<'a>(message: &'a RawMessage<'a>) -> Result<Page<'a>, Rejection> {
-    let envelope: Envelope =
-        serde_json::from_slice(message.value).map_err(|err| reject(Reason::InvalidJson, err.to_string()))?;
+    if message.value.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        // serde would read an array as the envelope's fields in order: only an object is an envelope.
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(message.value) {
+                Ok(_) => reject(Reason::InvalidEnvelope, "the value is JSON but not an object"),
+                Err(err) => reject(Reason::NotJson, err.to_string()),
+            },
+        );
+    }
+    let envelope: Envelope = serde_json::from_slice(message.value).map_err(|err| match err.classify() {
+        serde_json::error::Category::Data => {
+            reject(Reason::InvalidEnvelope, format!("not an envelope object: {err}"))
+        }
+        _ => reject(Reason::NotJson, err.to_string()),
+    })?;
     let url = envelope
         .url
         .as_deref()
@@ -136,7 +172,7 @@ fn decode_envelope<'a>(message: &'a RawMessage<'a>) -> Result<Page<'a>, Rejectio
         (Some(html), _) if !html.trim().is_empty() => html.into_bytes(),
         (_, Some(b64)) => base64::engine::general_purpose::STANDARD
             .decode(b64.trim())
-            .map_err(|err| reject(Reason::MissingHtml, format!("html_base64 is not base64: {err}")))?,
+            .map_err(|err| reject(Reason::InvalidBase64, format!("html_base64 is not base64: {err}")))?,
         _ => {
             return Err(reject(
                 Reason::MissingHtml,

@@ -132,17 +132,23 @@ pub struct PipelineConfig {
 pub enum Reason {
     /// The value is larger than `max_input_bytes`.
     Oversized,
-    /// The value is not a JSON envelope / article event.
-    InvalidJson,
+    /// The value is empty (or only whitespace).
+    EmptyValue,
+    /// The value was to be JSON (an envelope, or an article event from an upstream stage) and is not.
+    NotJson,
+    /// The value is JSON but not an envelope object (an array, a string, a field of the wrong type).
+    InvalidEnvelope,
     /// No URL in the envelope or headers.
     MissingUrl,
     /// The URL cannot be parsed or has no host.
     InvalidUrl,
-    /// No HTML in the envelope, or `html_base64` is not base64.
+    /// The envelope has neither `html` nor `html_base64`, or the page is empty.
     MissingHtml,
+    /// `html_base64` is not base64.
+    InvalidBase64,
     /// The fetch did not succeed (HTTP status outside 2xx).
     HttpError,
-    /// The bytes are not text/HTML, or too large to parse.
+    /// The bytes are not text/HTML (binary data), or too large to parse.
     Undecodable,
     /// The page is not an article (section front, error page, no body).
     NotArticle,
@@ -157,10 +163,13 @@ impl Reason {
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Oversized => "oversized",
-            Reason::InvalidJson => "invalid_json",
+            Reason::EmptyValue => "empty_value",
+            Reason::NotJson => "not_json",
+            Reason::InvalidEnvelope => "invalid_envelope",
             Reason::MissingUrl => "missing_url",
             Reason::InvalidUrl => "invalid_url",
             Reason::MissingHtml => "missing_html",
+            Reason::InvalidBase64 => "invalid_base64",
             Reason::HttpError => "http_error",
             Reason::Undecodable => "undecodable",
             Reason::NotArticle => "not_article",
@@ -383,8 +392,14 @@ impl Pipeline {
             timings.push((Stage::Extract, started.elapsed()));
             event
         } else {
-            let event = ArticleEvent::from_json(message.value)
-                .map_err(|err| Rejection::new(Stage::Decode, Reason::InvalidJson, err.to_string()))?;
+            let event = ArticleEvent::from_json(message.value).map_err(|err| {
+                let reason = match &err {
+                    _ if message.value.iter().all(u8::is_ascii_whitespace) => Reason::EmptyValue,
+                    model::ModelError::Json(json) if !json.is_data() => Reason::NotJson,
+                    _ => Reason::InvalidEvent,
+                };
+                Rejection::new(Stage::Decode, reason, err.to_string())
+            })?;
             timings.push((Stage::Decode, started.elapsed()));
             event
         };

@@ -77,7 +77,29 @@ fn check_rejected(value: &[u8], headers: Vec<(&str, &[u8])>, expected: Reason) {
 
 #[test]
 fn bad_inputs_are_rejected_with_a_reason() {
-    check_rejected(b"{oops", vec![], Reason::InvalidJson);
+    check_rejected(b"", vec![], Reason::EmptyValue);
+    check_rejected(b" \n\t", vec![], Reason::EmptyValue);
+    check_rejected(b"{oops", vec![], Reason::NotJson);
+    check_rejected(
+        br#"["https://x.example/a", "<p>x</p>"]"#,
+        vec![],
+        Reason::InvalidEnvelope,
+    );
+    check_rejected(
+        br#"{"url": 7, "html": "<p>x</p>"}"#,
+        vec![],
+        Reason::InvalidEnvelope,
+    );
+    check_rejected(
+        &[0u8, 159, 146, 150, 255, 0, 1, 2, 3, 4, 5, 6, 7],
+        vec![],
+        Reason::Undecodable,
+    );
+    check_rejected(
+        &[0u8, 159, 146, 150, 255, 0, 1, 2, 3, 4, 5, 6, 7],
+        vec![("url", b"https://x.example/a")],
+        Reason::Undecodable,
+    );
     check_rejected(br#"{"html":"<p>x</p>"}"#, vec![], Reason::MissingUrl);
     check_rejected(
         br#"{"url":"ftp://x.example/a","html":"<p>x</p>"}"#,
@@ -88,7 +110,7 @@ fn bad_inputs_are_rejected_with_a_reason() {
     check_rejected(
         br#"{"url":"https://x.example/a","html_base64":"%%%"}"#,
         vec![],
-        Reason::MissingHtml,
+        Reason::InvalidBase64,
     );
     check_rejected(
         br#"{"url":"https://x.example/a","html":"<p>x</p>","status":503}"#,
@@ -218,7 +240,7 @@ fn split_stages_compose_to_the_same_result() {
         vec![],
         0,
     ) {
-        Outcome::Rejected(r) => assert_eq!(r.reason, Reason::InvalidJson),
+        Outcome::Rejected(r) => assert_eq!(r.reason, Reason::NotJson),
         other => panic!("{other:?}"),
     }
 }
