@@ -38,7 +38,7 @@ mod url_norm;
 pub use decide::Deduplicator;
 pub use fingerprint::{Fingerprint, content_hash, fingerprint};
 pub use memory::MemoryStore;
-pub use shared::{BoxError, Decider, SharedMemory};
+pub use shared::{BoxError, Decider, SharedMemory, StateCheck};
 pub use store::{Claim, Opening, Signature, Store};
 pub use url_norm::{article_id, normalize_url};
 

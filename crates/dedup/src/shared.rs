@@ -1,6 +1,6 @@
 //! An object-safe, thread-safe face of a deduplicator, whatever its store.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::{Decision, DedupConfig, Deduplicator, Fingerprint, MemoryStore};
 
@@ -28,6 +28,22 @@ pub trait Decider: Send + Sync {
         fp: &Fingerprint,
         now_unix: i64,
     ) -> Result<Decision, BoxError>;
+
+    /// Consults the state without deciding anything: whether it answers, since when it has been kept, and
+    /// whether it is still the state this decider wrote to before (a store that lost its data, such as a
+    /// Redis restarted without persistence, starts a new state: `lost` is true once, on the first check
+    /// that sees it). Cheap enough to call every few seconds.
+    fn check_state(&self, now_unix: i64) -> Result<StateCheck, BoxError>;
+}
+
+/// What [`Decider::check_state`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateCheck {
+    /// Unix time since which the state has been kept: decisions reach back to the later of this and
+    /// `now - window_secs`.
+    pub since_unix: i64,
+    /// The state this decider knew is gone and a new one began (at `since_unix`).
+    pub lost: bool,
 }
 
 /// The in-process deduplicator: one [`MemoryStore`] behind a lock. Never fails.
@@ -35,6 +51,8 @@ pub trait Decider: Send + Sync {
 pub struct SharedMemory {
     config: DedupConfig,
     inner: Mutex<Deduplicator<MemoryStore>>,
+    /// When the state began: the first check, unless it was restored.
+    since: OnceLock<i64>,
 }
 
 impl SharedMemory {
@@ -42,7 +60,11 @@ impl SharedMemory {
     pub fn new(config: DedupConfig) -> Result<Self, crate::DedupError> {
         let store = MemoryStore::new(&config);
         let inner = Mutex::new(Deduplicator::new(config.clone(), store)?);
-        Ok(SharedMemory { config, inner })
+        Ok(SharedMemory {
+            config,
+            inner,
+            since: OnceLock::new(),
+        })
     }
 
     /// Entries held by the store (including expired ones not yet evicted).
@@ -88,5 +110,12 @@ impl Decider for SharedMemory {
         now_unix: i64,
     ) -> Result<Decision, BoxError> {
         Ok(self.with(|dedup| dedup.decide(owner, article_id, normalized_url, fp, now_unix)))
+    }
+
+    fn check_state(&self, now_unix: i64) -> Result<StateCheck, BoxError> {
+        Ok(StateCheck {
+            since_unix: *self.since.get_or_init(|| now_unix),
+            lost: false,
+        })
     }
 }

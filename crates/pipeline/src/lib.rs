@@ -307,6 +307,22 @@ impl Pipeline {
         self.dedup.store_name()
     }
 
+    /// Consults the dedup state without deciding anything ([`dedup::Decider::check_state`]); `None` when
+    /// this pipeline does not run the dedup stage. Blocking (a round trip to a shared store).
+    pub fn check_dedup_state(&self, now_ms: i64) -> Option<Result<dedup::StateCheck, DedupFailure>> {
+        if !self.runs(Stage::Dedup) {
+            return None;
+        }
+        Some(
+            self.dedup
+                .check_state(now_ms.div_euclid(1000))
+                .map_err(|err| DedupFailure {
+                    store: self.dedup.store_name(),
+                    detail: err.to_string(),
+                }),
+        )
+    }
+
     /// Validates a configuration without building anything.
     pub fn check(config: &PipelineConfig) -> Result<(), PipelineError> {
         let stages = &config.stages;
@@ -663,6 +679,47 @@ mod unavailable_tests {
             }
             self.inner.decide(owner, article_id, url, fp, now)
         }
+        fn check_state(&self, now: i64) -> Result<dedup::StateCheck, dedup::BoxError> {
+            if self.failures.load(Ordering::SeqCst) > 0 {
+                return Err("connection refused".into());
+            }
+            self.inner.check_state(now)
+        }
+    }
+
+    #[test]
+    fn the_dedup_state_is_checked_without_a_message() {
+        let flaky = pipeline(false, 1);
+        let failed = flaky
+            .check_dedup_state(5_000)
+            .map(|check| check.map_err(|f| f.store));
+        assert_eq!(failed, Some(Err("redis")));
+        flaky
+            .dedup
+            .decide(
+                "o",
+                "a",
+                "https://a.example/1",
+                &dedup::fingerprint("x", &flaky.config.dedup),
+                5,
+            )
+            .ok();
+        let checked = flaky
+            .check_dedup_state(7_000)
+            .map(|check| check.map_err(|f| f.store));
+        assert_eq!(
+            checked,
+            Some(Ok(dedup::StateCheck {
+                since_unix: 7,
+                lost: false
+            }))
+        );
+        let extract_only = Pipeline::new(PipelineConfig {
+            stages: vec![Stage::Extract],
+            ..PipelineConfig::default()
+        })
+        .unwrap();
+        assert!(extract_only.check_dedup_state(7_000).is_none());
     }
 
     fn pipeline(fail_open: bool, failures: usize) -> Pipeline {

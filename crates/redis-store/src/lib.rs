@@ -11,6 +11,13 @@
 //! | [`claim_url`](dedup::Store::claim_url), [`claim_content`](dedup::Store::claim_content), [`claim_decision`](dedup::Store::claim_decision) | `SET key value NX GET EX window` | `u:…`, `c:…`, `d:…` |
 //! | [`add_to_bands`](dedup::Store::add_to_bands) | one Lua script: `SET NX GET EX` the signature, per band `LPOS`, `LRANGE`, `RPUSH` if absent, `EXPIRE`, expired members popped from the head | `s:<article id>`, `b:<band key>` |
 //! | [`get_signatures`](dedup::Store::get_signatures) | `MGET` | `s:…` |
+//! | [`check_state`](dedup::Decider::check_state) | `SET NX GET` of the epoch marker (no expiry) | `epoch` |
+//!
+//! The epoch marker (`<since unix>|<token>`) is written by the first worker that finds none. Every
+//! worker remembers the marker it saw; a Redis that lost its data (restarted without persistence,
+//! flushed, failed over to an empty replica) has no marker, so the next check writes a new one and every
+//! worker reports the state lost once, instead of publishing the copies it no longer recognises as
+//! unique in silence.
 //!
 //! A decision costs two round trips for an exact duplicate (open, record the decision), three for a
 //! unique article without candidates and four for a near-duplicate (the candidates' signatures). Every key
@@ -29,7 +36,10 @@ mod codec;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use dedup::{BoxError, Claim, Decider, Decision, DedupConfig, Deduplicator, Fingerprint, Opening, Signature};
+use dedup::{
+    BoxError, Claim, Decider, Decision, DedupConfig, Deduplicator, Fingerprint, Opening, Signature,
+    StateCheck,
+};
 use serde::{Deserialize, Serialize};
 
 /// Errors of the Redis store.
@@ -177,6 +187,18 @@ impl Keys {
     fn band(&self, band_key: u64) -> String {
         format!("{}b:{band_key:016x}", self.prefix)
     }
+    fn epoch(&self) -> String {
+        format!("{}epoch", self.prefix)
+    }
+}
+
+/// A marker value for a state that begins at `now_unix`: `<since>|<token>`, the token random per call.
+fn new_epoch(now_unix: i64) -> String {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_i64(now_unix);
+    hasher.write_u32(std::process::id());
+    format!("{now_unix}|{:016x}", hasher.finish())
 }
 
 /// `open`: the owner's decision, else the URL claim and (URL free or the owner's) the content claim.
@@ -427,6 +449,8 @@ pub struct RedisDedup {
     keys: Keys,
     scripts: Scripts,
     idle: Mutex<Vec<redis::Connection>>,
+    /// The epoch marker seen by the last [`Decider::check_state`].
+    epoch: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for RedisDedup {
@@ -454,6 +478,7 @@ impl RedisDedup {
             client,
             scripts: Scripts::new(),
             idle: Mutex::new(Vec::new()),
+            epoch: Mutex::new(None),
         })
     }
 
@@ -547,6 +572,34 @@ impl Decider for RedisDedup {
             dedup.try_decide(owner, article_id, normalized_url, fp, now_unix)
         })?;
         Ok(decision)
+    }
+
+    fn check_state(&self, now_unix: i64) -> Result<StateCheck, BoxError> {
+        let key = self.keys.epoch();
+        let fresh = new_epoch(now_unix);
+        let current = self.with_connection(|store| {
+            let existing: Option<String> = redis::cmd("SET")
+                .arg(&key)
+                .arg(&fresh)
+                .arg("NX")
+                .arg("GET")
+                .query(store.conn)?;
+            Ok(existing.unwrap_or_else(|| fresh.clone()))
+        })?;
+        let since_unix = current
+            .split_once('|')
+            .and_then(|(since, _)| since.parse().ok())
+            .ok_or_else(|| RedisStoreError::Corrupt {
+                key: key.clone(),
+                reason: format!("epoch marker {current:?} is not <unix time>|<token>"),
+            })?;
+        let mut known = match self.epoch.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let lost = known.as_ref().is_some_and(|seen| *seen != current);
+        *known = Some(current);
+        Ok(StateCheck { since_unix, lost })
     }
 }
 

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use dedup::{Decider, Decision, DedupConfig, SharedMemory, Status, article_id, fingerprint, normalize_url};
+use dedup::{
+    Decider, Decision, DedupConfig, SharedMemory, StateCheck, Status, article_id, fingerprint, normalize_url,
+};
 
 use super::*;
 
@@ -359,6 +361,76 @@ fn unreachable_redis_is_an_error_and_a_restarted_connection_recovers() {
     assert_eq!(killed, 1);
     let decision = redis.decide("in/0/1", &article_id(&u), &u, &fp, T0).unwrap();
     assert_eq!(decision, Decision::unique());
+}
+
+#[test]
+fn a_redis_that_lost_its_data_is_noticed_once_by_every_worker() {
+    let Some(url) = test_url() else { return };
+    let first = store(&url, DedupConfig::default());
+    let second = twin(&first);
+    let check = |dedup: &RedisDedup, now| dedup.check_state(now).unwrap();
+    assert_eq!(
+        check(&first, T0),
+        StateCheck {
+            since_unix: T0,
+            lost: false
+        }
+    );
+    // A worker that starts later finds the state as it is: kept since T0.
+    assert_eq!(
+        check(&second, T0 + 5),
+        StateCheck {
+            since_unix: T0,
+            lost: false
+        }
+    );
+    assert_eq!(
+        check(&first, T0 + 10),
+        StateCheck {
+            since_unix: T0,
+            lost: false
+        }
+    );
+
+    // The data goes (a restart without persistence, a flush): every key of the prefix disappears.
+    first
+        .with_connection(|store| {
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(format!("{}*", first.keys.prefix))
+                .query(store.conn)?;
+            let _: () = redis::cmd("DEL").arg(&keys).query(store.conn)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        check(&second, T0 + 20),
+        StateCheck {
+            since_unix: T0 + 20,
+            lost: true
+        }
+    );
+    assert_eq!(
+        check(&first, T0 + 21),
+        StateCheck {
+            since_unix: T0 + 20,
+            lost: true
+        }
+    );
+    // Said once: the next checks see the new state as theirs.
+    assert_eq!(
+        check(&first, T0 + 30),
+        StateCheck {
+            since_unix: T0 + 20,
+            lost: false
+        }
+    );
+    assert_eq!(
+        check(&second, T0 + 30),
+        StateCheck {
+            since_unix: T0 + 20,
+            lost: false
+        }
+    );
 }
 
 #[test]
