@@ -74,6 +74,63 @@ impl<S: Store> Deduplicator<S> {
             .unwrap_or(decision))
     }
 
+    /// Records a decision published earlier: the claims [`try_decide`](Deduplicator::try_decide) made
+    /// for it, and `published` as the owner's decision. Rebuilds a state from the events a worker
+    /// published; `seen_at` is when the decision was taken.
+    ///
+    /// The claims follow the published verdict, not the rules, so that the order of restoring does not
+    /// change the state: a unique article or a near-duplicate claims its URL and its body and joins the
+    /// bands; an exact duplicate claims its URL and its body (a copy reached through it leads to the
+    /// first article, as its decision says); an update claims its body as a version of the article and
+    /// leaves the URL to the first version. Every claim is "if absent", as always.
+    pub fn try_restore(
+        &mut self,
+        owner: &str,
+        article_id: &str,
+        normalized_url: &str,
+        fp: &Fingerprint,
+        published: &Decision,
+        seen_at: i64,
+    ) -> Result<(), S::Error> {
+        let claim = Claim {
+            article_id: published
+                .duplicate_of
+                .clone()
+                .filter(|_| published.status == Status::Update)
+                .unwrap_or_else(|| article_id.to_owned()),
+            owner: owner.to_owned(),
+            content_hash: fp.content_hash.clone(),
+            seen_at,
+        };
+        if published.status != Status::Update {
+            self.store.claim_url(normalized_url, &claim, seen_at)?;
+        }
+        if fp.word_count > 0 {
+            self.store.claim_content(&fp.content_hash, &claim, seen_at)?;
+        }
+        if matches!(published.status, Status::Unique | Status::NearDuplicate)
+            && fp.word_count >= self.config.min_words_near
+            && fp.minhash.len() == self.config.permutations
+        {
+            let signature = Signature {
+                article_id: article_id.to_owned(),
+                owner: owner.to_owned(),
+                seen_at,
+                minhash: fp.minhash.clone(),
+                word_count: fp.word_count,
+                shingle_count: fp.shingle_count,
+            };
+            self.store.add_to_bands(
+                &fp.band_keys(self.config.bands),
+                &signature,
+                self.config.max_candidates,
+                seen_at,
+            )?;
+        }
+        self.store.claim_decision(owner, published, seen_at)?;
+        Ok(())
+    }
+
     fn rules(
         &mut self,
         owner: &str,
@@ -251,6 +308,24 @@ impl<S: Store<Error = Infallible>> Deduplicator<S> {
     ) -> Decision {
         match self.try_decide(owner, article_id, normalized_url, fp, now_unix) {
             Ok(decision) => decision,
+            Err(never) => match never {},
+        }
+    }
+}
+
+impl<S: Store<Error = Infallible>> Deduplicator<S> {
+    /// [`try_restore`](Deduplicator::try_restore) for stores that cannot fail.
+    pub fn restore(
+        &mut self,
+        owner: &str,
+        article_id: &str,
+        normalized_url: &str,
+        fp: &Fingerprint,
+        published: &Decision,
+        seen_at: i64,
+    ) {
+        match self.try_restore(owner, article_id, normalized_url, fp, published, seen_at) {
+            Ok(()) => {}
             Err(never) => match never {},
         }
     }

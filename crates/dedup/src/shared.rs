@@ -1,6 +1,6 @@
 //! An object-safe, thread-safe face of a deduplicator, whatever its store.
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use crate::{Decision, DedupConfig, Deduplicator, Fingerprint, MemoryStore};
 
@@ -29,6 +29,18 @@ pub trait Decider: Send + Sync {
         now_unix: i64,
     ) -> Result<Decision, BoxError>;
 
+    /// Records a decision published earlier ([`Deduplicator::try_restore`]): rebuilds a state from the
+    /// events a worker published.
+    fn restore(
+        &self,
+        owner: &str,
+        article_id: &str,
+        normalized_url: &str,
+        fp: &Fingerprint,
+        published: &Decision,
+        seen_at: i64,
+    ) -> Result<(), BoxError>;
+
     /// Consults the state without deciding anything: whether it answers, since when it has been kept, and
     /// whether it is still the state this decider wrote to before (a store that lost its data, such as a
     /// Redis restarted without persistence, starts a new state: `lost` is true once, on the first check
@@ -51,8 +63,8 @@ pub struct StateCheck {
 pub struct SharedMemory {
     config: DedupConfig,
     inner: Mutex<Deduplicator<MemoryStore>>,
-    /// When the state began: the first check, unless it was restored.
-    since: OnceLock<i64>,
+    /// When the state began: the earliest restored decision, else the first check.
+    since: Mutex<Option<i64>>,
 }
 
 impl SharedMemory {
@@ -63,7 +75,7 @@ impl SharedMemory {
         Ok(SharedMemory {
             config,
             inner,
-            since: OnceLock::new(),
+            since: Mutex::new(None),
         })
     }
 
@@ -83,12 +95,7 @@ impl SharedMemory {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Deduplicator<MemoryStore>) -> T) -> T {
-        // A panic while holding the lock cannot leave the store half-written in a way that matters more
-        // than losing it would: keep using it.
-        match self.inner.lock() {
-            Ok(mut guard) => f(&mut guard),
-            Err(poisoned) => f(&mut poisoned.into_inner()),
-        }
+        f(&mut lock(&self.inner))
     }
 }
 
@@ -112,10 +119,31 @@ impl Decider for SharedMemory {
         Ok(self.with(|dedup| dedup.decide(owner, article_id, normalized_url, fp, now_unix)))
     }
 
+    fn restore(
+        &self,
+        owner: &str,
+        article_id: &str,
+        normalized_url: &str,
+        fp: &Fingerprint,
+        published: &Decision,
+        seen_at: i64,
+    ) -> Result<(), BoxError> {
+        self.with(|dedup| dedup.restore(owner, article_id, normalized_url, fp, published, seen_at));
+        let mut since = lock(&self.since);
+        *since = Some(since.map_or(seen_at, |since| since.min(seen_at)));
+        Ok(())
+    }
+
     fn check_state(&self, now_unix: i64) -> Result<StateCheck, BoxError> {
         Ok(StateCheck {
-            since_unix: *self.since.get_or_init(|| now_unix),
+            since_unix: *lock(&self.since).get_or_insert(now_unix),
             lost: false,
         })
     }
+}
+
+/// A panic while holding a lock cannot leave the store half-written in a way that matters more than
+/// losing it would: keep using it.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

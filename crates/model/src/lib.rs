@@ -248,6 +248,13 @@ pub fn word_count(text: &str) -> usize {
         .count()
 }
 
+/// Parses an RFC 3339 time (any offset) into unix milliseconds.
+pub fn parse_rfc3339_millis(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|time| time.timestamp_millis())
+}
+
 /// Formats a unix time in milliseconds as RFC 3339 UTC with millisecond precision.
 pub fn rfc3339_millis(unix_millis: i64) -> String {
     chrono::DateTime::from_timestamp_millis(unix_millis)

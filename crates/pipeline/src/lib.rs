@@ -307,6 +307,50 @@ impl Pipeline {
         self.dedup.store_name()
     }
 
+    /// Records the dedup decision of an event published earlier (by this worker or an earlier run of it),
+    /// so that a new process starts with the state the old one left: the event's text is fingerprinted
+    /// again and its claims made as at `processed_at`. `Ok(false)` when this pipeline does not run the
+    /// dedup stage or the event holds no decision to restore (no `dedup`, status `unknown`, no valid
+    /// `processed_at`). Blocking with a shared store.
+    pub fn restore(&self, event: &ArticleEvent) -> Result<bool, DedupFailure> {
+        let status = match event.dedup.as_ref().map(|dedup| dedup.status) {
+            Some(DedupStatus::Unique) => dedup::Status::Unique,
+            Some(DedupStatus::Duplicate) => dedup::Status::Duplicate,
+            Some(DedupStatus::NearDuplicate) => dedup::Status::NearDuplicate,
+            Some(DedupStatus::Update) => dedup::Status::Update,
+            Some(DedupStatus::Unknown) | None => return Ok(false),
+        };
+        let (Some(record), Some(processed_ms)) = (
+            event.dedup.as_ref(),
+            model::parse_rfc3339_millis(&event.processed_at),
+        ) else {
+            return Ok(false);
+        };
+        if !self.runs(Stage::Dedup) {
+            return Ok(false);
+        }
+        let published = dedup::Decision {
+            status,
+            duplicate_of: record.duplicate_of.clone(),
+            similarity: record.similarity as f32,
+        };
+        let fingerprint = dedup::fingerprint(&event.text, self.dedup.config());
+        self.dedup
+            .restore(
+                &event.source.owner(),
+                &event.id,
+                &event.canonical_url,
+                &fingerprint,
+                &published,
+                processed_ms.div_euclid(1000),
+            )
+            .map(|()| true)
+            .map_err(|err| DedupFailure {
+                store: self.dedup.store_name(),
+                detail: err.to_string(),
+            })
+    }
+
     /// Consults the dedup state without deciding anything ([`dedup::Decider::check_state`]); `None` when
     /// this pipeline does not run the dedup stage. Blocking (a round trip to a shared store).
     pub fn check_dedup_state(&self, now_ms: i64) -> Option<Result<dedup::StateCheck, DedupFailure>> {
@@ -678,6 +722,17 @@ mod unavailable_tests {
                 return Err("connection refused".into());
             }
             self.inner.decide(owner, article_id, url, fp, now)
+        }
+        fn restore(
+            &self,
+            owner: &str,
+            article_id: &str,
+            url: &str,
+            fp: &dedup::Fingerprint,
+            published: &dedup::Decision,
+            seen_at: i64,
+        ) -> Result<(), dedup::BoxError> {
+            self.inner.restore(owner, article_id, url, fp, published, seen_at)
         }
         fn check_state(&self, now: i64) -> Result<dedup::StateCheck, dedup::BoxError> {
             if self.failures.load(Ordering::SeqCst) > 0 {

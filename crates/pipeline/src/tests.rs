@@ -283,3 +283,74 @@ fn canonical_urls_pointing_elsewhere_are_not_trusted() {
         "https://www.example.com/"
     ));
 }
+
+#[test]
+fn a_state_restored_from_published_events_decides_as_the_original() {
+    // A first process publishes a stream with copies, near copies and an update in it.
+    let original = all();
+    let stream: Vec<(String, String)> = vec![
+        ("https://a.example/1".to_owned(), page("Budget approved", 1)),
+        ("https://a.example/2".to_owned(), page("Dry winter ahead", 2)),
+        (
+            "https://b.example/copy-of-1".to_owned(),
+            page("Budget approved", 1),
+        ),
+        (
+            "https://a.example/2".to_owned(),
+            page("Dry winter ahead, updated", 4),
+        ),
+        ("https://a.example/3".to_owned(), page("Bridge to reopen", 3)),
+    ];
+    let events: Vec<ArticleEvent> = stream
+        .iter()
+        .enumerate()
+        .map(|(offset, (url, html))| published(run(&original, &envelope(url, html), vec![], offset as i64)).1)
+        .collect();
+    let statuses: Vec<DedupStatus> = events.iter().map(|e| e.dedup.as_ref().unwrap().status).collect();
+    assert_eq!(
+        statuses,
+        [
+            DedupStatus::Unique,
+            DedupStatus::NearDuplicate, // the test pages share sentences
+            DedupStatus::Duplicate,
+            DedupStatus::Update,
+            DedupStatus::NearDuplicate
+        ]
+    );
+
+    // A new process restores from those events, in the order a reader of the topics may see them.
+    let restored = all();
+    for event in events.iter().rev() {
+        assert_eq!(restored.restore(event), Ok(true));
+    }
+    let extract_only = pipeline(&[Stage::Extract]);
+    assert_eq!(extract_only.restore(&events[0]), Ok(false));
+
+    // Redelivered messages keep their published verdicts; new copies are judged as by the original.
+    for (offset, (url, html)) in stream.iter().enumerate() {
+        let (_, again) = published(run(&restored, &envelope(url, html), vec![], offset as i64));
+        assert_eq!(again.dedup, events[offset].dedup, "offset {offset}");
+    }
+    let later = [
+        ("https://c.example/another-copy-of-2", page("Dry winter ahead", 2)),
+        ("https://a.example/3", page("Bridge to reopen", 3)),
+        ("https://c.example/new", page("Museum opens", 5)),
+    ];
+    for (i, (url, html)) in later.iter().enumerate() {
+        let offset = 100 + i as i64;
+        let (_, from_original) = published(run(&original, &envelope(url, html), vec![], offset));
+        let (_, from_restored) = published(run(&restored, &envelope(url, html), vec![], offset));
+        assert_eq!(from_restored.dedup, from_original.dedup, "{url}");
+    }
+    let state = |p: &Pipeline| p.check_dedup_state(NOW + 3_600_000).unwrap().unwrap();
+    assert_eq!(
+        state(&restored).since_unix,
+        NOW / 1000,
+        "kept since the first restored decision"
+    );
+    assert_eq!(
+        state(&original).since_unix,
+        (NOW + 3_600_000) / 1000,
+        "kept since its first check"
+    );
+}

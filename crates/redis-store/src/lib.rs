@@ -574,6 +574,22 @@ impl Decider for RedisDedup {
         Ok(decision)
     }
 
+    fn restore(
+        &self,
+        owner: &str,
+        article_id: &str,
+        normalized_url: &str,
+        fp: &Fingerprint,
+        published: &Decision,
+        seen_at: i64,
+    ) -> Result<(), BoxError> {
+        self.with_connection(|store| {
+            let mut dedup = Deduplicator::new(self.config.clone(), store)?;
+            dedup.try_restore(owner, article_id, normalized_url, fp, published, seen_at)
+        })?;
+        Ok(())
+    }
+
     fn check_state(&self, now_unix: i64) -> Result<StateCheck, BoxError> {
         let key = self.keys.epoch();
         let fresh = new_epoch(now_unix);
