@@ -3,49 +3,70 @@
 //!
 //! This crate owns the shape of every value that crosses a topic, and nothing else. It does no I/O,
 //! knows nothing of Kafka, HTML or any stage's algorithm, and never reads the clock: timestamps are
-//! passed in. The JSON Schemas under `schemas/` describe exactly these types; a test keeps them in sync.
+//! passed in. The JSON Schemas under `schemas/` are generated from these types (their `JsonSchema`
+//! derives, doc comments included); a test (`tests/schemas.rs`) holds the committed files to them.
 #![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Schema name carried by every article event.
 pub const ARTICLE_SCHEMA: &str = "newsflow.article.v1";
 
-/// A crawled page as crawlers write it to the input topic (the JSON envelope form).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A crawled page as crawlers write it to the input topic (the JSON envelope form). The page is in
+/// `html` or in `html_base64`. Alternatively the message value is the raw HTML and the URL is in the
+/// Kafka header `url` (`input.format` = `raw` or `auto`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(
+    title = "newsflow raw-page envelope",
+    extend(
+        "$id" = "https://newsflow.dev/schemas/newsflow.envelope.v1.json",
+        "anyOf" = [{ "required": ["html"] }, { "required": ["html_base64"] }],
+    )
+)]
 pub struct Envelope {
-    /// The URL the page was fetched from.
+    /// The URL the page was fetched from, `http` or `https`. An envelope without one is dead-lettered
+    /// as `missing_url`.
+    #[schemars(with = "String", url, regex(pattern = "^https?://"))]
     pub url: Option<String>,
-    /// The page as text (UTF-8 JSON string).
+    /// The page as text (a UTF-8 JSON string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub html: Option<String>,
     /// The page's raw bytes, base64: for pages that are not UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", extend("contentEncoding" = "base64"))]
     pub html_base64: Option<String>,
     /// When the crawler fetched the page (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", extend("format" = "date-time"))]
     pub fetched_at: Option<String>,
-    /// HTTP status of the fetch.
+    /// HTTP status of the fetch; outside 2xx the page is dead-lettered as `http_error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u16", range(min = 100, max = 599))]
     pub status: Option<u16>,
-    /// HTTP `Content-Type` of the response; its charset is used to decode the page.
+    /// HTTP `Content-Type` of the response; its charset decodes the page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub content_type: Option<String>,
-    /// Other HTTP response headers (e.g. `content-language`).
+    /// Other HTTP response headers by name (e.g. `content-language`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
 }
 
 /// Where a message came from. In file mode the topic is `file:<path>` and the offset a line number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SourceRef {
     /// Input topic (or `file:<path>`).
     pub topic: String,
     /// Input partition (0 in file mode).
+    #[schemars(range(min = 0))]
     pub partition: i32,
     /// Input offset (the page's index in file mode).
+    #[schemars(range(min = 0))]
     pub offset: i64,
 }
 
@@ -57,13 +78,17 @@ impl SourceRef {
 }
 
 /// The language of an article.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Language {
     /// ISO 639-1 code, or `und` when undetermined.
+    #[schemars(regex(pattern = "^([a-z]{2}|und)$"))]
     pub code: String,
     /// Confidence in [0, 1].
+    #[schemars(range(min = 0, max = 1))]
     pub confidence: f64,
     /// What decided: `text`, `html_lang`, `content_language`, `og_locale` or `none`.
+    #[schemars(extend("enum" = ["text", "html_lang", "content_language", "og_locale", "none"]))]
     pub source: String,
     /// Other languages of a page that mixes languages, with their share of its letters (most first);
     /// absent when the page is in one language.
@@ -72,18 +97,20 @@ pub struct Language {
 }
 
 /// Another language of a page and its share of the page's letters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LanguageShare {
     /// ISO 639-1 code.
+    #[schemars(regex(pattern = "^[a-z]{2}$"))]
     pub code: String,
     /// Share of the letters, in (0, 1).
+    #[schemars(extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 1))]
     pub share: f64,
 }
 
-/// The languages a page declares, each as given, kept apart so that the lang stage knows which one
-/// decided.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The languages a page declares, each as given (null when not declared), kept apart so that the
+/// lang stage knows which one decided.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LanguageHints {
     /// `<html lang>` (or `xml:lang`).
@@ -96,7 +123,7 @@ pub struct LanguageHints {
 }
 
 /// Outcome of deduplication.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DedupStatus {
     /// First copy of this story.
@@ -125,52 +152,73 @@ impl DedupStatus {
 }
 
 /// Deduplication verdict carried by the event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Dedup {
     /// The verdict.
     pub status: DedupStatus,
-    /// Id of the first-seen article this one duplicates or updates.
+    /// Id of the first-seen article this one duplicates or updates; null when unique or unknown.
+    #[schemars(regex(pattern = "^[0-9a-f]{32}$"))]
     pub duplicate_of: Option<String>,
     /// Similarity to `duplicate_of` in [0, 1] (1 for exact copies; 0 when unique).
+    #[schemars(range(min = 0, max = 1))]
     pub similarity: f64,
 }
 
 /// Content fingerprints, so downstream systems can compare articles without re-reading bodies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Fingerprints {
     /// SHA-256 (hex) of the whitespace- and case-normalized body.
+    #[schemars(regex(pattern = "^[0-9a-f]{64}$"))]
     pub content_hash: String,
     /// MinHash signature of the body's word shingles, little-endian u32s, base64.
+    #[schemars(extend("contentEncoding" = "base64"))]
     pub minhash: String,
 }
 
-/// The `newsflow.article.v1` event: one per article page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The `newsflow.article.v1` event: one article extracted from a news page. Kafka key: `id`. Stages
+/// that did not run leave `language`, `dedup` and `fingerprints` null.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "newsflow.article.v1",
+    extend("$id" = "https://newsflow.dev/schemas/newsflow.article.v1.json")
+)]
 pub struct ArticleEvent {
-    /// Always [`ARTICLE_SCHEMA`].
+    /// The schema name: always `newsflow.article.v1`.
+    #[schemars(extend("const" = ARTICLE_SCHEMA))]
     pub schema: String,
-    /// Stable id: a hash of the normalized canonical URL. Also the Kafka key.
+    /// Stable id: the first 16 bytes of the SHA-256 of the normalized canonical URL, as 32 lowercase
+    /// hex digits; the same across re-crawls and replicas. Also the Kafka key.
+    #[schemars(regex(pattern = "^[0-9a-f]{32}$"))]
     pub id: String,
     /// The URL the page was fetched from.
+    #[schemars(url)]
     pub url: String,
-    /// The page's canonical URL (declared by the page, else the fetched URL), normalized.
+    /// The page's canonical URL (declared by the page, else the fetched URL), normalized: lowercase
+    /// host, no default port, fragment or tracking parameters, sorted query.
+    #[schemars(url)]
     pub canonical_url: String,
     /// Host of the canonical URL, without `www.`.
+    #[schemars(length(min = 1))]
     pub domain: String,
     /// Publication name.
     pub site_name: Option<String>,
     /// Headline.
     pub title: Option<String>,
-    /// Authors, cleaned and split.
+    /// Authors, cleaned and split: people, else the credited organisation.
+    #[schemars(inner(length(min = 1)))]
     pub authors: Vec<String>,
-    /// Publication time, RFC 3339 with offset.
+    /// Publication time, RFC 3339 with the page's own offset.
+    #[schemars(extend("format" = "date-time"))]
     pub published_at: Option<String>,
-    /// Last modification time, RFC 3339 with offset.
+    /// Last modification time, RFC 3339 with the page's own offset.
+    #[schemars(extend("format" = "date-time"))]
     pub modified_at: Option<String>,
     /// Summary as the page declares it.
     pub description: Option<String>,
-    /// Body: paragraphs separated by blank lines.
+    /// Body text in Unicode NFC: paragraphs separated by a blank line.
     pub text: String,
     /// Words in `text`.
     pub word_count: usize,
@@ -183,16 +231,19 @@ pub struct ArticleEvent {
     /// The declared languages by source; absent when the page declares none (or the event comes from
     /// a worker that did not record them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "LanguageHints")]
     pub language_hints: Option<LanguageHints>,
-    /// Detected language; absent until the lang stage ran.
+    /// Detected language; null until the lang stage ran.
     pub language: Option<Language>,
-    /// Dedup verdict; absent until the dedup stage ran.
+    /// Dedup verdict; null until the dedup stage ran.
     pub dedup: Option<Dedup>,
-    /// Content fingerprints; absent until the dedup stage ran.
+    /// Content fingerprints; null until the dedup stage ran.
     pub fingerprints: Option<Fingerprints>,
-    /// When the page was fetched (from the envelope), RFC 3339.
+    /// When the page was fetched (from the envelope), RFC 3339; null when the envelope did not say.
+    #[schemars(extend("format" = "date-time"))]
     pub fetched_at: Option<String>,
     /// When this worker finished the event, RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
     pub processed_at: String,
     /// The input message this event came from.
     pub source: SourceRef,
