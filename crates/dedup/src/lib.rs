@@ -42,6 +42,8 @@ pub use shared::{BoxError, Decider, SharedMemory, StateCheck};
 pub use store::{Claim, Opening, Signature, Store};
 pub use url_norm::{article_id, normalize_url};
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
 /// Errors of this crate.
@@ -72,8 +74,10 @@ pub struct DedupConfig {
     /// Estimated containment of the shorter body's shingles in the longer body at or above which two
     /// bodies are near-duplicates (truncated teasers, appended updates). Default: 0.65.
     pub containment_threshold: f64,
-    /// How long an article stays in the dedup window, in seconds. Default: 604800 (7 days).
-    pub window_secs: i64,
+    /// How long an article stays in the dedup window (whole seconds), e.g. `"7d"`, `"36h"`. Default: 7
+    /// days.
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
     /// Articles (delivered messages) the memory store keeps at most; the oldest are evicted first.
     /// Default: 1000000.
     pub max_entries: usize,
@@ -95,7 +99,7 @@ impl Default for DedupConfig {
             min_words_near: 50,
             jaccard_threshold: 0.4,
             containment_threshold: 0.65,
-            window_secs: 7 * 24 * 3600,
+            window: Duration::from_secs(7 * 24 * 3600),
             max_entries: 1_000_000,
             shingle_size: 3,
             permutations: 128,
@@ -106,6 +110,11 @@ impl Default for DedupConfig {
 }
 
 impl DedupConfig {
+    /// The window in whole seconds, as the stores count time.
+    pub fn window_secs(&self) -> i64 {
+        i64::try_from(self.window.as_secs()).unwrap_or(i64::MAX)
+    }
+
     /// Checks that the options are consistent.
     pub fn validate(&self) -> Result<(), DedupError> {
         let fail = |msg: String| Err(DedupError::InvalidConfig(msg));
@@ -122,8 +131,11 @@ impl DedupConfig {
                 self.containment_threshold
             ));
         }
-        if self.window_secs <= 0 {
-            return fail(format!("window_secs must be positive, got {}", self.window_secs));
+        if self.window.as_secs() == 0 || self.window.as_secs() > i64::MAX as u64 {
+            return fail(format!(
+                "window must be at least one second, got {:?}",
+                self.window
+            ));
         }
         if self.max_entries == 0 {
             return fail("max_entries must be positive".to_owned());
@@ -274,10 +286,10 @@ mod tests {
         );
         check(
             DedupConfig {
-                window_secs: 0,
+                window: Duration::from_millis(500),
                 ..base()
             },
-            Err("window_secs"),
+            Err("window"),
         );
         check(
             DedupConfig {

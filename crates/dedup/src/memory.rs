@@ -105,9 +105,9 @@ impl SignatureSlot {
 }
 
 impl MemoryStore {
-    /// An empty store with the window and size bound of `config` (`window_secs`, `max_entries`).
+    /// An empty store with the window and size bound of `config` (`window`, `max_entries`).
     pub fn new(config: &DedupConfig) -> Self {
-        MemoryStore::with_limits(config.window_secs, config.max_entries)
+        MemoryStore::with_limits(config.window_secs(), config.max_entries)
     }
 
     /// An empty store keeping at most `max_entries` entries (at least 1) for `window_secs` seconds.

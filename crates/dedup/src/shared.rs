@@ -52,7 +52,7 @@ pub trait Decider: Send + Sync {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StateCheck {
     /// Unix time since which the state has been kept: decisions reach back to the later of this and
-    /// `now - window_secs`.
+    /// `now - window`.
     pub since_unix: i64,
     /// The state this decider knew is gone and a new one began (at `since_unix`).
     pub lost: bool,

@@ -268,7 +268,7 @@ impl Doc {
 
 /// Whether `b`, decided after `a` in a fresh store, is judged a copy of it.
 fn judged_copy(config: &DedupConfig, a: &Doc, b: &Doc) -> bool {
-    let store = MemoryStore::with_limits(config.window_secs, 16);
+    let store = MemoryStore::with_limits(config.window_secs(), 16);
     let Ok(mut dedup) = Deduplicator::new(config.clone(), store) else {
         return false;
     };

@@ -21,6 +21,54 @@ pub struct Config {
     pub lang: lang::LangConfig,
     pub kafka: kafka::KafkaConfig,
     pub telemetry: TelemetrySection,
+    /// Deprecated keys found (and honoured), one sentence each: the binary logs them once logs are up.
+    #[serde(skip)]
+    pub deprecated: Vec<String>,
+}
+
+/// Keys renamed when durations became typed (`"45s"`, `"7d"`): the table, the old key, the new key and
+/// the unit of the old key's integer value. The old keys are still read, with a warning.
+const RENAMED: &[(&[&str], &str, &str, &str)] = &[
+    (&["dedup"], "window_secs", "window", "s"),
+    (&["dedup", "redis"], "connect_timeout_ms", "connect_timeout", "ms"),
+    (&["dedup", "redis"], "command_timeout_ms", "command_timeout", "ms"),
+];
+
+/// Rewrites every deprecated key of `doc` as its new key; returns one warning per key rewritten.
+fn migrate_renamed(doc: &mut toml::Table) -> anyhow::Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    for (path, old, new, unit) in RENAMED {
+        let mut table = Some(&mut *doc);
+        for segment in *path {
+            table = table
+                .and_then(|t| t.get_mut(*segment))
+                .and_then(toml::Value::as_table_mut);
+        }
+        let Some(table) = table else { continue };
+        let Some(value) = table.remove(*old) else {
+            continue;
+        };
+        let name = |key: &str| format!("{}.{key}", path.join("."));
+        let Some(number) = value.as_integer().filter(|n| *n >= 0) else {
+            bail!("{} must be a whole number of {unit}, got {value}", name(old));
+        };
+        if table.contains_key(*new) {
+            bail!(
+                "{} and {} are the same setting: keep {}",
+                name(old),
+                name(new),
+                name(new)
+            );
+        }
+        let duration = format!("{number}{unit}");
+        warnings.push(format!(
+            "{} is deprecated: write {} = {duration:?}",
+            name(old),
+            name(new)
+        ));
+        table.insert((*new).to_owned(), toml::Value::String(duration));
+    }
+    Ok(warnings)
 }
 
 /// `[pipeline]`.
@@ -140,12 +188,14 @@ impl Config {
             None => toml::Table::new(),
         };
         apply_env(&mut doc, env)?;
-        let config: Config = toml::Value::Table(doc)
+        let deprecated = migrate_renamed(&mut doc)?;
+        let mut config: Config = toml::Value::Table(doc)
             .try_into()
             .map_err(|err: toml::de::Error| {
                 let origin = path.map_or_else(|| "defaults".to_owned(), |p| p.display().to_string());
                 anyhow::anyhow!("invalid configuration ({origin}): {}", err.message())
             })?;
+        config.deprecated = deprecated;
         config.validate()?;
         Ok(config)
     }
@@ -356,6 +406,36 @@ mod tests {
         assert_eq!(memory.build_pipeline("t").unwrap().dedup_store(), "memory");
     }
 
+    #[test]
+    fn deprecated_duration_keys_are_read_with_a_warning() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("NEWSFLOW__DEDUP__WINDOW_SECS", "3600"),
+                ("NEWSFLOW__DEDUP__REDIS__CONNECT_TIMEOUT_MS", "250"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.dedup.params.window, std::time::Duration::from_secs(3600));
+        assert_eq!(
+            config.dedup.redis.connect_timeout,
+            std::time::Duration::from_millis(250)
+        );
+        assert_eq!(
+            config.deprecated,
+            [
+                "dedup.window_secs is deprecated: write dedup.window = \"3600s\"",
+                "dedup.redis.connect_timeout_ms is deprecated: write dedup.redis.connect_timeout = \"250ms\"",
+            ]
+        );
+        let current = Config::load(None, env(&[("NEWSFLOW__DEDUP__WINDOW", "\"36h\"")])).unwrap();
+        assert_eq!(
+            current.dedup.params.window,
+            std::time::Duration::from_secs(36 * 3600)
+        );
+        assert!(current.deprecated.is_empty());
+    }
+
     #[track_caller]
     fn check_rejected(toml_text: &str, env_pairs: &[(&str, &str)], expected: &str) {
         let dir = std::env::temp_dir().join(format!("newsflow-config-{}", std::process::id()));
@@ -402,6 +482,17 @@ mod tests {
             "must start with redis://",
         );
         check_rejected("[dedup.redis]\nulr = \"redis://x\"\n", &[], "unknown field `ulr`");
+        check_rejected(
+            "[dedup]\nwindow_secs = 60\nwindow = \"1m\"\n",
+            &[],
+            "dedup.window_secs and dedup.window are the same setting",
+        );
+        check_rejected(
+            "[dedup]\nwindow_secs = \"a week\"\n",
+            &[],
+            "must be a whole number of s",
+        );
+        check_rejected("[dedup]\nwindow = \"a week\"\n", &[], "window");
         check_rejected(
             "[dedup]\nstore = \"postgres\"\n",
             &[],

@@ -55,6 +55,9 @@ struct Summary {
 
 pub fn process(options: &Options) -> anyhow::Result<()> {
     let mut config = Config::load(options.config.as_deref(), std::env::vars())?;
+    for warning in &config.deprecated {
+        eprintln!("newsflow: warning: {warning}");
+    }
     // Files are bare HTML or JSON envelopes: tell them apart by their first byte.
     config.input.format = InputFormat::Auto;
     let url_header = config.input.url_header.clone();

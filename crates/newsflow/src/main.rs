@@ -88,6 +88,9 @@ fn main() -> ExitCode {
 fn check_config(path: Option<&std::path::Path>) -> anyhow::Result<()> {
     let config = config::Config::load(path, std::env::vars())?;
     print!("{}", config.redacted_toml()?);
+    for warning in &config.deprecated {
+        eprintln!("newsflow: warning: {warning}");
+    }
     eprintln!("newsflow: configuration is valid");
     Ok(())
 }

@@ -21,7 +21,7 @@
 //!
 //! A decision costs two round trips for an exact duplicate (open, record the decision), three for a
 //! unique article without candidates and four for a near-duplicate (the candidates' signatures). Every key
-//! expires `window_secs` after it was written (band lists: after their last write, and their members are
+//! expires `window` after it was written (band lists: after their last write, and their members are
 //! dropped once older than the window), so the state stays bounded by the window. Scripts run with
 //! `EVALSHA` (loaded on first use and again after a server restart). A single Redis server (or a primary
 //! with replicas) is required: the scripts touch several keys, which Redis Cluster would refuse.
@@ -88,10 +88,12 @@ pub struct RedisConfig {
     /// Prefix of every key, so several pipelines (or tests) can share one server. Default
     /// `newsflow:dedup:`.
     pub key_prefix: String,
-    /// Time to open a connection. Default 1000.
-    pub connect_timeout_ms: u64,
-    /// Time for one command (or script) to be written and answered. Default 1000.
-    pub command_timeout_ms: u64,
+    /// Time to open a connection, e.g. `"1s"`, `"500ms"`. Default 1 s.
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Duration,
+    /// Time for one command (or script) to be written and answered. Default 1 s.
+    #[serde(with = "humantime_serde")]
+    pub command_timeout: Duration,
     /// Connections kept open between decisions (at most one is used per decision at a time). Default 16.
     pub max_idle_connections: usize,
     /// When Redis cannot be consulted, publish articles marked `dedup.status = "unknown"` (routed by
@@ -104,8 +106,8 @@ impl Default for RedisConfig {
         RedisConfig {
             url: "redis://127.0.0.1:6379".to_owned(),
             key_prefix: "newsflow:dedup:".to_owned(),
-            connect_timeout_ms: 1000,
-            command_timeout_ms: 1000,
+            connect_timeout: Duration::from_secs(1),
+            command_timeout: Duration::from_secs(1),
             max_idle_connections: 16,
             fail_open: false,
         }
@@ -128,10 +130,8 @@ impl RedisConfig {
         if let Err(err) = redis::Client::open(self.url.as_str()) {
             return invalid(format!("dedup.redis.url {:?}: {err}", redact_url(&self.url)));
         }
-        if self.connect_timeout_ms == 0 || self.command_timeout_ms == 0 {
-            return invalid(
-                "dedup.redis.connect_timeout_ms and command_timeout_ms must be positive".to_owned(),
-            );
+        if self.connect_timeout.is_zero() || self.command_timeout.is_zero() {
+            return invalid("dedup.redis.connect_timeout and command_timeout must be positive".to_owned());
         }
         if self.key_prefix.chars().any(char::is_whitespace) {
             return invalid(format!(
@@ -509,7 +509,7 @@ impl RedisDedup {
                 conn: &mut conn,
                 keys: &self.keys,
                 scripts: &self.scripts,
-                window: self.config.window_secs,
+                window: self.config.window_secs(),
             };
             match f(store) {
                 Ok(value) => {
@@ -528,8 +528,8 @@ impl RedisDedup {
         }
         let conn = self
             .client
-            .get_connection_with_timeout(Duration::from_millis(self.redis.connect_timeout_ms))?;
-        let timeout = Some(Duration::from_millis(self.redis.command_timeout_ms));
+            .get_connection_with_timeout(self.redis.connect_timeout)?;
+        let timeout = Some(self.redis.command_timeout);
         conn.set_read_timeout(timeout)?;
         conn.set_write_timeout(timeout)?;
         Ok((conn, false))

@@ -287,7 +287,7 @@ fn copies_decided_at_the_same_moment_on_replicas_have_one_winner() {
 fn keys_expire_with_the_window() {
     let Some(url) = test_url() else { return };
     let config = DedupConfig {
-        window_secs: 3600,
+        window: std::time::Duration::from_secs(3600),
         ..DedupConfig::default()
     };
     let redis = store(&url, config);
@@ -329,7 +329,7 @@ fn unreachable_redis_is_an_error_and_a_restarted_connection_recovers() {
         DedupConfig::default(),
         RedisConfig {
             url: "redis://127.0.0.1:1".into(),
-            connect_timeout_ms: 200,
+            connect_timeout: std::time::Duration::from_millis(200),
             ..RedisConfig::default()
         },
     )
@@ -448,7 +448,7 @@ fn config_validation_and_redaction() {
             .contains("must start with redis://")
     );
     let bad = RedisConfig {
-        command_timeout_ms: 0,
+        command_timeout: std::time::Duration::ZERO,
         ..RedisConfig::default()
     };
     assert!(bad.validate().is_err());
