@@ -12,6 +12,7 @@
 
 mod config;
 mod context;
+mod records;
 pub mod tracker;
 mod worker;
 

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use model::SourceRef;
-use pipeline::{Outcome, Pending, Pipeline, Processed, RawMessage, Rejection, Route};
+use pipeline::{Outcome, Pending, Pipeline, Processed, RawMessage, Rejection};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::KafkaError as RdError;
@@ -26,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::context::{WorkerContext, store_offsets};
+use crate::records::{self, Kind, Record, Topics};
 use crate::tracker::{Ticket, Tracker};
 use crate::{KafkaConfig, KafkaError};
 
@@ -45,7 +46,7 @@ struct Job {
 }
 
 struct Shared {
-    config: KafkaConfig,
+    topics: Topics,
     pipeline: Arc<Pipeline>,
     producer: FutureProducer,
     tracker: Arc<Tracker>,
@@ -55,14 +56,6 @@ struct Shared {
     health: Health,
     /// Set while the dedup state is unavailable (messages are held back); readiness is false meanwhile.
     dedup_down: Arc<AtomicBool>,
-}
-
-/// One record to publish.
-struct Output {
-    topic: String,
-    key: Option<Vec<u8>>,
-    value: Vec<u8>,
-    headers: OwnedHeaders,
 }
 
 /// Runs the worker until `shutdown` is cancelled, then drains, commits and leaves the group.
@@ -95,7 +88,7 @@ pub async fn run(
     let abandon = CancellationToken::new();
     let dedup_down = Arc::new(AtomicBool::new(false));
     let shared = Arc::new(Shared {
-        config: config.clone(),
+        topics: Topics::from(&config),
         pipeline,
         producer: producer.clone(),
         tracker: tracker.clone(),
@@ -410,59 +403,24 @@ async fn handle(shared: Arc<Shared>, job: Job) {
         }
     };
 
-    let delivered = match outcome {
-        Outcome::Publish { route, event } => {
-            let status = event.dedup.as_ref().map_or("published", |d| d.status.as_str());
-            events::outcome(status);
+    let headers = headers_of(&message);
+    let input = records::Input {
+        topic: message.topic(),
+        partition: message.partition(),
+        offset: message.offset(),
+        key: message.key(),
+        value: message.payload().unwrap_or_default(),
+        headers: &headers,
+    };
+    match &outcome {
+        Outcome::Publish { event, .. } => {
+            events::outcome(event.dedup.as_ref().map_or("published", |d| d.status.as_str()));
             if let Some(language) = &event.language {
                 events::language(&language.code);
-            }
-            let topic = match route {
-                Route::Duplicates => shared.config.duplicates_topic.clone(),
-                Route::Articles | Route::Drop => shared.config.articles_topic.clone(),
-            };
-            match event.to_json() {
-                Ok(value) => {
-                    let output = Output {
-                        topic,
-                        key: Some(event.id.clone().into_bytes()),
-                        value,
-                        headers: OwnedHeaders::new()
-                            .insert(Header {
-                                key: "content-type",
-                                value: Some("application/json"),
-                            })
-                            .insert(Header {
-                                key: "newsflow.schema",
-                                value: Some(model::ARTICLE_SCHEMA),
-                            }),
-                    };
-                    match deliver(&shared, output).await {
-                        Err(Undelivered::TooLarge) => {
-                            let rejection = Rejection {
-                                stage: pipeline::Stage::Extract,
-                                reason: pipeline::Reason::Internal,
-                                detail: "article event is larger than the producer's message.max.bytes"
-                                    .to_owned(),
-                            };
-                            dead_letter(&shared, &message, &rejection).await
-                        }
-                        other => other,
-                    }
-                }
-                Err(err) => {
-                    let rejection = Rejection {
-                        stage: pipeline::Stage::Extract,
-                        reason: pipeline::Reason::Internal,
-                        detail: format!("cannot serialize event: {err}"),
-                    };
-                    dead_letter(&shared, &message, &rejection).await
-                }
             }
         }
         Outcome::Dropped { event } => {
             events::outcome(event.dedup.as_ref().map_or("published", |d| d.status.as_str()));
-            Ok(())
         }
         Outcome::Unavailable { .. } => {
             // Never reached: the loop above retries until another outcome, or returns.
@@ -479,8 +437,11 @@ async fn handle(shared: Arc<Shared>, job: Job) {
                 offset = ticket.offset,
                 "message rejected"
             );
-            dead_letter(&shared, &message, &rejection).await
         }
+    }
+    let delivered = match records::for_outcome(&outcome, &input, &shared.topics) {
+        Some(record) => publish(&shared, record, &input).await,
+        None => Ok(()),
     };
     match delivered {
         Ok(()) => {
@@ -544,70 +505,19 @@ async fn run_pipeline(shared: &Shared, work: Work) -> Result<Processed, tokio::t
     .await
 }
 
-async fn dead_letter(
-    shared: &Shared,
-    message: &OwnedMessage,
-    rejection: &Rejection,
-) -> Result<(), Undelivered> {
-    events::dead_lettered(rejection.reason.as_str(), rejection.stage.as_str());
-    let partition = message.partition().to_string();
-    let offset = message.offset().to_string();
-    let detail = model::truncate(&rejection.detail, 1024);
-    let mut headers = OwnedHeaders::new();
-    if let Some(original) = message.headers() {
-        for header in original.iter() {
-            headers = headers.insert(Header {
-                key: header.key,
-                value: header.value,
-            });
+/// Publishes `record`, or a smaller record in its place while the broker refuses one as too large.
+async fn publish(shared: &Shared, mut record: Record, input: &records::Input<'_>) -> Result<(), Undelivered> {
+    loop {
+        if let Kind::DeadLetter(rejection) = &record.kind {
+            events::dead_lettered(rejection.reason.as_str(), rejection.stage.as_str());
         }
-    }
-    let headers = headers
-        .insert(Header {
-            key: "newsflow.reason",
-            value: Some(rejection.reason.as_str()),
-        })
-        .insert(Header {
-            key: "newsflow.stage",
-            value: Some(rejection.stage.as_str()),
-        })
-        .insert(Header {
-            key: "newsflow.detail",
-            value: Some(detail),
-        })
-        .insert(Header {
-            key: "newsflow.source.topic",
-            value: Some(message.topic()),
-        })
-        .insert(Header {
-            key: "newsflow.source.partition",
-            value: Some(&partition),
-        })
-        .insert(Header {
-            key: "newsflow.source.offset",
-            value: Some(&offset),
-        });
-    let output = Output {
-        topic: shared.config.dlq_topic.clone(),
-        key: message.key().map(<[u8]>::to_vec),
-        value: message.payload().map(<[u8]>::to_vec).unwrap_or_default(),
-        headers: headers.clone(),
-    };
-    match deliver(shared, output).await {
-        Err(Undelivered::TooLarge) => {
-            // Keep the reason and the coordinates of the original, which stays readable in its topic.
-            let output = Output {
-                topic: shared.config.dlq_topic.clone(),
-                key: message.key().map(<[u8]>::to_vec),
-                value: Vec::new(),
-                headers: headers.insert(Header {
-                    key: "newsflow.value_dropped",
-                    value: Some("true"),
-                }),
-            };
-            deliver(shared, output).await
+        match deliver(shared, &record).await {
+            Err(Undelivered::TooLarge) => match records::when_too_large(record, input, &shared.topics) {
+                Some(smaller) => record = smaller,
+                None => return Err(Undelivered::TooLarge),
+            },
+            delivered => return delivered,
         }
-        other => other,
     }
 }
 
@@ -616,24 +526,25 @@ enum Undelivered {
     Abandoned,
 }
 
-/// Publishes `output`, retrying with backoff until the broker acknowledges it or the worker abandons
+/// Publishes `record`, retrying with backoff until the broker acknowledges it or the worker abandons
 /// unfinished work.
-async fn deliver(shared: &Shared, output: Output) -> Result<(), Undelivered> {
+async fn deliver(shared: &Shared, record: &Record) -> Result<(), Undelivered> {
+    let headers = owned_headers(&record.headers);
     let mut backoff = Duration::from_millis(100);
     loop {
-        let mut record = FutureRecord::to(&output.topic)
-            .payload(&output.value)
-            .headers(output.headers.clone());
-        if let Some(key) = &output.key {
-            record = record.key(key);
+        let mut future = FutureRecord::to(&record.topic)
+            .payload(&record.value)
+            .headers(headers.clone());
+        if let Some(key) = &record.key {
+            future = future.key(key);
         }
         match shared
             .producer
-            .send(record, Timeout::After(Duration::from_secs(5)))
+            .send(future, Timeout::After(Duration::from_secs(5)))
             .await
         {
             Ok(_) => {
-                events::message_produced(&output.topic);
+                events::message_produced(&record.topic);
                 return Ok(());
             }
             Err((err, _)) => {
@@ -643,8 +554,8 @@ async fn deliver(shared: &Shared, output: Output) -> Result<(), Undelivered> {
                 ) {
                     return Err(Undelivered::TooLarge);
                 }
-                events::produce_retry(&output.topic);
-                tracing::warn!(error = %err, topic = %output.topic, backoff_ms = backoff.as_millis() as u64, "produce failed; retrying");
+                events::produce_retry(&record.topic);
+                tracing::warn!(error = %err, topic = %record.topic, backoff_ms = backoff.as_millis() as u64, "produce failed; retrying");
                 tokio::select! {
                     () = shared.abandon.cancelled() => return Err(Undelivered::Abandoned),
                     () = tokio::time::sleep(backoff) => {}
@@ -653,4 +564,24 @@ async fn deliver(shared: &Shared, output: Output) -> Result<(), Undelivered> {
             }
         }
     }
+}
+
+/// The headers of a consumed message, null values kept.
+fn headers_of(message: &OwnedMessage) -> Vec<(&str, Option<&[u8]>)> {
+    message
+        .headers()
+        .map(|headers| headers.iter().map(|h| (h.key, h.value)).collect())
+        .unwrap_or_default()
+}
+
+fn owned_headers(headers: &[records::Header]) -> OwnedHeaders {
+    headers.iter().fold(
+        OwnedHeaders::new_with_capacity(headers.len()),
+        |owned, (key, value)| {
+            owned.insert(Header {
+                key: key.as_str(),
+                value: value.as_deref(),
+            })
+        },
+    )
 }
