@@ -10,6 +10,7 @@
 //! never skips one.
 #![warn(missing_docs)]
 
+mod backoff;
 mod config;
 mod context;
 mod records;

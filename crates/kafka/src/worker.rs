@@ -25,7 +25,8 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::context::{WorkerContext, store_offsets};
+use crate::backoff::Backoff;
+use crate::context::{WorkerContext, record_commit, store_offsets};
 use crate::records::{self, Kind, Record, Topics};
 use crate::tracker::{Ticket, Tracker};
 use crate::{KafkaConfig, KafkaError};
@@ -296,14 +297,7 @@ impl ConsumerLoop {
             abandon.cancel();
         }
         store_offsets(&self.consumer, &self.tracker);
-        match self.consumer.commit_consumer_state(CommitMode::Sync) {
-            Ok(()) => events::commit(true),
-            Err(RdError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
-            Err(err) => {
-                events::commit(false);
-                tracing::warn!(error = %err, "final commit failed");
-            }
-        }
+        record_commit(self.consumer.commit_consumer_state(CommitMode::Sync), "shutdown");
         self.consumer.unsubscribe();
         drop(self.jobs);
         // Dropping the consumer closes it and leaves the group.
@@ -327,7 +321,7 @@ async fn handle(shared: Arc<Shared>, job: Job) {
     events::message_consumed(&topic, value_len);
 
     let mut processed = run_pipeline(&shared, Work::Message(message.clone())).await;
-    let mut backoff = Duration::from_millis(100);
+    let mut backoff = Backoff::default();
     let outcome = loop {
         let processed_now = match processed {
             Ok(processed_now) => processed_now,
@@ -384,9 +378,8 @@ async fn handle(shared: Arc<Shared>, job: Job) {
                         tracing::warn!(topic, partition = ticket.tp.1, offset = ticket.offset, "message left unfinished (dedup state unavailable)");
                         return;
                     }
-                    () = tokio::time::sleep(backoff) => {}
+                    () = tokio::time::sleep(backoff.next_delay()) => {}
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
                 processed = run_pipeline(&shared, Work::Resume(pending)).await;
             }
             outcome => {
@@ -440,7 +433,7 @@ async fn handle(shared: Arc<Shared>, job: Job) {
         }
     }
     let delivered = match records::for_outcome(&outcome, &input, &shared.topics) {
-        Some(record) => publish(&shared, record, &input).await,
+        Some(record) => publish(&shared, record, &input, &mut backoff).await,
         None => Ok(()),
     };
     match delivered {
@@ -506,12 +499,17 @@ async fn run_pipeline(shared: &Shared, work: Work) -> Result<Processed, tokio::t
 }
 
 /// Publishes `record`, or a smaller record in its place while the broker refuses one as too large.
-async fn publish(shared: &Shared, mut record: Record, input: &records::Input<'_>) -> Result<(), Undelivered> {
+async fn publish(
+    shared: &Shared,
+    mut record: Record,
+    input: &records::Input<'_>,
+    backoff: &mut Backoff,
+) -> Result<(), Undelivered> {
     loop {
         if let Kind::DeadLetter(rejection) = &record.kind {
             events::dead_lettered(rejection.reason.as_str(), rejection.stage.as_str());
         }
-        match deliver(shared, &record).await {
+        match deliver(shared, &record, backoff).await {
             Err(Undelivered::TooLarge) => match records::when_too_large(record, input, &shared.topics) {
                 Some(smaller) => record = smaller,
                 None => return Err(Undelivered::TooLarge),
@@ -528,9 +526,9 @@ enum Undelivered {
 
 /// Publishes `record`, retrying with backoff until the broker acknowledges it or the worker abandons
 /// unfinished work.
-async fn deliver(shared: &Shared, record: &Record) -> Result<(), Undelivered> {
+async fn deliver(shared: &Shared, record: &Record, backoff: &mut Backoff) -> Result<(), Undelivered> {
     let headers = owned_headers(&record.headers);
-    let mut backoff = Duration::from_millis(100);
+    backoff.reset();
     loop {
         let mut future = FutureRecord::to(&record.topic)
             .payload(&record.value)
@@ -555,12 +553,12 @@ async fn deliver(shared: &Shared, record: &Record) -> Result<(), Undelivered> {
                     return Err(Undelivered::TooLarge);
                 }
                 events::produce_retry(&record.topic);
-                tracing::warn!(error = %err, topic = %record.topic, backoff_ms = backoff.as_millis() as u64, "produce failed; retrying");
+                let delay = backoff.next_delay();
+                tracing::warn!(error = %err, topic = %record.topic, backoff_ms = delay.as_millis() as u64, "produce failed; retrying");
                 tokio::select! {
                     () = shared.abandon.cancelled() => return Err(Undelivered::Abandoned),
-                    () = tokio::time::sleep(backoff) => {}
+                    () = tokio::time::sleep(delay) => {}
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
             }
         }
     }
