@@ -13,7 +13,9 @@
 mod backoff;
 mod config;
 mod context;
+mod produce;
 mod records;
+mod task;
 pub mod tracker;
 mod worker;
 

@@ -1,5 +1,6 @@
-//! The worker: a consumer thread that polls and tracks offsets, and one task per message that runs the
-//! pipeline on the CPU pool and publishes its output until the broker acknowledges it.
+//! The worker: a consumer thread that polls and tracks offsets, and one task per message
+//! ([`crate::task`]) that runs the pipeline on the CPU pool and publishes its output until the broker
+//! acknowledges it.
 //!
 //! When the dedup state cannot be consulted (the pipeline fails closed), a message task keeps its
 //! message unfinished and retries the dedup step with backoff until the store answers, the partition is
@@ -11,13 +12,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use model::SourceRef;
-use pipeline::{Outcome, Pending, Pipeline, Processed, RawMessage, Rejection};
+use pipeline::Pipeline;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::KafkaError as RdError;
-use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
-use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
 use telemetry::{Health, events};
@@ -25,10 +25,10 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::backoff::Backoff;
 use crate::context::{WorkerContext, record_commit, store_offsets};
-use crate::records::{self, Kind, Record, Topics};
-use crate::tracker::{Ticket, Tracker};
+use crate::records::Topics;
+use crate::task::{Job, Shared, handle};
+use crate::tracker::Tracker;
 use crate::{KafkaConfig, KafkaError};
 
 /// Runtime limits that are not Kafka settings.
@@ -38,25 +38,6 @@ pub struct Limits {
     pub max_in_flight: usize,
     /// Pipeline runs at once (CPU threads).
     pub cpu_threads: usize,
-}
-
-struct Job {
-    message: Arc<OwnedMessage>,
-    ticket: Ticket,
-    received: Instant,
-}
-
-struct Shared {
-    topics: Topics,
-    pipeline: Arc<Pipeline>,
-    producer: FutureProducer,
-    tracker: Arc<Tracker>,
-    cpu: Semaphore,
-    /// Cancelled when the drain deadline passed: unfinished work stops retrying and is not finished.
-    abandon: CancellationToken,
-    health: Health,
-    /// Set while the dedup state is unavailable (messages are held back); readiness is false meanwhile.
-    dedup_down: Arc<AtomicBool>,
 }
 
 /// Runs the worker until `shutdown` is cancelled, then drains, commits and leaves the group.
@@ -304,282 +285,4 @@ impl ConsumerLoop {
         drop(self.consumer);
         tracing::info!(drained, "consumer closed");
     }
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-async fn handle(shared: Arc<Shared>, job: Job) {
-    let Job {
-        message,
-        ticket,
-        received,
-    } = job;
-    let topic = message.topic().to_owned();
-    let value_len = message.payload().map_or(0, <[u8]>::len);
-    events::message_consumed(&topic, value_len);
-
-    let mut processed = run_pipeline(&shared, Work::Message(message.clone())).await;
-    let mut backoff = Backoff::default();
-    let outcome = loop {
-        let processed_now = match processed {
-            Ok(processed_now) => processed_now,
-            Err(err) => {
-                tracing::error!(error = %err, topic, partition = ticket.tp.1, offset = ticket.offset, "pipeline panicked");
-                break Outcome::Rejected(Rejection {
-                    stage: pipeline::Stage::Extract,
-                    reason: pipeline::Reason::Internal,
-                    detail: "the pipeline panicked on this message".to_owned(),
-                });
-            }
-        };
-        let Processed {
-            outcome,
-            timings,
-            dedup_error,
-        } = processed_now;
-        for (stage, elapsed) in &timings {
-            events::stage_finished(stage.as_str(), *elapsed);
-        }
-        if let Some(failure) = &dedup_error {
-            events::dedup_store_error(failure.store);
-            tracing::debug!(
-                store = failure.store,
-                error = %failure.detail,
-                topic,
-                partition = ticket.tp.1,
-                offset = ticket.offset,
-                "dedup store error"
-            );
-        }
-        match outcome {
-            Outcome::Unavailable { pending } => {
-                events::dedup_unavailable();
-                if !shared.dedup_down.swap(true, Ordering::SeqCst) {
-                    shared.health.set_ready(false);
-                    tracing::warn!(
-                        store = dedup_error.as_ref().map_or("unknown", |f| f.store),
-                        error = %dedup_error.as_ref().map_or("", |f| f.detail.as_str()),
-                        "dedup state unavailable: holding messages back until it answers; not ready"
-                    );
-                }
-                if !shared.tracker.owns(&ticket.tp.0, ticket.tp.1) {
-                    tracing::info!(
-                        topic,
-                        partition = ticket.tp.1,
-                        offset = ticket.offset,
-                        "partition revoked while waiting for the dedup state; its new owner takes the message"
-                    );
-                    return;
-                }
-                tokio::select! {
-                    () = shared.abandon.cancelled() => {
-                        tracing::warn!(topic, partition = ticket.tp.1, offset = ticket.offset, "message left unfinished (dedup state unavailable)");
-                        return;
-                    }
-                    () = tokio::time::sleep(backoff.next_delay()) => {}
-                }
-                processed = run_pipeline(&shared, Work::Resume(pending)).await;
-            }
-            outcome => {
-                let ran_dedup = timings.iter().any(|(stage, _)| *stage == pipeline::Stage::Dedup);
-                match &dedup_error {
-                    Some(failure) => events::dedup_fail_open(failure.store),
-                    None if ran_dedup && shared.dedup_down.swap(false, Ordering::SeqCst) => {
-                        tracing::info!("dedup state available again");
-                    }
-                    None => {}
-                }
-                break outcome;
-            }
-        }
-    };
-
-    let headers = headers_of(&message);
-    let input = records::Input {
-        topic: message.topic(),
-        partition: message.partition(),
-        offset: message.offset(),
-        key: message.key(),
-        value: message.payload().unwrap_or_default(),
-        headers: &headers,
-    };
-    match &outcome {
-        Outcome::Publish { event, .. } => {
-            events::outcome(event.dedup.as_ref().map_or("published", |d| d.status.as_str()));
-            if let Some(language) = &event.language {
-                events::language(&language.code);
-            }
-        }
-        Outcome::Dropped { event } => {
-            events::outcome(event.dedup.as_ref().map_or("published", |d| d.status.as_str()));
-        }
-        Outcome::Unavailable { .. } => {
-            // Never reached: the loop above retries until another outcome, or returns.
-            return;
-        }
-        Outcome::Rejected(rejection) => {
-            events::outcome("rejected");
-            tracing::info!(
-                reason = rejection.reason.as_str(),
-                stage = rejection.stage.as_str(),
-                detail = %rejection.detail,
-                topic,
-                partition = ticket.tp.1,
-                offset = ticket.offset,
-                "message rejected"
-            );
-        }
-    }
-    let delivered = match records::for_outcome(&outcome, &input, &shared.topics) {
-        Some(record) => publish(&shared, record, &input, &mut backoff).await,
-        None => Ok(()),
-    };
-    match delivered {
-        Ok(()) => {
-            shared.tracker.finish(&ticket);
-            let end_to_end = message
-                .timestamp()
-                .to_millis()
-                .and_then(|ts| u64::try_from(now_ms() - ts).ok())
-                .map(Duration::from_millis);
-            events::message_finished(received.elapsed(), end_to_end);
-        }
-        Err(_) => {
-            // Abandoned at shutdown or too large even without its value: the offset is not stored, so the
-            // message is delivered again.
-            tracing::warn!(
-                topic,
-                partition = ticket.tp.1,
-                offset = ticket.offset,
-                "message left unfinished"
-            );
-        }
-    }
-}
-
-/// What a message task hands to the CPU pool.
-enum Work {
-    /// A consumed message, from the start.
-    Message(Arc<OwnedMessage>),
-    /// A message held back for want of the dedup state: dedup and what follows.
-    Resume(Box<Pending>),
-}
-
-/// Runs the pipeline on the blocking pool, at most `cpu_threads` at once.
-async fn run_pipeline(shared: &Shared, work: Work) -> Result<Processed, tokio::task::JoinError> {
-    let _permit = shared.cpu.acquire().await;
-    let pipeline = shared.pipeline.clone();
-    tokio::task::spawn_blocking(move || match work {
-        Work::Message(message) => {
-            let headers: Vec<(&str, &[u8])> = message
-                .headers()
-                .map(|headers| {
-                    headers
-                        .iter()
-                        .filter_map(|h| h.value.map(|v| (h.key, v)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let raw = RawMessage {
-                value: message.payload().unwrap_or_default(),
-                headers,
-                source: SourceRef {
-                    topic: message.topic().to_owned(),
-                    partition: message.partition(),
-                    offset: message.offset(),
-                },
-            };
-            pipeline.process(&raw, now_ms())
-        }
-        Work::Resume(pending) => pipeline.resume(*pending, now_ms()),
-    })
-    .await
-}
-
-/// Publishes `record`, or a smaller record in its place while the broker refuses one as too large.
-async fn publish(
-    shared: &Shared,
-    mut record: Record,
-    input: &records::Input<'_>,
-    backoff: &mut Backoff,
-) -> Result<(), Undelivered> {
-    loop {
-        if let Kind::DeadLetter(rejection) = &record.kind {
-            events::dead_lettered(rejection.reason.as_str(), rejection.stage.as_str());
-        }
-        match deliver(shared, &record, backoff).await {
-            Err(Undelivered::TooLarge) => match records::when_too_large(record, input, &shared.topics) {
-                Some(smaller) => record = smaller,
-                None => return Err(Undelivered::TooLarge),
-            },
-            delivered => return delivered,
-        }
-    }
-}
-
-enum Undelivered {
-    TooLarge,
-    Abandoned,
-}
-
-/// Publishes `record`, retrying with backoff until the broker acknowledges it or the worker abandons
-/// unfinished work.
-async fn deliver(shared: &Shared, record: &Record, backoff: &mut Backoff) -> Result<(), Undelivered> {
-    let headers = owned_headers(&record.headers);
-    backoff.reset();
-    loop {
-        let mut future = FutureRecord::to(&record.topic)
-            .payload(&record.value)
-            .headers(headers.clone());
-        if let Some(key) = &record.key {
-            future = future.key(key);
-        }
-        match shared
-            .producer
-            .send(future, Timeout::After(Duration::from_secs(5)))
-            .await
-        {
-            Ok(_) => {
-                events::message_produced(&record.topic);
-                return Ok(());
-            }
-            Err((err, _)) => {
-                if matches!(
-                    err.rdkafka_error_code(),
-                    Some(RDKafkaErrorCode::MessageSizeTooLarge | RDKafkaErrorCode::InvalidMessageSize)
-                ) {
-                    return Err(Undelivered::TooLarge);
-                }
-                events::produce_retry(&record.topic);
-                let delay = backoff.next_delay();
-                tracing::warn!(error = %err, topic = %record.topic, backoff_ms = delay.as_millis() as u64, "produce failed; retrying");
-                tokio::select! {
-                    () = shared.abandon.cancelled() => return Err(Undelivered::Abandoned),
-                    () = tokio::time::sleep(delay) => {}
-                }
-            }
-        }
-    }
-}
-
-/// The headers of a consumed message, null values kept.
-fn headers_of(message: &OwnedMessage) -> Vec<(&str, Option<&[u8]>)> {
-    message
-        .headers()
-        .map(|headers| headers.iter().map(|h| (h.key, h.value)).collect())
-        .unwrap_or_default()
-}
-
-fn owned_headers(headers: &[records::Header]) -> OwnedHeaders {
-    headers.iter().fold(
-        OwnedHeaders::new_with_capacity(headers.len()),
-        |owned, (key, value)| {
-            owned.insert(Header {
-                key: key.as_str(),
-                value: value.as_deref(),
-            })
-        },
-    )
 }
