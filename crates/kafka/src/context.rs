@@ -11,7 +11,7 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Reb
 use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
-use telemetry::{Health, events};
+use telemetry::{Condition, Health, events};
 
 use crate::tracker::{Tp, Tracker};
 
@@ -105,7 +105,7 @@ impl ClientContext for WorkerContext {
 
     fn error(&self, error: KafkaError, reason: &str) {
         if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
-            self.health.set_ready(false);
+            self.health.set(Condition::BrokerReachable, false);
         }
         tracing::warn!(error = %error, reason, "kafka client error");
     }

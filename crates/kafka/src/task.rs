@@ -7,14 +7,13 @@
 //! stored and it is delivered again.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use model::{ArticleEvent, SourceRef};
 use pipeline::{DedupFailure, Outcome, Pending, Pipeline, Processed, RawMessage, Reason, Rejection, Stage};
 use rdkafka::message::{Headers, Message, OwnedMessage};
 use rdkafka::producer::FutureProducer;
-use telemetry::{Health, events};
+use telemetry::{Condition, Health, events};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
@@ -40,9 +39,8 @@ pub(crate) struct Shared {
     pub cpu: Semaphore,
     /// Cancelled when the drain deadline passed: unfinished work stops retrying and is not finished.
     pub abandon: CancellationToken,
+    /// Readiness: message tasks own [`Condition::DedupAvailable`].
     pub health: Health,
-    /// Set while the dedup state is unavailable (messages are held back); readiness is false meanwhile.
-    pub dedup_down: Arc<AtomicBool>,
 }
 
 /// Runs one message to its end.
@@ -169,8 +167,7 @@ impl Task {
     /// The dedup state could not be consulted and the pipeline fails closed.
     fn dedup_unavailable(&self, failure: Option<&DedupFailure>) {
         events::dedup_unavailable();
-        if !self.shared.dedup_down.swap(true, Ordering::SeqCst) {
-            self.shared.health.set_ready(false);
+        if self.shared.health.set(Condition::DedupAvailable, false) {
             tracing::warn!(
                 store = failure.map_or("unknown", |f| f.store),
                 error = %failure.map_or("", |f| f.detail.as_str()),
@@ -183,7 +180,7 @@ impl Task {
     fn dedup_answered(&self, ran_dedup: bool, failure: Option<&DedupFailure>) {
         match failure {
             Some(failure) => events::dedup_fail_open(failure.store),
-            None if ran_dedup && self.shared.dedup_down.swap(false, Ordering::SeqCst) => {
+            None if ran_dedup && self.shared.health.set(Condition::DedupAvailable, true) => {
                 tracing::info!("dedup state available again");
             }
             None => {}

@@ -20,7 +20,7 @@ use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
-use telemetry::{Health, events};
+use telemetry::{Condition, Health, events};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -30,6 +30,9 @@ use crate::records::Topics;
 use crate::task::{Job, Shared, handle};
 use crate::tracker::Tracker;
 use crate::{KafkaConfig, KafkaError};
+
+/// Time between two metadata probes of the broker.
+const PROBE_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Runtime limits that are not Kafka settings.
 #[derive(Debug, Clone, Copy)]
@@ -66,9 +69,12 @@ pub async fn run(
         brokers = %config.bootstrap_servers,
         "subscribed"
     );
+    // The readiness conditions this crate owns; the probe decides whether the broker is reachable.
+    health.set(Condition::ConsumerRunning, true);
+    health.set(Condition::DedupAvailable, true);
+    health.set(Condition::NotDraining, true);
 
     let abandon = CancellationToken::new();
-    let dedup_down = Arc::new(AtomicBool::new(false));
     let shared = Arc::new(Shared {
         topics: Topics::from(&config),
         pipeline,
@@ -77,15 +83,12 @@ pub async fn run(
         cpu: Semaphore::new(limits.cpu_threads.max(1)),
         abandon: abandon.clone(),
         health: health.clone(),
-        dedup_down: dedup_down.clone(),
     });
 
     let (jobs_tx, mut jobs_rx) = mpsc::unbounded_channel::<Job>();
-    let consumer_done = CancellationToken::new();
     let thread = {
         let shutdown = shutdown.clone();
         let health = health.clone();
-        let consumer_done = consumer_done.clone();
         let max_in_flight = limits.max_in_flight.max(1);
         let drain_timeout = Duration::from_millis(config.drain_timeout_ms);
         std::thread::Builder::new()
@@ -99,7 +102,6 @@ pub async fn run(
                     drain_timeout,
                 };
                 loop_state.run(&shutdown, &health, &abandon);
-                consumer_done.cancel();
             })
             .map_err(|err| KafkaError::Thread(err.to_string()))?
     };
@@ -108,9 +110,7 @@ pub async fn run(
         producer.clone(),
         config.input_topic.clone(),
         health.clone(),
-        dedup_down,
         shutdown.clone(),
-        consumer_done.clone(),
     ));
 
     let tasks = TaskTracker::new();
@@ -147,35 +147,40 @@ fn client_config(properties: Vec<(String, String)>) -> ClientConfig {
     config
 }
 
+/// Owns two readiness conditions: the broker answers a metadata probe (every 2 s), and the worker is
+/// not draining (false once `shutdown` is cancelled).
 async fn readiness_loop(
     producer: FutureProducer,
     topic: String,
     health: Health,
-    dedup_down: Arc<AtomicBool>,
     shutdown: CancellationToken,
-    consumer_done: CancellationToken,
 ) {
     loop {
-        let probe = producer.clone();
-        let topic = topic.clone();
-        let reachable = tokio::task::spawn_blocking(move || {
-            probe
-                .client()
-                .fetch_metadata(Some(&topic), Duration::from_secs(3))
-                .is_ok()
-        })
-        .await
-        .unwrap_or(false);
-        let ready = reachable
-            && !dedup_down.load(Ordering::SeqCst)
-            && !shutdown.is_cancelled()
-            && !consumer_done.is_cancelled();
-        health.set_ready(ready);
+        let probe_then_wait = async {
+            let reachable = broker_reachable(&producer, &topic).await;
+            health.set(Condition::BrokerReachable, reachable);
+            tokio::time::sleep(PROBE_INTERVAL).await;
+        };
         tokio::select! {
-            () = shutdown.cancelled() => { health.set_ready(false); return; }
-            () = tokio::time::sleep(Duration::from_secs(2)) => {}
+            () = shutdown.cancelled() => break,
+            () = probe_then_wait => {}
         }
     }
+    health.set(Condition::NotDraining, false);
+}
+
+/// Whether the broker returns the metadata of `topic` within 3 s.
+async fn broker_reachable(producer: &FutureProducer, topic: &str) -> bool {
+    let probe = producer.clone();
+    let topic = topic.to_owned();
+    tokio::task::spawn_blocking(move || {
+        probe
+            .client()
+            .fetch_metadata(Some(&topic), Duration::from_secs(3))
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
 }
 
 struct ConsumerLoop {
@@ -195,7 +200,7 @@ impl ConsumerLoop {
                 Some(Err(err)) => {
                     tracing::warn!(error = %err, "consume error");
                     if matches!(err, RdError::MessageConsumption(RDKafkaErrorCode::AllBrokersDown)) {
-                        health.set_ready(false);
+                        health.set(Condition::BrokerReachable, false);
                     }
                 }
                 Some(Ok(message)) => {
@@ -256,7 +261,7 @@ impl ConsumerLoop {
     }
 
     fn shut_down(self, health: &Health, abandon: &CancellationToken) {
-        health.set_ready(false);
+        health.set(Condition::ConsumerRunning, false);
         tracing::info!(in_flight = self.tracker.in_flight(), "draining");
         self.set_paused(true);
         let deadline = Instant::now() + self.drain_timeout;

@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
-use crate::{Health, TelemetryError, process};
+use crate::{Condition, Health, TelemetryError, process};
 
 const MAX_REQUEST_BYTES: usize = 8 * 1024;
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
@@ -56,6 +56,12 @@ pub async fn serve(
     Ok((addr, task))
 }
 
+/// The `/readyz` body when not ready: the conditions that do not hold.
+fn not_ready(health: &Health) -> String {
+    let unmet: Vec<&str> = health.unmet().into_iter().map(Condition::as_str).collect();
+    format!("not ready: {}\n", unmet.join(", "))
+}
+
 async fn handle(mut stream: TcpStream, metrics: &PrometheusHandle, health: &Health) -> std::io::Result<()> {
     let mut buf = Vec::with_capacity(1024);
     let read = tokio::time::timeout(READ_TIMEOUT, async {
@@ -94,7 +100,7 @@ async fn handle(mut stream: TcpStream, metrics: &PrometheusHandle, health: &Heal
         ("GET", "/readyz") => (
             "503 Service Unavailable",
             "text/plain; charset=utf-8",
-            "not ready\n".to_owned(),
+            not_ready(health),
         ),
         ("GET", _) => (
             "404 Not Found",

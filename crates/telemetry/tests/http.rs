@@ -27,8 +27,16 @@ async fn endpoints_answer() {
         let ok = |path: &str| format!("GET {path} HTTP/1.1\r\nhost: x\r\n\r\n");
         assert_eq!(get(addr, &ok("/healthz")).0, 200);
         assert_eq!(get(addr, &ok("/readyz")).0, 503);
-        health.set_ready(true);
-        assert_eq!(get(addr, &ok("/readyz")).0, 200);
+        for condition in telemetry::Condition::ALL {
+            health.set(condition, true);
+        }
+        assert_eq!(get(addr, &ok("/readyz")), (200, "ready\n".to_owned()));
+        health.set(telemetry::Condition::DedupAvailable, false);
+        assert_eq!(
+            get(addr, &ok("/readyz")),
+            (503, "not ready: dedup_available\n".to_owned())
+        );
+        health.set(telemetry::Condition::DedupAvailable, true);
         assert_eq!(get(addr, &ok("/nope")).0, 404);
         assert_eq!(get(addr, "POST /metrics HTTP/1.1\r\n\r\n").0, 405);
         let (status, body) = get(addr, &ok("/metrics?x=1"));
