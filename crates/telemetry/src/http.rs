@@ -13,7 +13,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::{Condition, Health, TelemetryError, process};
+use crate::{Condition, Health, TelemetryError};
 
 /// Prometheus text exposition format.
 const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -28,6 +28,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 struct Endpoints {
     metrics: PrometheusHandle,
     health: Health,
+    /// Process CPU, memory, file descriptors, threads and start time, read at scrape time.
+    process: metrics_process::Collector,
 }
 
 /// Binds `listen` and serves the endpoints until `shutdown` is cancelled. Returns the bound address
@@ -45,8 +47,15 @@ pub async fn serve(
     let listener = TcpListener::bind(listen).await.map_err(bind_err)?;
     let addr = listener.local_addr().map_err(bind_err)?;
     let upkeep = tokio::spawn(upkeep(metrics.clone(), shutdown.clone()));
-    let server = axum::serve(listener, router(Endpoints { metrics, health }))
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let server = axum::serve(
+        listener,
+        router(Endpoints {
+            metrics,
+            health,
+            process: metrics_process::Collector::default(),
+        }),
+    )
+    .with_graceful_shutdown(shutdown.clone().cancelled_owned());
     let task = tokio::spawn(async move {
         tokio::select! {
             served = server.into_future() => {
@@ -75,7 +84,7 @@ fn router(endpoints: Endpoints) -> Router {
 }
 
 async fn metrics(State(endpoints): State<Endpoints>) -> Response {
-    process::record();
+    endpoints.process.collect();
     text(StatusCode::OK, METRICS_CONTENT_TYPE, endpoints.metrics.render())
 }
 

@@ -10,13 +10,11 @@ pub mod events;
 mod health;
 mod http;
 pub mod names;
-mod process;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub use health::{Condition, Health};
 pub use http::serve;
-pub use process::resident_bytes;
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +70,7 @@ pub fn install_metrics(version: &str) -> Result<PrometheusHandle, TelemetryError
         .install_recorder()
         .map_err(err)?;
     names::describe();
+    metrics_process::Collector::default().describe();
     metrics::gauge!(names::BUILD_INFO, "version" => version.to_owned()).set(1.0);
     Ok(handle)
 }

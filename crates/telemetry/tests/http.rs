@@ -1,7 +1,7 @@
 //! The HTTP endpoints, served on an ephemeral port.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::time::Duration;
 
@@ -44,6 +44,29 @@ fn get(addr: std::net::SocketAddr, path: &str) -> Response {
 }
 
 const TEXT: &str = "text/plain; charset=utf-8";
+
+/// The process metrics of a scrape are exactly those `names` lists (on Linux, where all are read).
+fn check_process_metrics(scrape: &str) {
+    let listed: BTreeSet<&str> = telemetry::names::ALL
+        .iter()
+        .copied()
+        .filter(|name| name.starts_with("process_"))
+        .collect();
+    let scraped: BTreeSet<&str> = scrape
+        .lines()
+        .filter(|line| line.starts_with("process_"))
+        .filter_map(|line| line.split([' ', '{']).next())
+        .collect();
+    if cfg!(target_os = "linux") {
+        assert_eq!(scraped, listed, "{scrape}");
+    } else {
+        assert!(scraped.is_subset(&listed), "{scrape}");
+    }
+    assert!(
+        scrape.contains("# TYPE process_cpu_seconds_total counter"),
+        "{scrape}"
+    );
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn endpoints_answer() {
@@ -103,6 +126,8 @@ async fn endpoints_answer() {
                 response.body
             );
         }
+        check_process_metrics(&response.body);
+
         // A garbage request does not stop the server.
         let mut stream = std::net::TcpStream::connect(addr).unwrap();
         stream.write_all(&[0xff; 100]).unwrap();
