@@ -11,7 +11,7 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Reb
 use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
-use telemetry::{Health, events};
+use telemetry::{Condition, Health, events};
 
 use crate::tracker::{Tp, Tracker};
 
@@ -44,6 +44,19 @@ pub(crate) fn store_offsets<C: ConsumerContext>(consumer: &BaseConsumer<C>, trac
     }
     if let Err(err) = consumer.store_offsets(&tpl) {
         tracing::debug!(error = %err, "storing offsets failed (partition no longer owned?)");
+    }
+}
+
+/// Counts a finished commit and warns when it failed; `NoOffset` (nothing new to commit) is no commit.
+/// `when` says which commit: `auto`, `revoke` or `shutdown`.
+pub(crate) fn record_commit(result: KafkaResult<()>, when: &'static str) {
+    match result {
+        Ok(()) => events::commit(true),
+        Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+        Err(err) => {
+            events::commit(false);
+            tracing::warn!(error = %err, when, "offset commit failed");
+        }
     }
 }
 
@@ -92,7 +105,7 @@ impl ClientContext for WorkerContext {
 
     fn error(&self, error: KafkaError, reason: &str) {
         if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
-            self.health.set_ready(false);
+            self.health.set(Condition::BrokerReachable, false);
         }
         tracing::warn!(error = %error, reason, "kafka client error");
     }
@@ -112,14 +125,7 @@ impl ConsumerContext for WorkerContext {
                     );
                 }
                 store_offsets(consumer, &self.tracker);
-                match consumer.commit_consumer_state(CommitMode::Sync) {
-                    Ok(()) => events::commit(true),
-                    Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
-                    Err(err) => {
-                        events::commit(false);
-                        tracing::warn!(error = %err, "commit on revoke failed");
-                    }
-                }
+                record_commit(consumer.commit_consumer_state(CommitMode::Sync), "revoke");
                 self.tracker.revoke(&tps);
                 for (topic, partition) in &tps {
                     events::partition_released(topic, *partition);
@@ -142,13 +148,6 @@ impl ConsumerContext for WorkerContext {
     }
 
     fn commit_callback(&self, result: KafkaResult<()>, _offsets: &TopicPartitionList) {
-        match result {
-            Ok(()) => events::commit(true),
-            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
-            Err(err) => {
-                events::commit(false);
-                tracing::warn!(error = %err, "offset commit failed");
-            }
-        }
+        record_commit(result, "auto");
     }
 }

@@ -10,8 +10,12 @@
 //! never skips one.
 #![warn(missing_docs)]
 
+mod backoff;
 mod config;
 mod context;
+mod produce;
+mod records;
+mod task;
 pub mod tracker;
 mod worker;
 

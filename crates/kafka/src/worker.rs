@@ -1,5 +1,6 @@
-//! The worker: a consumer thread that polls and tracks offsets, and one task per message that runs the
-//! pipeline on the CPU pool and publishes its output until the broker acknowledges it.
+//! The worker: a consumer thread that polls and tracks offsets, and one task per message
+//! ([`crate::task`]) that runs the pipeline on the CPU pool and publishes its output until the broker
+//! acknowledges it.
 //!
 //! When the dedup state cannot be consulted (the pipeline fails closed), a message task keeps its
 //! message unfinished and retries the dedup step with backoff until the store answers, the partition is
@@ -11,23 +12,27 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use model::SourceRef;
-use pipeline::{Outcome, Pending, Pipeline, Processed, RawMessage, Rejection, Route};
+use pipeline::Pipeline;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::KafkaError as RdError;
-use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
-use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
-use telemetry::{Health, events};
+use telemetry::{Condition, Health, events};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::context::{WorkerContext, store_offsets};
-use crate::tracker::{Ticket, Tracker};
+use crate::context::{WorkerContext, record_commit, store_offsets};
+use crate::records::Topics;
+use crate::task::{Job, Shared, handle};
+use crate::tracker::Tracker;
 use crate::{KafkaConfig, KafkaError};
+
+/// Time between two metadata probes of the broker.
+const PROBE_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Runtime limits that are not Kafka settings.
 #[derive(Debug, Clone, Copy)]
@@ -36,33 +41,6 @@ pub struct Limits {
     pub max_in_flight: usize,
     /// Pipeline runs at once (CPU threads).
     pub cpu_threads: usize,
-}
-
-struct Job {
-    message: Arc<OwnedMessage>,
-    ticket: Ticket,
-    received: Instant,
-}
-
-struct Shared {
-    config: KafkaConfig,
-    pipeline: Arc<Pipeline>,
-    producer: FutureProducer,
-    tracker: Arc<Tracker>,
-    cpu: Semaphore,
-    /// Cancelled when the drain deadline passed: unfinished work stops retrying and is not finished.
-    abandon: CancellationToken,
-    health: Health,
-    /// Set while the dedup state is unavailable (messages are held back); readiness is false meanwhile.
-    dedup_down: Arc<AtomicBool>,
-}
-
-/// One record to publish.
-struct Output {
-    topic: String,
-    key: Option<Vec<u8>>,
-    value: Vec<u8>,
-    headers: OwnedHeaders,
 }
 
 /// Runs the worker until `shutdown` is cancelled, then drains, commits and leaves the group.
@@ -91,26 +69,26 @@ pub async fn run(
         brokers = %config.bootstrap_servers,
         "subscribed"
     );
+    // The readiness conditions this crate owns; the probe decides whether the broker is reachable.
+    health.set(Condition::ConsumerRunning, true);
+    health.set(Condition::DedupAvailable, true);
+    health.set(Condition::NotDraining, true);
 
     let abandon = CancellationToken::new();
-    let dedup_down = Arc::new(AtomicBool::new(false));
     let shared = Arc::new(Shared {
-        config: config.clone(),
+        topics: Topics::from(&config),
         pipeline,
         producer: producer.clone(),
         tracker: tracker.clone(),
         cpu: Semaphore::new(limits.cpu_threads.max(1)),
         abandon: abandon.clone(),
         health: health.clone(),
-        dedup_down: dedup_down.clone(),
     });
 
     let (jobs_tx, mut jobs_rx) = mpsc::unbounded_channel::<Job>();
-    let consumer_done = CancellationToken::new();
     let thread = {
         let shutdown = shutdown.clone();
         let health = health.clone();
-        let consumer_done = consumer_done.clone();
         let max_in_flight = limits.max_in_flight.max(1);
         let drain_timeout = Duration::from_millis(config.drain_timeout_ms);
         std::thread::Builder::new()
@@ -124,7 +102,6 @@ pub async fn run(
                     drain_timeout,
                 };
                 loop_state.run(&shutdown, &health, &abandon);
-                consumer_done.cancel();
             })
             .map_err(|err| KafkaError::Thread(err.to_string()))?
     };
@@ -133,9 +110,7 @@ pub async fn run(
         producer.clone(),
         config.input_topic.clone(),
         health.clone(),
-        dedup_down,
         shutdown.clone(),
-        consumer_done.clone(),
     ));
 
     let tasks = TaskTracker::new();
@@ -172,35 +147,40 @@ fn client_config(properties: Vec<(String, String)>) -> ClientConfig {
     config
 }
 
+/// Owns two readiness conditions: the broker answers a metadata probe (every 2 s), and the worker is
+/// not draining (false once `shutdown` is cancelled).
 async fn readiness_loop(
     producer: FutureProducer,
     topic: String,
     health: Health,
-    dedup_down: Arc<AtomicBool>,
     shutdown: CancellationToken,
-    consumer_done: CancellationToken,
 ) {
     loop {
-        let probe = producer.clone();
-        let topic = topic.clone();
-        let reachable = tokio::task::spawn_blocking(move || {
-            probe
-                .client()
-                .fetch_metadata(Some(&topic), Duration::from_secs(3))
-                .is_ok()
-        })
-        .await
-        .unwrap_or(false);
-        let ready = reachable
-            && !dedup_down.load(Ordering::SeqCst)
-            && !shutdown.is_cancelled()
-            && !consumer_done.is_cancelled();
-        health.set_ready(ready);
+        let probe_then_wait = async {
+            let reachable = broker_reachable(&producer, &topic).await;
+            health.set(Condition::BrokerReachable, reachable);
+            tokio::time::sleep(PROBE_INTERVAL).await;
+        };
         tokio::select! {
-            () = shutdown.cancelled() => { health.set_ready(false); return; }
-            () = tokio::time::sleep(Duration::from_secs(2)) => {}
+            () = shutdown.cancelled() => break,
+            () = probe_then_wait => {}
         }
     }
+    health.set(Condition::NotDraining, false);
+}
+
+/// Whether the broker returns the metadata of `topic` within 3 s.
+async fn broker_reachable(producer: &FutureProducer, topic: &str) -> bool {
+    let probe = producer.clone();
+    let topic = topic.to_owned();
+    tokio::task::spawn_blocking(move || {
+        probe
+            .client()
+            .fetch_metadata(Some(&topic), Duration::from_secs(3))
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
 }
 
 struct ConsumerLoop {
@@ -220,7 +200,7 @@ impl ConsumerLoop {
                 Some(Err(err)) => {
                     tracing::warn!(error = %err, "consume error");
                     if matches!(err, RdError::MessageConsumption(RDKafkaErrorCode::AllBrokersDown)) {
-                        health.set_ready(false);
+                        health.set(Condition::BrokerReachable, false);
                     }
                 }
                 Some(Ok(message)) => {
@@ -281,7 +261,7 @@ impl ConsumerLoop {
     }
 
     fn shut_down(self, health: &Health, abandon: &CancellationToken) {
-        health.set_ready(false);
+        health.set(Condition::ConsumerRunning, false);
         tracing::info!(in_flight = self.tracker.in_flight(), "draining");
         self.set_paused(true);
         let deadline = Instant::now() + self.drain_timeout;
@@ -303,354 +283,11 @@ impl ConsumerLoop {
             abandon.cancel();
         }
         store_offsets(&self.consumer, &self.tracker);
-        match self.consumer.commit_consumer_state(CommitMode::Sync) {
-            Ok(()) => events::commit(true),
-            Err(RdError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
-            Err(err) => {
-                events::commit(false);
-                tracing::warn!(error = %err, "final commit failed");
-            }
-        }
+        record_commit(self.consumer.commit_consumer_state(CommitMode::Sync), "shutdown");
         self.consumer.unsubscribe();
         drop(self.jobs);
         // Dropping the consumer closes it and leaves the group.
         drop(self.consumer);
         tracing::info!(drained, "consumer closed");
-    }
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-async fn handle(shared: Arc<Shared>, job: Job) {
-    let Job {
-        message,
-        ticket,
-        received,
-    } = job;
-    let topic = message.topic().to_owned();
-    let value_len = message.payload().map_or(0, <[u8]>::len);
-    events::message_consumed(&topic, value_len);
-
-    let mut processed = run_pipeline(&shared, Work::Message(message.clone())).await;
-    let mut backoff = Duration::from_millis(100);
-    let outcome = loop {
-        let processed_now = match processed {
-            Ok(processed_now) => processed_now,
-            Err(err) => {
-                tracing::error!(error = %err, topic, partition = ticket.tp.1, offset = ticket.offset, "pipeline panicked");
-                break Outcome::Rejected(Rejection {
-                    stage: pipeline::Stage::Extract,
-                    reason: pipeline::Reason::Internal,
-                    detail: "the pipeline panicked on this message".to_owned(),
-                });
-            }
-        };
-        let Processed {
-            outcome,
-            timings,
-            dedup_error,
-        } = processed_now;
-        for (stage, elapsed) in &timings {
-            events::stage_finished(stage.as_str(), *elapsed);
-        }
-        if let Some(failure) = &dedup_error {
-            events::dedup_store_error(failure.store);
-            tracing::debug!(
-                store = failure.store,
-                error = %failure.detail,
-                topic,
-                partition = ticket.tp.1,
-                offset = ticket.offset,
-                "dedup store error"
-            );
-        }
-        match outcome {
-            Outcome::Unavailable { pending } => {
-                events::dedup_unavailable();
-                if !shared.dedup_down.swap(true, Ordering::SeqCst) {
-                    shared.health.set_ready(false);
-                    tracing::warn!(
-                        store = dedup_error.as_ref().map_or("unknown", |f| f.store),
-                        error = %dedup_error.as_ref().map_or("", |f| f.detail.as_str()),
-                        "dedup state unavailable: holding messages back until it answers; not ready"
-                    );
-                }
-                if !shared.tracker.owns(&ticket.tp.0, ticket.tp.1) {
-                    tracing::info!(
-                        topic,
-                        partition = ticket.tp.1,
-                        offset = ticket.offset,
-                        "partition revoked while waiting for the dedup state; its new owner takes the message"
-                    );
-                    return;
-                }
-                tokio::select! {
-                    () = shared.abandon.cancelled() => {
-                        tracing::warn!(topic, partition = ticket.tp.1, offset = ticket.offset, "message left unfinished (dedup state unavailable)");
-                        return;
-                    }
-                    () = tokio::time::sleep(backoff) => {}
-                }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-                processed = run_pipeline(&shared, Work::Resume(pending)).await;
-            }
-            outcome => {
-                let ran_dedup = timings.iter().any(|(stage, _)| *stage == pipeline::Stage::Dedup);
-                match &dedup_error {
-                    Some(failure) => events::dedup_fail_open(failure.store),
-                    None if ran_dedup && shared.dedup_down.swap(false, Ordering::SeqCst) => {
-                        tracing::info!("dedup state available again");
-                    }
-                    None => {}
-                }
-                break outcome;
-            }
-        }
-    };
-
-    let delivered = match outcome {
-        Outcome::Publish { route, event } => {
-            let status = event.dedup.as_ref().map_or("published", |d| d.status.as_str());
-            events::outcome(status);
-            if let Some(language) = &event.language {
-                events::language(&language.code);
-            }
-            let topic = match route {
-                Route::Duplicates => shared.config.duplicates_topic.clone(),
-                Route::Articles | Route::Drop => shared.config.articles_topic.clone(),
-            };
-            match event.to_json() {
-                Ok(value) => {
-                    let output = Output {
-                        topic,
-                        key: Some(event.id.clone().into_bytes()),
-                        value,
-                        headers: OwnedHeaders::new()
-                            .insert(Header {
-                                key: "content-type",
-                                value: Some("application/json"),
-                            })
-                            .insert(Header {
-                                key: "newsflow.schema",
-                                value: Some(model::ARTICLE_SCHEMA),
-                            }),
-                    };
-                    match deliver(&shared, output).await {
-                        Err(Undelivered::TooLarge) => {
-                            let rejection = Rejection {
-                                stage: pipeline::Stage::Extract,
-                                reason: pipeline::Reason::Internal,
-                                detail: "article event is larger than the producer's message.max.bytes"
-                                    .to_owned(),
-                            };
-                            dead_letter(&shared, &message, &rejection).await
-                        }
-                        other => other,
-                    }
-                }
-                Err(err) => {
-                    let rejection = Rejection {
-                        stage: pipeline::Stage::Extract,
-                        reason: pipeline::Reason::Internal,
-                        detail: format!("cannot serialize event: {err}"),
-                    };
-                    dead_letter(&shared, &message, &rejection).await
-                }
-            }
-        }
-        Outcome::Dropped { event } => {
-            events::outcome(event.dedup.as_ref().map_or("published", |d| d.status.as_str()));
-            Ok(())
-        }
-        Outcome::Unavailable { .. } => {
-            // Never reached: the loop above retries until another outcome, or returns.
-            return;
-        }
-        Outcome::Rejected(rejection) => {
-            events::outcome("rejected");
-            tracing::info!(
-                reason = rejection.reason.as_str(),
-                stage = rejection.stage.as_str(),
-                detail = %rejection.detail,
-                topic,
-                partition = ticket.tp.1,
-                offset = ticket.offset,
-                "message rejected"
-            );
-            dead_letter(&shared, &message, &rejection).await
-        }
-    };
-    match delivered {
-        Ok(()) => {
-            shared.tracker.finish(&ticket);
-            let end_to_end = message
-                .timestamp()
-                .to_millis()
-                .and_then(|ts| u64::try_from(now_ms() - ts).ok())
-                .map(Duration::from_millis);
-            events::message_finished(received.elapsed(), end_to_end);
-        }
-        Err(_) => {
-            // Abandoned at shutdown or too large even without its value: the offset is not stored, so the
-            // message is delivered again.
-            tracing::warn!(
-                topic,
-                partition = ticket.tp.1,
-                offset = ticket.offset,
-                "message left unfinished"
-            );
-        }
-    }
-}
-
-/// What a message task hands to the CPU pool.
-enum Work {
-    /// A consumed message, from the start.
-    Message(Arc<OwnedMessage>),
-    /// A message held back for want of the dedup state: dedup and what follows.
-    Resume(Box<Pending>),
-}
-
-/// Runs the pipeline on the blocking pool, at most `cpu_threads` at once.
-async fn run_pipeline(shared: &Shared, work: Work) -> Result<Processed, tokio::task::JoinError> {
-    let _permit = shared.cpu.acquire().await;
-    let pipeline = shared.pipeline.clone();
-    tokio::task::spawn_blocking(move || match work {
-        Work::Message(message) => {
-            let headers: Vec<(&str, &[u8])> = message
-                .headers()
-                .map(|headers| {
-                    headers
-                        .iter()
-                        .filter_map(|h| h.value.map(|v| (h.key, v)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let raw = RawMessage {
-                value: message.payload().unwrap_or_default(),
-                headers,
-                source: SourceRef {
-                    topic: message.topic().to_owned(),
-                    partition: message.partition(),
-                    offset: message.offset(),
-                },
-            };
-            pipeline.process(&raw, now_ms())
-        }
-        Work::Resume(pending) => pipeline.resume(*pending, now_ms()),
-    })
-    .await
-}
-
-async fn dead_letter(
-    shared: &Shared,
-    message: &OwnedMessage,
-    rejection: &Rejection,
-) -> Result<(), Undelivered> {
-    events::dead_lettered(rejection.reason.as_str(), rejection.stage.as_str());
-    let partition = message.partition().to_string();
-    let offset = message.offset().to_string();
-    let detail = model::truncate(&rejection.detail, 1024);
-    let mut headers = OwnedHeaders::new();
-    if let Some(original) = message.headers() {
-        for header in original.iter() {
-            headers = headers.insert(Header {
-                key: header.key,
-                value: header.value,
-            });
-        }
-    }
-    let headers = headers
-        .insert(Header {
-            key: "newsflow.reason",
-            value: Some(rejection.reason.as_str()),
-        })
-        .insert(Header {
-            key: "newsflow.stage",
-            value: Some(rejection.stage.as_str()),
-        })
-        .insert(Header {
-            key: "newsflow.detail",
-            value: Some(detail),
-        })
-        .insert(Header {
-            key: "newsflow.source.topic",
-            value: Some(message.topic()),
-        })
-        .insert(Header {
-            key: "newsflow.source.partition",
-            value: Some(&partition),
-        })
-        .insert(Header {
-            key: "newsflow.source.offset",
-            value: Some(&offset),
-        });
-    let output = Output {
-        topic: shared.config.dlq_topic.clone(),
-        key: message.key().map(<[u8]>::to_vec),
-        value: message.payload().map(<[u8]>::to_vec).unwrap_or_default(),
-        headers: headers.clone(),
-    };
-    match deliver(shared, output).await {
-        Err(Undelivered::TooLarge) => {
-            // Keep the reason and the coordinates of the original, which stays readable in its topic.
-            let output = Output {
-                topic: shared.config.dlq_topic.clone(),
-                key: message.key().map(<[u8]>::to_vec),
-                value: Vec::new(),
-                headers: headers.insert(Header {
-                    key: "newsflow.value_dropped",
-                    value: Some("true"),
-                }),
-            };
-            deliver(shared, output).await
-        }
-        other => other,
-    }
-}
-
-enum Undelivered {
-    TooLarge,
-    Abandoned,
-}
-
-/// Publishes `output`, retrying with backoff until the broker acknowledges it or the worker abandons
-/// unfinished work.
-async fn deliver(shared: &Shared, output: Output) -> Result<(), Undelivered> {
-    let mut backoff = Duration::from_millis(100);
-    loop {
-        let mut record = FutureRecord::to(&output.topic)
-            .payload(&output.value)
-            .headers(output.headers.clone());
-        if let Some(key) = &output.key {
-            record = record.key(key);
-        }
-        match shared
-            .producer
-            .send(record, Timeout::After(Duration::from_secs(5)))
-            .await
-        {
-            Ok(_) => {
-                events::message_produced(&output.topic);
-                return Ok(());
-            }
-            Err((err, _)) => {
-                if matches!(
-                    err.rdkafka_error_code(),
-                    Some(RDKafkaErrorCode::MessageSizeTooLarge | RDKafkaErrorCode::InvalidMessageSize)
-                ) {
-                    return Err(Undelivered::TooLarge);
-                }
-                events::produce_retry(&output.topic);
-                tracing::warn!(error = %err, topic = %output.topic, backoff_ms = backoff.as_millis() as u64, "produce failed; retrying");
-                tokio::select! {
-                    () = shared.abandon.cancelled() => return Err(Undelivered::Abandoned),
-                    () = tokio::time::sleep(backoff) => {}
-                }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-            }
-        }
     }
 }

@@ -25,7 +25,6 @@ pub fn run(path: Option<&Path>) -> anyhow::Result<()> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let metrics = telemetry::install_metrics(VERSION)?;
     let health = telemetry::Health::new();
-    health.set_ready(false);
     let shutdown = CancellationToken::new();
     let (addr, http) = telemetry::serve(
         &config.telemetry.listen,

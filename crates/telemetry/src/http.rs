@@ -1,18 +1,36 @@
-//! A minimal HTTP/1.1 server for `/metrics`, `/healthz` and `/readyz`: GET only, one request per
-//! connection, bounded request size and read time.
+//! `/metrics`, `/healthz` and `/readyz`, served by axum on the worker's tokio runtime. Every response
+//! closes its connection, as scrapers and probes open one per request.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::{Health, TelemetryError, process};
+use crate::{Condition, Health, TelemetryError};
 
-const MAX_REQUEST_BYTES: usize = 8 * 1024;
-const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// Prometheus text exposition format.
+const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+const TEXT_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
+/// How often the exporter drains its histograms and expires idle series.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+/// Time open connections get to finish after shutdown before they are dropped.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// What the handlers read.
+#[derive(Clone)]
+struct Endpoints {
+    metrics: PrometheusHandle,
+    health: Health,
+    /// Process CPU, memory, file descriptors, threads and start time, read at scrape time.
+    process: metrics_process::Collector,
+}
 
 /// Binds `listen` and serves the endpoints until `shutdown` is cancelled. Returns the bound address
 /// (useful with port 0) and the server task.
@@ -28,90 +46,103 @@ pub async fn serve(
     };
     let listener = TcpListener::bind(listen).await.map_err(bind_err)?;
     let addr = listener.local_addr().map_err(bind_err)?;
-    let upkeep = metrics.clone();
+    let upkeep = tokio::spawn(upkeep(metrics.clone(), shutdown.clone()));
+    let server = axum::serve(
+        listener,
+        router(Endpoints {
+            metrics,
+            health,
+            process: metrics_process::Collector::default(),
+        }),
+    )
+    .with_graceful_shutdown(shutdown.clone().cancelled_owned());
     let task = tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(Duration::from_secs(5));
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => break,
-                _ = ticker.tick() => upkeep.run_upkeep(),
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => {
-                        let metrics = metrics.clone();
-                        let health = health.clone();
-                        tokio::spawn(async move {
-                            if let Err(err) = handle(stream, &metrics, &health).await {
-                                tracing::debug!(error = %err, "http connection failed");
-                            }
-                        });
-                    }
-                    Err(err) => {
-                        tracing::warn!(error = %err, "http accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                    }
-                },
+        tokio::select! {
+            served = server.into_future() => {
+                if let Err(err) = served {
+                    tracing::warn!(error = %err, "http server failed");
+                }
+            }
+            () = grace_expired(&shutdown) => {
+                tracing::warn!("http connections still open after shutdown; dropping them");
             }
         }
+        let _ = upkeep.await;
     });
     Ok((addr, task))
 }
 
-async fn handle(mut stream: TcpStream, metrics: &PrometheusHandle, health: &Health) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(1024);
-    let read = tokio::time::timeout(READ_TIMEOUT, async {
-        let mut chunk = [0u8; 1024];
-        while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < MAX_REQUEST_BYTES {
-            let n = stream.read(&mut chunk).await?;
-            if n == 0 {
-                break;
-            }
-            buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
-        }
-        Ok::<_, std::io::Error>(())
-    })
-    .await;
-    if !matches!(read, Ok(Ok(()))) {
-        return Ok(());
+fn router(endpoints: Endpoints) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
+        .layer(axum::middleware::map_response(close_connection))
+        .with_state(endpoints)
+}
+
+async fn metrics(State(endpoints): State<Endpoints>) -> Response {
+    endpoints.process.collect();
+    text(StatusCode::OK, METRICS_CONTENT_TYPE, endpoints.metrics.render())
+}
+
+async fn healthz() -> Response {
+    text(StatusCode::OK, TEXT_CONTENT_TYPE, "ok\n".to_owned())
+}
+
+async fn readyz(State(endpoints): State<Endpoints>) -> Response {
+    let unmet = endpoints.health.unmet();
+    if unmet.is_empty() {
+        return text(StatusCode::OK, TEXT_CONTENT_TYPE, "ready\n".to_owned());
     }
-    let request_line = buf.split(|b| *b == b'\n').next().unwrap_or_default();
-    let request_line = String::from_utf8_lossy(request_line);
-    let mut parts = request_line.split_whitespace();
-    let (method, path) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-    let path = path.split('?').next().unwrap_or_default();
-    let (status, content_type, body) = match (method, path) {
-        ("GET", "/metrics") => {
-            process::record();
-            (
-                "200 OK",
-                "text/plain; version=0.0.4; charset=utf-8",
-                metrics.render(),
-            )
+    let unmet: Vec<&str> = unmet.into_iter().map(Condition::as_str).collect();
+    let body = format!("not ready: {}\n", unmet.join(", "));
+    text(StatusCode::SERVICE_UNAVAILABLE, TEXT_CONTENT_TYPE, body)
+}
+
+async fn method_not_allowed() -> Response {
+    text(
+        StatusCode::METHOD_NOT_ALLOWED,
+        TEXT_CONTENT_TYPE,
+        "method not allowed\n".to_owned(),
+    )
+}
+
+/// Unknown paths: 404 to a GET, 405 to anything else (only GET is served).
+async fn not_found(method: Method) -> Response {
+    if method == Method::GET || method == Method::HEAD {
+        text(StatusCode::NOT_FOUND, TEXT_CONTENT_TYPE, "not found\n".to_owned())
+    } else {
+        method_not_allowed().await
+    }
+}
+
+fn text(status: StatusCode, content_type: &'static str, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+async fn close_connection(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// Drains the exporter's histograms and expires idle series until `shutdown` is cancelled.
+async fn upkeep(metrics: PrometheusHandle, shutdown: CancellationToken) {
+    let mut ticker = tokio::time::interval(UPKEEP_INTERVAL);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = ticker.tick() => metrics.run_upkeep(),
         }
-        ("GET", "/healthz") => ("200 OK", "text/plain; charset=utf-8", "ok\n".to_owned()),
-        ("GET", "/readyz") if health.is_ready() => {
-            ("200 OK", "text/plain; charset=utf-8", "ready\n".to_owned())
-        }
-        ("GET", "/readyz") => (
-            "503 Service Unavailable",
-            "text/plain; charset=utf-8",
-            "not ready\n".to_owned(),
-        ),
-        ("GET", _) => (
-            "404 Not Found",
-            "text/plain; charset=utf-8",
-            "not found\n".to_owned(),
-        ),
-        _ => (
-            "405 Method Not Allowed",
-            "text/plain; charset=utf-8",
-            "method not allowed\n".to_owned(),
-        ),
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(body.as_bytes()).await?;
-    stream.shutdown().await
+    }
+}
+
+/// Completes [`SHUTDOWN_GRACE`] after `shutdown` is cancelled.
+async fn grace_expired(shutdown: &CancellationToken) {
+    shutdown.cancelled().await;
+    tokio::time::sleep(SHUTDOWN_GRACE).await;
 }

@@ -7,17 +7,14 @@
 #![warn(missing_docs)]
 
 pub mod events;
+mod health;
 mod http;
 pub mod names;
-mod process;
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+pub use health::{Condition, Health};
 pub use http::serve;
-pub use process::resident_bytes;
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
@@ -73,35 +70,9 @@ pub fn install_metrics(version: &str) -> Result<PrometheusHandle, TelemetryError
         .install_recorder()
         .map_err(err)?;
     names::describe();
+    metrics_process::Collector::default().describe();
     metrics::gauge!(names::BUILD_INFO, "version" => version.to_owned()).set(1.0);
     Ok(handle)
-}
-
-/// Liveness and readiness, shared between the worker and the HTTP endpoints.
-#[derive(Debug, Clone, Default)]
-pub struct Health {
-    ready: Arc<AtomicBool>,
-}
-
-impl Health {
-    /// A new state: live, not ready.
-    pub fn new() -> Self {
-        Health::default()
-    }
-
-    /// Sets readiness and its gauge.
-    pub fn set_ready(&self, ready: bool) {
-        let was = self.ready.swap(ready, Ordering::SeqCst);
-        if was != ready {
-            tracing::info!(ready, "readiness changed");
-        }
-        metrics::gauge!(names::READY).set(if ready { 1.0 } else { 0.0 });
-    }
-
-    /// Whether the worker is ready to take traffic.
-    pub fn is_ready(&self) -> bool {
-        self.ready.load(Ordering::SeqCst)
-    }
 }
 
 /// Log output format.

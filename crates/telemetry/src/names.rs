@@ -46,10 +46,25 @@ pub const DEDUP_STORE_ERRORS: &str = "newsflow_dedup_store_errors_total";
 pub const DEDUP_UNAVAILABLE: &str = "newsflow_dedup_unavailable_total";
 /// Counter, label `store`: articles passed through with `dedup.status = "unknown"` (fail open).
 pub const DEDUP_FAIL_OPEN: &str = "newsflow_dedup_fail_open_total";
+
+// Process metrics, exported under the standard names by `metrics-process` at scrape time.
+
+/// Counter in whole seconds: user + system CPU time of the process.
+pub const PROCESS_CPU: &str = "process_cpu_seconds_total";
 /// Gauge in bytes: resident memory of the process.
 pub const PROCESS_RSS: &str = "process_resident_memory_bytes";
-/// Gauge in seconds (monotonic, so `rate()` applies): user + system CPU time of the process.
-pub const PROCESS_CPU: &str = "process_cpu_seconds_total";
+/// Gauge in bytes: virtual memory size of the process.
+pub const PROCESS_VIRTUAL_MEMORY: &str = "process_virtual_memory_bytes";
+/// Gauge in bytes: the address-space limit (0 when unlimited).
+pub const PROCESS_VIRTUAL_MEMORY_MAX: &str = "process_virtual_memory_max_bytes";
+/// Gauge: open file descriptors.
+pub const PROCESS_OPEN_FDS: &str = "process_open_fds";
+/// Gauge: the open file descriptor limit (0 when unlimited).
+pub const PROCESS_MAX_FDS: &str = "process_max_fds";
+/// Gauge: OS threads of the process.
+pub const PROCESS_THREADS: &str = "process_threads";
+/// Gauge in seconds since the Unix epoch: when the process started.
+pub const PROCESS_START_TIME: &str = "process_start_time_seconds";
 
 /// All names, for the contract test against `deploy/metrics.txt`.
 pub const ALL: &[&str] = &[
@@ -75,8 +90,14 @@ pub const ALL: &[&str] = &[
     DEDUP_STORE_ERRORS,
     DEDUP_UNAVAILABLE,
     DEDUP_FAIL_OPEN,
-    PROCESS_RSS,
     PROCESS_CPU,
+    PROCESS_RSS,
+    PROCESS_VIRTUAL_MEMORY,
+    PROCESS_VIRTUAL_MEMORY_MAX,
+    PROCESS_OPEN_FDS,
+    PROCESS_MAX_FDS,
+    PROCESS_THREADS,
+    PROCESS_START_TIME,
 ];
 
 /// The histograms among [`ALL`]: exported as `_bucket`, `_sum` and `_count` series.
@@ -163,6 +184,4 @@ pub(crate) fn describe() {
         DEDUP_FAIL_OPEN,
         "articles published with dedup status unknown because the store was unavailable"
     );
-    describe_gauge!(PROCESS_RSS, Unit::Bytes, "resident set size");
-    describe_gauge!(PROCESS_CPU, Unit::Seconds, "user and system CPU time");
 }

@@ -1,0 +1,79 @@
+//! Sending one record: retried with backoff until the broker acknowledges it, except when the broker
+//! refuses it as too large (the caller sends something smaller) or the worker abandons unfinished work.
+
+use std::time::Duration;
+
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::util::Timeout;
+use telemetry::events;
+use tokio_util::sync::CancellationToken;
+
+use crate::backoff::Backoff;
+use crate::records::{self, Record};
+
+/// Time an attempt waits for room in the producer's queue.
+const QUEUE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a record was not delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Undelivered {
+    /// Larger than the producer or the broker accept.
+    TooLarge,
+    /// The worker abandoned unfinished work (drain deadline).
+    Abandoned,
+}
+
+/// Publishes `record`, retrying from the first delay of `backoff` until the broker acknowledges it.
+pub(crate) async fn deliver(
+    producer: &FutureProducer,
+    record: &Record,
+    abandon: &CancellationToken,
+    backoff: &mut Backoff,
+) -> Result<(), Undelivered> {
+    let headers = owned_headers(&record.headers);
+    backoff.reset();
+    loop {
+        let mut future = FutureRecord::to(&record.topic)
+            .payload(&record.value)
+            .headers(headers.clone());
+        if let Some(key) = &record.key {
+            future = future.key(key);
+        }
+        let Err((err, _)) = producer.send(future, Timeout::After(QUEUE_TIMEOUT)).await else {
+            events::message_produced(&record.topic);
+            return Ok(());
+        };
+        if matches!(
+            err.rdkafka_error_code(),
+            Some(RDKafkaErrorCode::MessageSizeTooLarge | RDKafkaErrorCode::InvalidMessageSize)
+        ) {
+            return Err(Undelivered::TooLarge);
+        }
+        events::produce_retry(&record.topic);
+        let delay = backoff.next_delay();
+        tracing::warn!(
+            error = %err,
+            topic = %record.topic,
+            backoff_ms = delay.as_millis() as u64,
+            "produce failed; retrying"
+        );
+        tokio::select! {
+            () = abandon.cancelled() => return Err(Undelivered::Abandoned),
+            () = tokio::time::sleep(delay) => {}
+        }
+    }
+}
+
+fn owned_headers(headers: &[records::Header]) -> OwnedHeaders {
+    headers.iter().fold(
+        OwnedHeaders::new_with_capacity(headers.len()),
+        |owned, (key, value)| {
+            owned.insert(Header {
+                key: key.as_str(),
+                value: value.as_deref(),
+            })
+        },
+    )
+}

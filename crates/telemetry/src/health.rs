@@ -1,0 +1,181 @@
+//! Readiness: a few named conditions, each set by the part of the worker that owns it; the worker is
+//! ready when every one holds. Liveness is the process answering at all.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use crate::names;
+
+const COUNT: usize = Condition::ALL.len();
+
+/// One thing readiness needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Condition {
+    /// The broker answers (metadata probe; false on an all-brokers-down error until the next probe).
+    BrokerReachable,
+    /// The consumer is subscribed and polling; false from the moment it starts closing.
+    ConsumerRunning,
+    /// The dedup state answers (false while messages are held back for want of it).
+    DedupAvailable,
+    /// Not shutting down.
+    NotDraining,
+}
+
+impl Condition {
+    /// Every condition, in the order they are reported.
+    pub const ALL: [Condition; 4] = [
+        Condition::BrokerReachable,
+        Condition::ConsumerRunning,
+        Condition::DedupAvailable,
+        Condition::NotDraining,
+    ];
+
+    /// Stable name, used in logs and in the `/readyz` body.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Condition::BrokerReachable => "broker_reachable",
+            Condition::ConsumerRunning => "consumer_running",
+            Condition::DedupAvailable => "dedup_available",
+            Condition::NotDraining => "not_draining",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Liveness and readiness, shared between the worker and the HTTP endpoints. Clones share one state.
+#[derive(Debug, Clone)]
+pub struct Health {
+    holds: Arc<Mutex<[bool; COUNT]>>,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health::new()
+    }
+}
+
+impl Health {
+    /// A new state: no condition holds yet, so not ready (the `newsflow_ready` gauge reads 0).
+    pub fn new() -> Self {
+        metrics::gauge!(names::READY).set(0.0);
+        Health {
+            holds: Arc::new(Mutex::new([false; COUNT])),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, [bool; COUNT]> {
+        self.holds.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records whether `condition` holds and updates the readiness gauge; logs once when readiness as a
+    /// whole changes, naming the condition that changed it. Returns whether the condition changed.
+    pub fn set(&self, condition: Condition, holds: bool) -> bool {
+        let mut state = self.lock();
+        let changed = state[condition.index()] != holds;
+        let was_ready = state.iter().all(|h| *h);
+        state[condition.index()] = holds;
+        let ready = state.iter().all(|h| *h);
+        metrics::gauge!(names::READY).set(if ready { 1.0 } else { 0.0 });
+        if ready != was_ready {
+            tracing::info!(ready, because = condition.as_str(), "readiness changed");
+        }
+        changed
+    }
+
+    /// Whether `condition` holds now.
+    pub fn holds(&self, condition: Condition) -> bool {
+        self.lock()[condition.index()]
+    }
+
+    /// Whether the worker is ready to take traffic: every condition holds.
+    pub fn is_ready(&self) -> bool {
+        self.lock().iter().all(|h| *h)
+    }
+
+    /// The conditions that do not hold, in [`Condition::ALL`] order.
+    pub fn unmet(&self) -> Vec<Condition> {
+        let state = self.lock();
+        Condition::ALL.into_iter().filter(|c| !state[c.index()]).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_hold(health: &Health) {
+        for condition in Condition::ALL {
+            health.set(condition, true);
+        }
+    }
+
+    #[test]
+    fn starts_not_ready_with_every_condition_unmet() {
+        let health = Health::new();
+        assert!(!health.is_ready());
+        assert_eq!(health.unmet(), Condition::ALL);
+    }
+
+    #[test]
+    fn ready_only_when_every_condition_holds() {
+        for missing in Condition::ALL {
+            let health = Health::new();
+            for condition in Condition::ALL {
+                health.set(condition, condition != missing);
+            }
+            assert!(!health.is_ready(), "ready without {}", missing.as_str());
+            assert_eq!(health.unmet(), [missing]);
+            health.set(missing, true);
+            assert!(health.is_ready());
+            assert!(health.unmet().is_empty());
+        }
+    }
+
+    #[test]
+    fn one_condition_failing_makes_not_ready_until_it_holds_again() {
+        let health = Health::new();
+        all_hold(&health);
+        assert!(health.set(Condition::DedupAvailable, false));
+        assert!(!health.is_ready());
+        // Others changing meanwhile do not make it ready.
+        assert!(!health.set(Condition::BrokerReachable, true));
+        assert!(!health.is_ready());
+        assert!(health.set(Condition::DedupAvailable, true));
+        assert!(health.is_ready());
+    }
+
+    #[test]
+    fn set_reports_whether_the_condition_changed() {
+        let health = Health::new();
+        assert!(health.set(Condition::ConsumerRunning, true));
+        assert!(!health.set(Condition::ConsumerRunning, true));
+        assert!(health.holds(Condition::ConsumerRunning));
+        assert!(health.set(Condition::ConsumerRunning, false));
+        assert!(!health.set(Condition::ConsumerRunning, false));
+        assert!(!health.holds(Condition::ConsumerRunning));
+    }
+
+    #[test]
+    fn clones_share_the_state() {
+        let health = Health::new();
+        let other = health.clone();
+        all_hold(&other);
+        assert!(health.is_ready());
+        other.set(Condition::NotDraining, false);
+        assert_eq!(health.unmet(), [Condition::NotDraining]);
+    }
+
+    #[test]
+    fn names_are_distinct_snake_case() {
+        let names: std::collections::BTreeSet<_> = Condition::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), Condition::ALL.len());
+        for name in names {
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{name}");
+        }
+        for (i, condition) in Condition::ALL.iter().enumerate() {
+            assert_eq!(condition.index(), i);
+        }
+    }
+}
