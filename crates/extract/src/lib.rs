@@ -25,12 +25,15 @@ mod body;
 mod charset;
 mod dates;
 mod dom;
+mod error;
 mod guard;
 mod jsonld;
 mod meta;
 mod text;
 
 use serde::{Deserialize, Serialize};
+
+pub use error::{ExtractError, NotArticleReason};
 
 /// Options; deserialized from the `[extract]` table of the worker's TOML config.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -122,83 +125,6 @@ pub struct Document {
     pub captions: Vec<String>,
     /// Name of the encoding used to decode the bytes, e.g. `UTF-8`.
     pub charset: String,
-}
-
-/// Why a page was judged not to be an article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotArticleReason {
-    /// No main text could be found at all.
-    NoBody,
-    /// Mostly link teasers and little continuous prose: a home page or a
-    /// section front.
-    LinkList,
-    /// A "page not found" or similar error page.
-    ErrorPage,
-    /// A search result listing.
-    SearchResults,
-    /// Some text, but fewer words than `min_body_words`.
-    TooShort,
-}
-
-impl NotArticleReason {
-    /// Stable snake_case name, suitable as a metrics label.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoBody => "no_body",
-            Self::LinkList => "link_list",
-            Self::ErrorPage => "error_page",
-            Self::SearchResults => "search_results",
-            Self::TooShort => "too_short",
-        }
-    }
-}
-
-impl std::fmt::Display for NotArticleReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Why extraction failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ExtractError {
-    /// The input is larger than `max_html_bytes`.
-    #[error("input is {size} bytes, above the limit of {limit}")]
-    TooLarge {
-        /// Input size in bytes.
-        size: usize,
-        /// The configured limit.
-        limit: usize,
-    },
-    /// The input is not HTML (empty, binary, or a non-HTML content type).
-    #[error("input is not html: {0}")]
-    NotHtml(&'static str),
-    /// The markup is nested too deeply to parse in bounded time.
-    #[error("markup is nested too deeply to parse in bounded time (limit {limit} levels)")]
-    TooDeep {
-        /// The configured nesting limit.
-        limit: usize,
-    },
-    /// The page is HTML but not an article.
-    #[error("not an article: {reason}")]
-    NotArticle {
-        /// Why.
-        reason: NotArticleReason,
-    },
-}
-
-impl ExtractError {
-    /// Stable snake_case name of the error kind, suitable as a metrics label
-    /// (`not_article` errors also carry [`NotArticleReason::as_str`]).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::TooLarge { .. } => "too_large",
-            Self::NotHtml(_) => "not_html",
-            Self::TooDeep { .. } => "too_deep",
-            Self::NotArticle { .. } => "not_article",
-        }
-    }
 }
 
 /// Baseline for benchmarks: decodes `html` as lossy UTF-8 and parses it with
@@ -376,20 +302,6 @@ mod tests {
         assert_eq!(
             run(b"<html><body>hello</body></html>", &small),
             Err(ExtractError::TooLarge { size: 31, limit: 10 })
-        );
-    }
-
-    #[test]
-    fn reasons_and_kinds_are_stable() {
-        let e = ExtractError::NotArticle {
-            reason: NotArticleReason::LinkList,
-        };
-        assert_eq!(e.to_string(), "not an article: link_list");
-        assert_eq!(e.kind(), "not_article");
-        assert_eq!(NotArticleReason::TooShort.as_str(), "too_short");
-        assert_eq!(
-            serde_json::to_value(NotArticleReason::ErrorPage).unwrap(),
-            serde_json::json!("error_page")
         );
     }
 
