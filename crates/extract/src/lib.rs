@@ -142,6 +142,7 @@ pub fn parse_only(html: &[u8]) -> usize {
 /// tuning the rules, not part of the worker's path.
 pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Result<String, ExtractError> {
     guard::check_content_type(input.content_type)?;
+    guard::check_raw_bytes(input.html)?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
     let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
     let html = scraper::Html::parse_document(&markup);
@@ -153,14 +154,11 @@ pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Res
 ///
 /// Pure and synchronous: the result depends only on `input` and `config`.
 pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, ExtractError> {
-    let size = input.html.len();
-    if size > config.max_html_bytes {
-        return Err(ExtractError::TooLarge {
-            size,
-            limit: config.max_html_bytes,
-        });
-    }
+    // The page passes once, in one direction: limits on the raw bytes,
+    // decoding, then the pre-parse scan of the decoded markup.
+    guard::check_size(input.html, config.max_html_bytes)?;
     guard::check_content_type(input.content_type)?;
+    guard::check_raw_bytes(input.html)?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
     let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
 
