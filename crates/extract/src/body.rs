@@ -1,4 +1,4 @@
-//! Main-text extraction and the not-an-article verdict.
+//! Main-text extraction (the not-an-article verdict is [`crate::verdict`]).
 //!
 //! 1. Every element gets a flag from its tag and from general boilerplate
 //!    patterns in its class/id/role/aria-label (navigation, share bars,
@@ -15,12 +15,11 @@
 //!    boilerplate lines are dropped.
 
 use crate::dom::{Dom, Kind, Tag};
-use crate::meta::PageMeta;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::text::{self, attr_tokens, fold};
-use crate::{ExtractConfig, NotArticleReason, authors, dates};
+use crate::text::{self, fold};
+use crate::{ExtractConfig, authors, dates};
 
 /// Why an element is (possibly) excluded.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -2258,7 +2257,16 @@ fn lead_before(an: &Analysis<'_, '_>, containers: &[usize]) -> Option<String> {
 }
 
 /// Extracts the main text of the page.
-pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) -> Body {
+///
+/// `title` is the page's title (a paragraph repeating it is dropped);
+/// `ld_article_body` the JSON-LD `articleBody`, which stands in for a body
+/// that the markup does not carry.
+pub(crate) fn extract_body(
+    dom: &Dom<'_>,
+    title: Option<&str>,
+    ld_article_body: Option<&str>,
+    cfg: &ExtractConfig,
+) -> Body {
     let an = Analysis::new(dom);
     let scores = score(&an);
     let containers = choose(&an, &scores);
@@ -2283,7 +2291,7 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
         }
     }
 
-    let title_key = meta.title.as_deref().map(fold).unwrap_or_default();
+    let title_key = title.map(fold).unwrap_or_default();
     let mut body = Body {
         captions: collected.captions,
         in_article: containers.iter().any(|&c| an.at(c).in_article),
@@ -2398,7 +2406,7 @@ pub(crate) fn extract_body(dom: &Dom<'_>, meta: &PageMeta, cfg: &ExtractConfig) 
     trim_tail(&mut kept);
     // The page's JSON-LD `articleBody` stands in for a body that the markup
     // does not carry (rendered by scripts, or behind a wall the crawler saw).
-    if let Some(ld) = meta.ld.article_body.as_deref() {
+    if let Some(ld) = ld_article_body {
         let ours: usize = kept.iter().map(|p| p.words).sum();
         // Markup in the value counts a few words too many; the test is rough.
         let ld_words = text::word_count(ld);
@@ -2464,125 +2472,6 @@ pub(crate) fn explain(dom: &Dom<'_>, min_chars: u32) -> String {
         );
     }
     out
-}
-
-const ERROR_PHRASES: &[&str] = &[
-    "page not found",
-    "not found",
-    "seite nicht gefunden",
-    "nicht gefunden",
-    "page introuvable",
-    "page non trouvée",
-    "página no encontrada",
-    "página não encontrada",
-    "pagina non trovata",
-    "страница не найдена",
-    "does not exist",
-    "no longer available",
-    "page unavailable",
-    "nothing found",
-    "nothing was found",
-    "oops",
-];
-
-fn looks_like_error(s: &str) -> bool {
-    let f = fold(s);
-    let mut toks = Vec::new();
-    attr_tokens(&f, &mut toks);
-    toks.iter().any(|t| t == "404" || t == "410") || ERROR_PHRASES.iter().any(|p| f.contains(p))
-}
-
-fn looks_like_search(url: &str, title: &str) -> bool {
-    let t = fold(title);
-    if [
-        "search results",
-        "suchergebnisse",
-        "résultats de recherche",
-        "resultados de búsqueda",
-        "results for",
-        "search:",
-    ]
-    .iter()
-    .any(|p| t.starts_with(p))
-    {
-        return true;
-    }
-    let Ok(u) = url::Url::parse(url) else {
-        return false;
-    };
-    let path_hit = u.path_segments().is_some_and(|mut segs| {
-        segs.any(|s| {
-            matches!(
-                s.to_ascii_lowercase().as_str(),
-                "search" | "suche" | "recherche" | "buscar" | "busca" | "cerca" | "zoeken" | "poisk"
-            )
-        })
-    });
-    let query_hit = u.query_pairs().any(|(k, v)| {
-        !v.is_empty()
-            && matches!(
-                k.to_ascii_lowercase().as_str(),
-                "q" | "s" | "query" | "search" | "searchterm" | "keywords"
-            )
-    });
-    path_hit || query_hit
-}
-
-/// Decides whether the page is not an article; `None` means it is one.
-pub(crate) fn classify(
-    _dom: &Dom<'_>,
-    meta: &PageMeta,
-    body: &Body,
-    url: &str,
-    cfg: &ExtractConfig,
-) -> Option<NotArticleReason> {
-    let typed = meta.is_article_typed();
-    let heads: Vec<&str> = [
-        meta.title_tag.as_deref(),
-        meta.h1.first().map(|(_, t)| t.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if body.words < 150 && heads.iter().any(|h| looks_like_error(h)) {
-        return Some(NotArticleReason::ErrorPage);
-    }
-    if body.words < 60
-        && body.paragraphs.iter().take(3).any(|p| {
-            let f = fold(&p.text);
-            f.contains("page not found") || f.contains("error 404") || f.contains("seite nicht gefunden")
-        })
-    {
-        return Some(NotArticleReason::ErrorPage);
-    }
-    if !meta.ld.is_article
-        && (meta.ld.is_search || looks_like_search(url, heads.first().copied().unwrap_or_default()))
-    {
-        return Some(NotArticleReason::SearchResults);
-    }
-    let prose = body.prose_paragraphs;
-    let kept = body.paragraphs.len();
-    let listing = meta.ld.is_listing || meta.og_type.as_deref() == Some("website");
-    // Teasers everywhere and no continuous prose left once they are
-    // dropped: a home page or a section front. Any real body text wins.
-    let words = body.words;
-    if !typed && body.headline_links >= 8 && prose == 0 && words < 150 {
-        return Some(NotArticleReason::LinkList);
-    }
-    if body.teaser_links >= 6 && body.teaser_links * 2 >= kept && prose < 2 && words < 120 {
-        return Some(NotArticleReason::LinkList);
-    }
-    if !typed && listing && body.headline_links >= 5 && prose == 0 && words < 100 {
-        return Some(NotArticleReason::LinkList);
-    }
-    if body.words == 0 {
-        return Some(NotArticleReason::NoBody);
-    }
-    let short_ok = (body.in_article || typed) && body.words >= 5;
-    if body.words < cfg.min_body_words && !short_ok {
-        return Some(NotArticleReason::TooShort);
-    }
-    None
 }
 
 #[cfg(test)]

@@ -29,7 +29,9 @@ mod error;
 mod guard;
 mod jsonld;
 mod meta;
+mod reconcile;
 mod text;
+mod verdict;
 
 use serde::{Deserialize, Serialize};
 
@@ -166,14 +168,19 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
     let dom = dom::Dom::build(&html);
     let base = url::Url::parse(input.url).ok();
     let page_meta = meta::collect(&dom, base.as_ref());
-    let mut body = body::extract_body(&dom, &page_meta, config);
+    let mut body = body::extract_body(
+        &dom,
+        page_meta.title.as_deref(),
+        page_meta.ld.article_body.as_deref(),
+        config,
+    );
 
-    let verdict = body::classify(&dom, &page_meta, &body, input.url, config);
+    let verdict = verdict::classify(&dom, &page_meta, &body, input.url, config);
     if let Some(reason) = verdict {
         return Err(ExtractError::NotArticle { reason });
     }
 
-    let finished = meta::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
+    let finished = reconcile::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
     Ok(Document {
         title: finished.title.map(text::nfc),
         authors: finished.authors,
