@@ -27,7 +27,6 @@ mod dates;
 mod dom;
 mod error;
 mod guard;
-mod jsonld;
 mod meta;
 mod reconcile;
 mod text;
