@@ -88,6 +88,23 @@ pub struct Input<'a> {
 /// What was extracted from one article page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Document {
+    /// Title, authors, dates and the other metadata; serialized inline, as
+    /// fields of the document itself.
+    #[serde(flatten)]
+    pub meta: Metadata,
+    /// Body text: paragraphs in document order separated by a blank line
+    /// (`"\n\n"`); headings, list items and quotes are their own paragraphs.
+    pub text: String,
+    /// Image captions found in the article, without photo credits.
+    pub captions: Vec<String>,
+    /// Name of the encoding used to decode the bytes, e.g. `UTF-8`.
+    pub charset: String,
+}
+
+/// What the page says about the article besides its text: the metadata
+/// fields of a [`Document`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Metadata {
     /// Headline, without a trailing site name.
     pub title: Option<String>,
     /// Cleaned author names: no "By", roles or e-mail addresses; "A and B" is
@@ -119,13 +136,6 @@ pub struct Document {
     /// `og:locale` alone, verbatim (not serialized).
     #[serde(skip)]
     pub og_locale: Option<String>,
-    /// Body text: paragraphs in document order separated by a blank line
-    /// (`"\n\n"`); headings, list items and quotes are their own paragraphs.
-    pub text: String,
-    /// Image captions found in the article, without photo credits.
-    pub captions: Vec<String>,
-    /// Name of the encoding used to decode the bytes, e.g. `UTF-8`.
-    pub charset: String,
 }
 
 /// Baseline for benchmarks: decodes `html` as lossy UTF-8 and parses it with
@@ -179,20 +189,10 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
         return Err(ExtractError::NotArticle { reason });
     }
 
-    let finished = reconcile::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
+    let mut meta = reconcile::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
+    meta.title = meta.title.map(text::nfc);
     Ok(Document {
-        title: finished.title.map(text::nfc),
-        authors: finished.authors,
-        published_at: finished.published_at,
-        modified_at: finished.modified_at,
-        description: finished.description,
-        canonical_url: finished.canonical_url,
-        site_name: finished.site_name,
-        image: finished.image,
-        tags: finished.tags,
-        language_hint: finished.language_hint,
-        html_lang: finished.html_lang,
-        og_locale: finished.og_locale,
+        meta,
         text: text::nfc(body.text()),
         captions: std::mem::take(&mut body.captions),
         charset: decoded.encoding.name().to_string(),

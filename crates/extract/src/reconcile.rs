@@ -9,23 +9,7 @@ use crate::body::Body;
 use crate::dom::Dom;
 use crate::meta::{PageMeta, near_title_lines};
 use crate::text::{self, fold, normalize};
-use crate::{ExtractConfig, authors, dates};
-
-/// Final metadata values.
-pub(crate) struct Finished {
-    pub title: Option<String>,
-    pub authors: Vec<String>,
-    pub published_at: Option<String>,
-    pub modified_at: Option<String>,
-    pub description: Option<String>,
-    pub canonical_url: Option<String>,
-    pub site_name: Option<String>,
-    pub image: Option<String>,
-    pub tags: Vec<String>,
-    pub language_hint: Option<String>,
-    pub html_lang: Option<String>,
-    pub og_locale: Option<String>,
-}
+use crate::{ExtractConfig, Metadata, authors, dates};
 
 fn absolute(u: &str, base: Option<&Url>) -> Option<String> {
     let u = u.trim();
@@ -88,7 +72,7 @@ pub(crate) fn finish(
     url: &str,
     base: Option<&Url>,
     cfg: &ExtractConfig,
-) -> Finished {
+) -> Metadata {
     let site_name = m.site_name.clone();
     let site_key = site_name.as_deref().map(fold).unwrap_or_default();
 
@@ -413,7 +397,7 @@ pub(crate) fn finish(
     let html_lang = declared(m.html_lang.as_deref());
     let og_locale = declared(m.get("og:locale"));
 
-    Finished {
+    Metadata {
         title: m.title,
         authors: names,
         published_at,

@@ -41,6 +41,7 @@ fn published(page: &Page<'_>) -> Option<String> {
     };
     crate::extract(&input, &ExtractConfig::default())
         .ok()?
+        .meta
         .published_at
 }
 
