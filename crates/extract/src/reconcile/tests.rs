@@ -1,8 +1,10 @@
 //! Tests of the final metadata, dates above all: pages go through the whole
 //! extraction and the chosen publication time is compared.
 
+use super::published::body_dateline;
 use super::*;
 use crate::ExtractConfig;
+use crate::text;
 
 /// Parts of an article page for the date tests.
 #[derive(Default)]
