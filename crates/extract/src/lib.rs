@@ -16,7 +16,19 @@
 //! rejected up front and markup nested deeply enough to make the HTML parser
 //! quadratic is rejected before parsing.
 //!
-//! The entry point is [`extract`].
+//! The entry point is [`extract`]. The modules, in the order a page goes
+//! through them:
+//!
+//! - `guard`: limits on the raw bytes (`guard/limits.rs`), then, after
+//!   decoding, the pre-parse scan of the markup (`guard/rewrite.rs`);
+//! - `charset`: the page's encoding, and decoding;
+//! - `dom`: the parsed page flattened into an index-addressed tree;
+//! - `meta`: the metadata sources, collected in one pass, one module each;
+//! - `body`: the main text (element flags, analysis, scoring, choosing the
+//!   containers, collecting paragraphs, furniture lines, the tail);
+//! - `verdict`: whether the page is an article at all;
+//! - `reconcile`: the final [`Metadata`], from the metadata and the body;
+//! - shared by those: `text`, `dates`, `authors`; and `error`.
 
 #![warn(missing_docs)]
 
