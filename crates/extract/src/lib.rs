@@ -70,7 +70,7 @@ pub struct ExtractConfig {
     /// parser's work grows with the square of the nesting depth. Real pages
     /// stay far below it. Default: 2048.
     pub max_nesting_depth: usize,
-    /// At most this many tags are returned in [`Document::tags`]. Default: 30.
+    /// At most this many tags are returned in [`Metadata::tags`]. Default: 30.
     pub max_tags: usize,
 }
 

@@ -7,16 +7,17 @@
 //!    hold the headline and much of the page's text are kept ([`analysis`]).
 //! 2. Bottom-up (one reverse pass) text and link lengths per element
 //!    ([`analysis`]).
-//! 3. Readability-style scoring ([`score`]): each paragraph gives points
-//!    (length, commas) to its ancestors; a candidate's score is scaled by
-//!    `1 - link density`. The best candidate is widened to the enclosing
-//!    `<article>` and joined by sibling containers with a similar score
-//!    ([`choose`]).
+//! 3. Readability-style scoring ([`score`](mod@score)): each paragraph
+//!    gives points (length, commas) to its ancestors; a candidate's score is
+//!    scaled by `1 - link density`. The best candidate is widened to the
+//!    enclosing `<article>` and joined by sibling containers with a similar
+//!    score ([`choose`](mod@choose)).
 //! 4. Paragraphs are collected from the chosen containers in document order
-//!    ([`collect`]); link-dominated paragraphs, duplicated titles, bylines
-//!    and short boilerplate lines ([`furniture`]) are dropped, and so is what
-//!    trails the article ([`tail`]). [`extract_body`] runs the steps;
-//!    [`explain`] shows their decisions.
+//!    ([`collect`](mod@collect)); link-dominated paragraphs, duplicated
+//!    titles, bylines and short boilerplate lines ([`furniture`]) are
+//!    dropped, and so is what trails the article ([`tail`]).
+//!    [`extract_body`] runs the steps; [`explain`](mod@explain) shows their
+//!    decisions.
 
 mod analysis;
 mod choose;
