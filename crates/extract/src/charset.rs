@@ -11,7 +11,6 @@ use std::borrow::Cow;
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
 use crate::ExtractError;
-use crate::guard;
 
 /// How far into the document a `<meta>` charset declaration is looked for.
 const META_SCAN_BYTES: usize = 8192;
@@ -25,7 +24,9 @@ pub(crate) struct Decoded<'a> {
     pub encoding: &'static Encoding,
 }
 
-/// Detects the encoding of `bytes` and decodes them.
+/// Detects the encoding of `bytes` and decodes them; the bytes have passed
+/// the guard's checks. Input with a byte order mark that decodes to nothing
+/// but whitespace is rejected as empty.
 pub(crate) fn decode<'a>(
     bytes: &'a [u8],
     content_type: Option<&str>,
@@ -33,16 +34,12 @@ pub(crate) fn decode<'a>(
 ) -> Result<Decoded<'a>, ExtractError> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let rest = bytes.get(bom_len..).unwrap_or_default();
-        if enc == UTF_8 {
-            guard::check_bytes(rest)?;
-        }
         let (text, _) = enc.decode_without_bom_handling(rest);
         if text.trim().is_empty() {
             return Err(ExtractError::NotHtml("empty input"));
         }
         return Ok(Decoded { text, encoding: enc });
     }
-    guard::check_bytes(bytes)?;
     let encoding = detect(bytes, content_type, url);
     let (text, _) = encoding.decode_without_bom_handling(bytes);
     Ok(Decoded { text, encoding })

@@ -16,7 +16,19 @@
 //! rejected up front and markup nested deeply enough to make the HTML parser
 //! quadratic is rejected before parsing.
 //!
-//! The entry point is [`extract`].
+//! The entry point is [`extract`]. The modules, in the order a page goes
+//! through them:
+//!
+//! - `guard`: limits on the raw bytes (`guard/limits.rs`), then, after
+//!   decoding, the pre-parse scan of the markup (`guard/rewrite.rs`);
+//! - `charset`: the page's encoding, and decoding;
+//! - `dom`: the parsed page flattened into an index-addressed tree;
+//! - `meta`: the metadata sources, collected in one pass, one module each;
+//! - `body`: the main text (element flags, analysis, scoring, choosing the
+//!   containers, collecting paragraphs, furniture lines, the tail);
+//! - `verdict`: whether the page is an article at all;
+//! - `reconcile`: the final [`Metadata`], from the metadata and the body;
+//! - shared by those: `text`, `dates`, `authors`; and `error`.
 
 #![warn(missing_docs)]
 
@@ -25,12 +37,16 @@ mod body;
 mod charset;
 mod dates;
 mod dom;
+mod error;
 mod guard;
-mod jsonld;
 mod meta;
+mod reconcile;
 mod text;
+mod verdict;
 
 use serde::{Deserialize, Serialize};
+
+pub use error::{ExtractError, NotArticleReason};
 
 /// Options; deserialized from the `[extract]` table of the worker's TOML config.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -54,7 +70,7 @@ pub struct ExtractConfig {
     /// parser's work grows with the square of the nesting depth. Real pages
     /// stay far below it. Default: 2048.
     pub max_nesting_depth: usize,
-    /// At most this many tags are returned in [`Document::tags`]. Default: 30.
+    /// At most this many tags are returned in [`Metadata::tags`]. Default: 30.
     pub max_tags: usize,
 }
 
@@ -84,6 +100,23 @@ pub struct Input<'a> {
 /// What was extracted from one article page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Document {
+    /// Title, authors, dates and the other metadata; serialized inline, as
+    /// fields of the document itself.
+    #[serde(flatten)]
+    pub meta: Metadata,
+    /// Body text: paragraphs in document order separated by a blank line
+    /// (`"\n\n"`); headings, list items and quotes are their own paragraphs.
+    pub text: String,
+    /// Image captions found in the article, without photo credits.
+    pub captions: Vec<String>,
+    /// Name of the encoding used to decode the bytes, e.g. `UTF-8`.
+    pub charset: String,
+}
+
+/// What the page says about the article besides its text: the metadata
+/// fields of a [`Document`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Metadata {
     /// Headline, without a trailing site name.
     pub title: Option<String>,
     /// Cleaned author names: no "By", roles or e-mail addresses; "A and B" is
@@ -115,90 +148,6 @@ pub struct Document {
     /// `og:locale` alone, verbatim (not serialized).
     #[serde(skip)]
     pub og_locale: Option<String>,
-    /// Body text: paragraphs in document order separated by a blank line
-    /// (`"\n\n"`); headings, list items and quotes are their own paragraphs.
-    pub text: String,
-    /// Image captions found in the article, without photo credits.
-    pub captions: Vec<String>,
-    /// Name of the encoding used to decode the bytes, e.g. `UTF-8`.
-    pub charset: String,
-}
-
-/// Why a page was judged not to be an article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotArticleReason {
-    /// No main text could be found at all.
-    NoBody,
-    /// Mostly link teasers and little continuous prose: a home page or a
-    /// section front.
-    LinkList,
-    /// A "page not found" or similar error page.
-    ErrorPage,
-    /// A search result listing.
-    SearchResults,
-    /// Some text, but fewer words than `min_body_words`.
-    TooShort,
-}
-
-impl NotArticleReason {
-    /// Stable snake_case name, suitable as a metrics label.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoBody => "no_body",
-            Self::LinkList => "link_list",
-            Self::ErrorPage => "error_page",
-            Self::SearchResults => "search_results",
-            Self::TooShort => "too_short",
-        }
-    }
-}
-
-impl std::fmt::Display for NotArticleReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Why extraction failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ExtractError {
-    /// The input is larger than `max_html_bytes`.
-    #[error("input is {size} bytes, above the limit of {limit}")]
-    TooLarge {
-        /// Input size in bytes.
-        size: usize,
-        /// The configured limit.
-        limit: usize,
-    },
-    /// The input is not HTML (empty, binary, or a non-HTML content type).
-    #[error("input is not html: {0}")]
-    NotHtml(&'static str),
-    /// The markup is nested too deeply to parse in bounded time.
-    #[error("markup is nested too deeply to parse in bounded time (limit {limit} levels)")]
-    TooDeep {
-        /// The configured nesting limit.
-        limit: usize,
-    },
-    /// The page is HTML but not an article.
-    #[error("not an article: {reason}")]
-    NotArticle {
-        /// Why.
-        reason: NotArticleReason,
-    },
-}
-
-impl ExtractError {
-    /// Stable snake_case name of the error kind, suitable as a metrics label
-    /// (`not_article` errors also carry [`NotArticleReason::as_str`]).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::TooLarge { .. } => "too_large",
-            Self::NotHtml(_) => "not_html",
-            Self::TooDeep { .. } => "too_deep",
-            Self::NotArticle { .. } => "not_article",
-        }
-    }
 }
 
 /// Baseline for benchmarks: decodes `html` as lossy UTF-8 and parses it with
@@ -216,6 +165,7 @@ pub fn parse_only(html: &[u8]) -> usize {
 /// tuning the rules, not part of the worker's path.
 pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Result<String, ExtractError> {
     guard::check_content_type(input.content_type)?;
+    guard::check_raw_bytes(input.html)?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
     let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
     let html = scraper::Html::parse_document(&markup);
@@ -227,14 +177,11 @@ pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Res
 ///
 /// Pure and synchronous: the result depends only on `input` and `config`.
 pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, ExtractError> {
-    let size = input.html.len();
-    if size > config.max_html_bytes {
-        return Err(ExtractError::TooLarge {
-            size,
-            limit: config.max_html_bytes,
-        });
-    }
+    // The page passes once, in one direction: limits on the raw bytes,
+    // decoding, then the pre-parse scan of the decoded markup.
+    guard::check_size(input.html, config.max_html_bytes)?;
     guard::check_content_type(input.content_type)?;
+    guard::check_raw_bytes(input.html)?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
     let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
 
@@ -242,27 +189,22 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
     let dom = dom::Dom::build(&html);
     let base = url::Url::parse(input.url).ok();
     let page_meta = meta::collect(&dom, base.as_ref());
-    let mut body = body::extract_body(&dom, &page_meta, config);
+    let mut body = body::extract_body(
+        &dom,
+        page_meta.title.as_deref(),
+        page_meta.ld.article_body.as_deref(),
+        config,
+    );
 
-    let verdict = body::classify(&dom, &page_meta, &body, input.url, config);
+    let verdict = verdict::classify(&dom, &page_meta, &body, input.url, config);
     if let Some(reason) = verdict {
         return Err(ExtractError::NotArticle { reason });
     }
 
-    let finished = meta::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
+    let mut meta = reconcile::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
+    meta.title = meta.title.map(text::nfc);
     Ok(Document {
-        title: finished.title.map(text::nfc),
-        authors: finished.authors,
-        published_at: finished.published_at,
-        modified_at: finished.modified_at,
-        description: finished.description,
-        canonical_url: finished.canonical_url,
-        site_name: finished.site_name,
-        image: finished.image,
-        tags: finished.tags,
-        language_hint: finished.language_hint,
-        html_lang: finished.html_lang,
-        og_locale: finished.og_locale,
+        meta,
         text: text::nfc(body.text()),
         captions: std::mem::take(&mut body.captions),
         charset: decoded.encoding.name().to_string(),
@@ -376,20 +318,6 @@ mod tests {
         assert_eq!(
             run(b"<html><body>hello</body></html>", &small),
             Err(ExtractError::TooLarge { size: 31, limit: 10 })
-        );
-    }
-
-    #[test]
-    fn reasons_and_kinds_are_stable() {
-        let e = ExtractError::NotArticle {
-            reason: NotArticleReason::LinkList,
-        };
-        assert_eq!(e.to_string(), "not an article: link_list");
-        assert_eq!(e.kind(), "not_article");
-        assert_eq!(NotArticleReason::TooShort.as_str(), "too_short");
-        assert_eq!(
-            serde_json::to_value(NotArticleReason::ErrorPage).unwrap(),
-            serde_json::json!("error_page")
         );
     }
 

@@ -1,8 +1,9 @@
 //! Data-driven golden tests: every `*.html` page in `samples/pages/` and in
 //! `tests/data/` is extracted and compared with `<name>.expected.json` beside
-//! it. An optional `<name>.input.json` sidecar gives the fetched `url`, the
-//! `content_type` header and `config` overrides. Run with `UPDATE_EXPECT=1`
-//! to (re)write the expected files, then review the diff.
+//! it (by `expect_test::expect_file!`). An optional `<name>.input.json`
+//! sidecar gives the fetched `url`, the `content_type` header and `config`
+//! overrides. Run with `UPDATE_EXPECT=1` to (re)write the expected files, then
+//! review the diff.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -66,37 +67,6 @@ fn run(page: &Path) -> String {
     json.unwrap() + "\n"
 }
 
-/// Compares `actual` with the expected file, or rewrites it when
-/// `UPDATE_EXPECT` is set.
-#[track_caller]
-fn check(expected_path: &Path, actual: &str) {
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(expected_path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(expected_path).unwrap_or_else(|_| {
-        panic!(
-            "missing {}; run with UPDATE_EXPECT=1 and review it",
-            expected_path.display()
-        )
-    });
-    if expected != actual {
-        let first_diff = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-        let exp_line = expected.lines().nth(first_diff).unwrap_or("<end>");
-        let act_line = actual.lines().nth(first_diff).unwrap_or("<end>");
-        panic!(
-            "{} differs at line {}:\n  expected: {exp_line}\n  actual:   {act_line}\n\
-             (run with UPDATE_EXPECT=1 to bless, then review the diff)\nfull actual output:\n{actual}",
-            expected_path.display(),
-            first_diff + 1
-        );
-    }
-}
-
 #[test]
 fn golden_pages() {
     let all: Vec<PathBuf> = pages(SAMPLES).into_iter().chain(pages(DATA)).collect();
@@ -107,6 +77,6 @@ fn golden_pages() {
     );
     for page in all {
         let actual = run(&page);
-        check(&sibling(&page, ".expected.json"), &actual);
+        expect_test::expect_file![sibling(&page, ".expected.json")].assert_eq(&actual);
     }
 }

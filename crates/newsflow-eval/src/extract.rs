@@ -274,9 +274,9 @@ pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Resul
         let (counts, missed, leaked) = body_counts(&page.gold, &doc_text);
         total.add(counts);
         let doc = outcome.as_ref().ok();
-        let got_title = doc.and_then(|d| d.title.as_deref());
-        let got_date = doc.and_then(|d| d.published_at.as_deref());
-        let got_authors = doc.map(|d| d.authors.join("; ")).unwrap_or_default();
+        let got_title = doc.and_then(|d| d.meta.title.as_deref());
+        let got_date = doc.and_then(|d| d.meta.published_at.as_deref());
+        let got_authors = doc.map(|d| d.meta.authors.join("; ")).unwrap_or_default();
         let gold_author = page.gold.author();
         let misses = [
             (
@@ -289,7 +289,7 @@ pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Resul
             (
                 "author",
                 author.score(gold_author.as_deref(), |g| {
-                    doc.is_some_and(|d| author_ok(g, &d.authors))
+                    doc.is_some_and(|d| author_ok(g, &d.meta.authors))
                 }),
                 got_authors,
             ),

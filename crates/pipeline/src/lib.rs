@@ -544,6 +544,7 @@ impl Pipeline {
         let fetched = dedup::normalize_url(&page.url)
             .map_err(|err| Rejection::new(Stage::Decode, Reason::InvalidUrl, err.to_string()))?;
         let canonical = doc
+            .meta
             .canonical_url
             .as_deref()
             .and_then(|declared| dedup::normalize_url(declared).ok())
@@ -552,19 +553,19 @@ impl Pipeline {
         let domain = model::domain_of(&canonical)
             .map_err(|err| Rejection::new(Stage::Decode, Reason::InvalidUrl, err.to_string()))?;
         let declared_language = doc
+            .meta
             .language_hint
             .clone()
             .or_else(|| page.content_language.clone());
         // A declared language that is neither `<html lang>` nor `og:locale` came from a
         // `<meta http-equiv=content-language>` or the like: it stands in for a missing header.
-        let meta_language = doc
-            .language_hint
-            .clone()
-            .filter(|hint| Some(hint) != doc.html_lang.as_ref() && Some(hint) != doc.og_locale.as_ref());
+        let meta_language = doc.meta.language_hint.clone().filter(|hint| {
+            Some(hint) != doc.meta.html_lang.as_ref() && Some(hint) != doc.meta.og_locale.as_ref()
+        });
         let hints = model::LanguageHints {
-            html_lang: doc.html_lang.clone(),
+            html_lang: doc.meta.html_lang.clone(),
             content_language: page.content_language.clone().or(meta_language),
-            og_locale: doc.og_locale.clone(),
+            og_locale: doc.meta.og_locale.clone(),
         };
         let language_hints = (hints != model::LanguageHints::default()).then_some(hints);
         Ok(ArticleEvent {
@@ -573,16 +574,16 @@ impl Pipeline {
             url: page.url.clone(),
             canonical_url: canonical,
             domain,
-            site_name: doc.site_name,
-            title: doc.title,
-            authors: doc.authors,
-            published_at: doc.published_at,
-            modified_at: doc.modified_at,
-            description: doc.description,
+            site_name: doc.meta.site_name,
+            title: doc.meta.title,
+            authors: doc.meta.authors,
+            published_at: doc.meta.published_at,
+            modified_at: doc.meta.modified_at,
+            description: doc.meta.description,
             word_count: model::word_count(&doc.text),
             text: doc.text,
-            image: doc.image,
-            tags: doc.tags,
+            image: doc.meta.image,
+            tags: doc.meta.tags,
             declared_language,
             language_hints,
             language: None,

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use pipeline::{Outcome, Pipeline, PipelineConfig, RawMessage, Stage};
 
@@ -55,21 +55,6 @@ fn tag(p: &Pipeline, name: &str, html: &str, headers: serde_json::Value) -> Stri
     serde_json::to_string_pretty(&out).unwrap() + "\n"
 }
 
-#[track_caller]
-fn check(expected_path: &Path, actual: &str) {
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(expected_path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(expected_path).unwrap_or_else(|_| {
-        panic!(
-            "missing {}; run with UPDATE_EXPECT=1 and review it",
-            expected_path.display()
-        )
-    });
-    assert_eq!(expected, actual, "{} differs", expected_path.display());
-}
-
 #[test]
 fn language_of_pages() {
     let p = pipeline();
@@ -87,6 +72,6 @@ fn language_of_pages() {
             .map(|h| serde_json::from_str(&h).unwrap())
             .unwrap_or_else(|_| serde_json::json!({}));
         let actual = tag(&p, &name, &html, headers);
-        check(&page.with_extension("expected.json"), &actual);
+        expect_test::expect_file![page.with_extension("expected.json")].assert_eq(&actual);
     }
 }

@@ -4,6 +4,8 @@ use std::collections::{HashMap, VecDeque};
 
 use serde_json::{Map, Value};
 
+use crate::dom::Dom;
+
 /// schema.org types treated as articles.
 const ARTICLE_TYPES: &[&str] = &[
     "Article",
@@ -61,6 +63,26 @@ pub(crate) struct LdInfo {
     pub is_listing: bool,
     /// A SearchResultsPage describes the page.
     pub is_search: bool,
+}
+
+/// The JSON-LD of a `<script type="application/ld+json">` element (`i`),
+/// parsed into `ld_values` (at most 64 values).
+pub(super) fn collect<'a>(
+    dom: &Dom<'a>,
+    i: usize,
+    attr: impl Fn(&str) -> Option<&'a str>,
+    ld_values: &mut Vec<Value>,
+) {
+    let ty = attr("type").unwrap_or_default().trim().to_ascii_lowercase();
+    if ty == "application/ld+json" && ld_values.len() < 64 {
+        let mut raw = String::new();
+        for c in dom.children(i) {
+            if let Some(t) = dom.text(c) {
+                raw.push_str(t);
+            }
+        }
+        parse_script(&raw, ld_values);
+    }
 }
 
 /// Parses every JSON value found in a `<script type="application/ld+json">`
