@@ -153,6 +153,13 @@ def values_at(table, prefix=""):
     return out
 
 
+def duration_ms(text):
+    m = re.fullmatch(r"([0-9]+) ?(ms|s|m|h)", str(text).strip())
+    if not m:
+        fail(f"duration {text!r} is not of the chart's form (500ms, 15s, 2m, 1h)")
+    return int(m.group(1)) * {"ms": 1, "s": 1000, "m": 60000, "h": 3600000}[m.group(2)]
+
+
 def rendered_toml(path):
     cm = one(path, "ConfigMap")
     return tomllib.loads(cm["data"]["newsflow.toml"])
@@ -290,7 +297,7 @@ def cmd_default(path):
     port = int(toml["telemetry"]["listen"].rsplit(":", 1)[1])
     if c["ports"][0]["containerPort"] != port:
         fail(f"containerPort {c['ports'][0]['containerPort']} != telemetry.listen port {port}")
-    drain = toml["kafka"]["drain_timeout_ms"]
+    drain = duration_ms(toml["kafka"]["drain_timeout"])
     if spec["terminationGracePeriodSeconds"] * 1000 <= drain:
         fail(f"terminationGracePeriodSeconds {spec['terminationGracePeriodSeconds']} not above drain {drain} ms")
     if "replicas" not in dep["spec"]:
@@ -646,6 +653,8 @@ check_helm_schema() {
     "dedup stage with config.dedup.store|--set replicaCount=2"
     "dedup stage with config.dedup.store|--set autoscaling.mode=keda"
     "terminationGracePeriodSeconds|--set terminationGracePeriodSeconds=10"
+    "terminationGracePeriodSeconds|--set config.kafka.drain_timeout=2m --set config.kafka.session_timeout=5m"
+    "does not match pattern|--set config.kafka.drain_timeout=15sec"
     "minReplicas must be at least 1|--set autoscaling.mode=hpa --set autoscaling.minReplicas=0 --set-json config.pipeline.stages=[\"extract\"]"
   )
   local c want args out
@@ -660,7 +669,7 @@ check_helm_schema() {
     fi
     grep -qF -- "$want" <<<"$out" || { echo "helm template $args failed without '$want': $out" >&2; return 1; }
   done
-  echo "$(cat "$tmp/schema.out"); refuses ${#cases[@]} invalid settings (mode both, unknown keys, bad stage, float count, memory dedup with >1 replica, short grace period)"
+  echo "$(cat "$tmp/schema.out"); refuses ${#cases[@]} invalid settings (mode both, unknown keys, bad stage, float count, memory dedup with >1 replica, short grace period, a drain above it, a duration without unit)"
 }
 
 check_helm_keda() {

@@ -324,7 +324,7 @@ async fn fail_open_passes_articles_through_as_unknown() {
     let topics = setup("failopen", partitions).await;
     let mut env = redis_env(&topics, "redis://127.0.0.1:1");
     env.push(("NEWSFLOW__DEDUP__REDIS__FAIL_OPEN", "true".to_owned()));
-    env.push(("NEWSFLOW__DEDUP__REDIS__CONNECT_TIMEOUT_MS", "200".to_owned()));
+    env.push(("NEWSFLOW__DEDUP__REDIS__CONNECT_TIMEOUT", "200ms".to_owned()));
     let mut worker = start(&topics, &env, &[]);
     worker.wait_ready(READY).unwrap();
     let batch: Vec<Input> = inputs(3, 0..2).into_iter().map(|(_, i)| i).collect();

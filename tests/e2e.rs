@@ -386,7 +386,7 @@ async fn broker_outage_at_start_and_mid_run_loses_nothing() {
     broker.stop();
 
     // No broker at start: alive, not ready.
-    let mut worker = Worker::start(&topics, &[("NEWSFLOW__KAFKA__MESSAGE_TIMEOUT_MS", "5000")]);
+    let mut worker = Worker::start(&topics, &[("NEWSFLOW__KAFKA__MESSAGE_TIMEOUT", "5s")]);
     std::thread::sleep(Duration::from_secs(4));
     assert_eq!(worker.http_get("/healthz").unwrap().0, 200);
     assert_eq!(

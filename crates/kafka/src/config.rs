@@ -1,6 +1,7 @@
 //! `[kafka]` options.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,28 +23,40 @@ pub struct KafkaConfig {
     pub duplicates_topic: String,
     /// Dead-letter topic. Default `news.raw-html.dlq`.
     pub dlq_topic: String,
-    /// `earliest` or `latest`. Default `earliest`.
-    pub auto_offset_reset: String,
-    /// Consumer session timeout. Default 45000.
-    pub session_timeout_ms: u64,
-    /// Time given to in-flight messages on revoke and shutdown; below `session_timeout_ms`. Default 15000.
-    pub drain_timeout_ms: u64,
-    /// Auto-commit interval of stored offsets. Default 2000.
-    pub commit_interval_ms: u64,
+    /// Where a group without a committed offset starts: `earliest` or `latest`. Default `earliest`.
+    pub auto_offset_reset: OffsetReset,
+    /// Consumer session timeout. Default 45 s.
+    #[serde(with = "humantime_serde")]
+    pub session_timeout: Duration,
+    /// Time given to in-flight messages on revoke and shutdown; below `session_timeout`. Default 15 s.
+    #[serde(with = "humantime_serde")]
+    pub drain_timeout: Duration,
+    /// Auto-commit interval of stored offsets. Default 2 s.
+    #[serde(with = "humantime_serde")]
+    pub commit_interval: Duration,
     /// librdkafka `queued.min.messages`. Default 200.
     pub queued_min_messages: u64,
     /// librdkafka `queued.max.messages.kbytes`. Default 32768.
     pub queued_max_messages_kbytes: u64,
     /// Largest record fetched or produced. Default 10485760.
     pub max_message_bytes: u64,
-    /// Time for one produce attempt before it is retried. Default 30000.
-    pub message_timeout_ms: u64,
-    /// Producer linger. Default 10.
-    pub linger_ms: u64,
+    /// Time for one produce attempt before it is retried. Default 30 s.
+    #[serde(with = "humantime_serde")]
+    pub message_timeout: Duration,
+    /// Producer linger. Default 10 ms.
+    #[serde(with = "humantime_serde")]
+    pub linger: Duration,
     /// Producer compression codec. Default `lz4`.
-    pub compression: String,
-    /// librdkafka statistics interval (consumer lag). Default 5000.
-    pub statistics_interval_ms: u64,
+    pub compression: Compression,
+    /// How often the consumer measures the lag of its partitions (high watermark against committed
+    /// offset) and looks for a stall. Default 5 s.
+    #[serde(with = "humantime_serde")]
+    pub watch_interval: Duration,
+    /// Owned partitions with lag whose committed offset does not move for this long, for no reason the
+    /// worker knows (broker unreachable, dedup state unavailable), are a stall: logged, counted in
+    /// `newsflow_stalled`, and liveness fails so that the pod is restarted. Default 2 min.
+    #[serde(with = "humantime_serde")]
+    pub stall_timeout: Duration,
     /// Extra librdkafka properties for both clients (security settings, for example).
     pub properties: BTreeMap<String, String>,
 }
@@ -57,17 +70,18 @@ impl Default for KafkaConfig {
             articles_topic: "news.articles".to_owned(),
             duplicates_topic: "news.duplicates".to_owned(),
             dlq_topic: "news.raw-html.dlq".to_owned(),
-            auto_offset_reset: "earliest".to_owned(),
-            session_timeout_ms: 45_000,
-            drain_timeout_ms: 15_000,
-            commit_interval_ms: 2_000,
+            auto_offset_reset: OffsetReset::Earliest,
+            session_timeout: Duration::from_secs(45),
+            drain_timeout: Duration::from_secs(15),
+            commit_interval: Duration::from_secs(2),
             queued_min_messages: 200,
             queued_max_messages_kbytes: 32_768,
             max_message_bytes: 10_485_760,
-            message_timeout_ms: 30_000,
-            linger_ms: 10,
-            compression: "lz4".to_owned(),
-            statistics_interval_ms: 5_000,
+            message_timeout: Duration::from_secs(30),
+            linger: Duration::from_millis(10),
+            compression: Compression::Lz4,
+            watch_interval: Duration::from_secs(5),
+            stall_timeout: Duration::from_secs(120),
             properties: BTreeMap::new(),
         }
     }
@@ -110,25 +124,23 @@ impl KafkaConfig {
         if self.bootstrap_servers.trim().is_empty() {
             return invalid("kafka.bootstrap_servers is empty".to_owned());
         }
-        if self.drain_timeout_ms >= self.session_timeout_ms {
+        if self.drain_timeout >= self.session_timeout {
             return invalid(format!(
-                "kafka.drain_timeout_ms ({}) must be less than kafka.session_timeout_ms ({})",
-                self.drain_timeout_ms, self.session_timeout_ms
+                "kafka.drain_timeout ({:?}) must be less than kafka.session_timeout ({:?})",
+                self.drain_timeout, self.session_timeout
             ));
         }
-        if !matches!(self.auto_offset_reset.as_str(), "earliest" | "latest") {
+        if self.watch_interval.is_zero() || self.stall_timeout <= self.watch_interval {
             return invalid(format!(
-                "kafka.auto_offset_reset must be \"earliest\" or \"latest\", got {:?}",
-                self.auto_offset_reset
+                "kafka.stall_timeout ({:?}) must be longer than kafka.watch_interval ({:?}), which must be \
+                 positive",
+                self.stall_timeout, self.watch_interval
             ));
         }
-        if !matches!(
-            self.compression.as_str(),
-            "none" | "gzip" | "snappy" | "lz4" | "zstd"
-        ) {
+        if self.stall_timeout <= self.commit_interval {
             return invalid(format!(
-                "kafka.compression {:?} is not one of none, gzip, snappy, lz4, zstd",
-                self.compression
+                "kafka.stall_timeout ({:?}) must be longer than kafka.commit_interval ({:?})",
+                self.stall_timeout, self.commit_interval
             ));
         }
         let topics = [
@@ -159,6 +171,16 @@ impl KafkaConfig {
         Ok(())
     }
 
+    /// The input topic, then the three output topics.
+    pub(crate) fn topics(&self) -> [&str; 4] {
+        [
+            &self.input_topic,
+            &self.articles_topic,
+            &self.duplicates_topic,
+            &self.dlq_topic,
+        ]
+    }
+
     pub(crate) fn consumer_properties(&self) -> Vec<(String, String)> {
         let mut props = self.common_properties();
         props.extend(
@@ -166,9 +188,9 @@ impl KafkaConfig {
                 ("group.id", self.group_id.clone()),
                 ("enable.auto.commit", "true".to_owned()),
                 ("enable.auto.offset.store", "false".to_owned()),
-                ("auto.commit.interval.ms", self.commit_interval_ms.to_string()),
-                ("auto.offset.reset", self.auto_offset_reset.clone()),
-                ("session.timeout.ms", self.session_timeout_ms.to_string()),
+                ("auto.commit.interval.ms", millis(self.commit_interval)),
+                ("auto.offset.reset", self.auto_offset_reset.as_str().to_owned()),
+                ("session.timeout.ms", millis(self.session_timeout)),
                 ("enable.partition.eof", "false".to_owned()),
                 ("queued.min.messages", self.queued_min_messages.to_string()),
                 (
@@ -176,7 +198,6 @@ impl KafkaConfig {
                     self.queued_max_messages_kbytes.to_string(),
                 ),
                 ("fetch.message.max.bytes", self.max_message_bytes.to_string()),
-                ("statistics.interval.ms", self.statistics_interval_ms.to_string()),
             ]
             .map(|(k, v)| (k.to_owned(), v)),
         );
@@ -190,9 +211,9 @@ impl KafkaConfig {
             [
                 ("enable.idempotence", "true".to_owned()),
                 ("acks", "all".to_owned()),
-                ("message.timeout.ms", self.message_timeout_ms.to_string()),
-                ("linger.ms", self.linger_ms.to_string()),
-                ("compression.type", self.compression.clone()),
+                ("message.timeout.ms", millis(self.message_timeout)),
+                ("linger.ms", millis(self.linger)),
+                ("compression.type", self.compression.as_str().to_owned()),
                 ("message.max.bytes", self.max_message_bytes.to_string()),
             ]
             .map(|(k, v)| (k.to_owned(), v)),
@@ -209,6 +230,58 @@ impl KafkaConfig {
             ("reconnect.backoff.max.ms".to_owned(), "5000".to_owned()),
         ]
     }
+}
+
+/// Where a consumer group without a committed offset starts reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffsetReset {
+    /// The oldest message kept.
+    Earliest,
+    /// Only messages produced from now on.
+    Latest,
+}
+
+impl OffsetReset {
+    fn as_str(self) -> &'static str {
+        match self {
+            OffsetReset::Earliest => "earliest",
+            OffsetReset::Latest => "latest",
+        }
+    }
+}
+
+/// Compression codec of the records the worker produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compression {
+    /// Uncompressed.
+    None,
+    /// gzip.
+    Gzip,
+    /// Snappy.
+    Snappy,
+    /// LZ4.
+    Lz4,
+    /// Zstandard.
+    Zstd,
+}
+
+impl Compression {
+    fn as_str(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Snappy => "snappy",
+            Compression::Lz4 => "lz4",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// A duration as librdkafka's `*.ms` properties take it.
+fn millis(duration: Duration) -> String {
+    duration.as_millis().to_string()
 }
 
 #[cfg(test)]
@@ -230,14 +303,20 @@ mod tests {
     fn validation() {
         check(|_| {}, None);
         check(
-            |c| c.drain_timeout_ms = 50_000,
-            Some("must be less than kafka.session_timeout_ms"),
+            |c| c.drain_timeout = Duration::from_secs(50),
+            Some("must be less than kafka.session_timeout"),
         );
         check(
-            |c| c.auto_offset_reset = "smallest".into(),
-            Some("auto_offset_reset"),
+            |c| c.stall_timeout = Duration::from_secs(5),
+            Some("must be longer than kafka.watch_interval"),
         );
-        check(|c| c.compression = "brotli".into(), Some("compression"));
+        check(
+            |c| {
+                c.watch_interval = Duration::from_secs(1);
+                c.stall_timeout = Duration::from_secs(2);
+            },
+            Some("must be longer than kafka.commit_interval"),
+        );
         check(
             |c| c.articles_topic = c.input_topic.clone(),
             Some("also an output topic"),

@@ -1,5 +1,5 @@
-//! Client and consumer callbacks: rebalances, statistics (lag), client errors and librdkafka logs.
-//! They run on the consumer thread, inside `poll`.
+//! Client and consumer callbacks: rebalances, client errors and librdkafka logs. They run on the
+//! consumer thread, inside `poll`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,9 +11,12 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Reb
 use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
-use telemetry::{Condition, Health, events};
+use telemetry::{Condition, Health, Throttle, events};
 
 use crate::tracker::{Tp, Tracker};
+
+/// librdkafka's warnings and errors, one line per 30 s per distinct message, with the count in between.
+static CLIENT_LOGS: Throttle = Throttle::new(Duration::from_secs(30));
 
 pub(crate) struct WorkerContext {
     pub tracker: Arc<Tracker>,
@@ -62,14 +65,33 @@ pub(crate) fn record_commit(result: KafkaResult<()>, when: &'static str) {
 
 impl ClientContext for WorkerContext {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        // librdkafka repeats a failing connection's message every few seconds while it lasts.
+        let loud = matches!(
+            level,
+            RDKafkaLogLevel::Emerg
+                | RDKafkaLogLevel::Alert
+                | RDKafkaLogLevel::Critical
+                | RDKafkaLogLevel::Error
+                | RDKafkaLogLevel::Warning
+        );
+        let suppressed = if loud {
+            match CLIENT_LOGS.allow(log_message) {
+                Some(suppressed) => suppressed,
+                None => return,
+            }
+        } else {
+            0
+        };
         match level {
             RDKafkaLogLevel::Emerg
             | RDKafkaLogLevel::Alert
             | RDKafkaLogLevel::Critical
             | RDKafkaLogLevel::Error => {
-                tracing::error!(target: "librdkafka", fac, "{log_message}");
+                tracing::error!(target: "librdkafka", fac, suppressed, "{log_message}");
             }
-            RDKafkaLogLevel::Warning => tracing::warn!(target: "librdkafka", fac, "{log_message}"),
+            RDKafkaLogLevel::Warning => {
+                tracing::warn!(target: "librdkafka", fac, suppressed, "{log_message}");
+            }
             RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => {
                 tracing::info!(target: "librdkafka", fac, "{log_message}");
             }
@@ -77,37 +99,13 @@ impl ClientContext for WorkerContext {
         }
     }
 
-    fn stats_raw(&self, statistics: &[u8]) {
-        let Ok(stats) = serde_json::from_slice::<serde_json::Value>(statistics) else {
-            return;
-        };
-        let Some(topics) = stats.get("topics").and_then(|t| t.as_object()) else {
-            return;
-        };
-        for (topic, t) in topics {
-            let Some(partitions) = t.get("partitions").and_then(|p| p.as_object()) else {
-                continue;
-            };
-            for (partition, p) in partitions {
-                let Ok(partition) = partition.parse::<i32>() else {
-                    continue;
-                };
-                let lag = p
-                    .get("consumer_lag")
-                    .and_then(serde_json::Value::as_i64)
-                    .unwrap_or(-1);
-                if partition >= 0 && lag >= 0 && self.tracker.owns(topic, partition) {
-                    events::consumer_lag(topic, partition, lag);
-                }
-            }
-        }
-    }
-
     fn error(&self, error: KafkaError, reason: &str) {
         if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
             self.health.set(Condition::BrokerReachable, false);
         }
-        tracing::warn!(error = %error, reason, "kafka client error");
+        if let Some(suppressed) = CLIENT_LOGS.allow(reason) {
+            tracing::warn!(error = %error, reason, suppressed, "kafka client error");
+        }
     }
 }
 
@@ -137,6 +135,7 @@ impl ConsumerContext for WorkerContext {
                 let tps = tps_of(tpl);
                 tracing::info!(partitions = tps.len(), "partitions assigned");
                 self.tracker.assign(tps);
+                self.health.set(Condition::GroupJoined, true);
                 self.assigned.store(true, Ordering::SeqCst);
             }
             Rebalance::Error(err) => tracing::warn!(error = %err, "rebalance error"),

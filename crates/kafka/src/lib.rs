@@ -2,8 +2,9 @@
 //! and store each offset only after the broker acknowledged every output of its message.
 //!
 //! This is the only crate that uses rdkafka. It owns the consumer thread (polling, rebalances, pause
-//! and resume, offset storing), the producer (idempotent, retried until acknowledged), the dead-letter
-//! records and the per-partition offset [`tracker`]. It reads no config file and no environment: the
+//! and resume, offset storing, the stall watchdog), the producer (idempotent, retried until
+//! acknowledged), the dead-letter records, the per-partition offset [`tracker`], and the rebuilding of
+//! an in-process dedup state from published events at start. It reads no config file and no environment: the
 //! binary hands it a [`KafkaConfig`] and a [`pipeline::Pipeline`].
 //!
 //! Delivery is at least once: a crash re-delivers messages whose outputs were not all acknowledged,
@@ -15,11 +16,13 @@ mod config;
 mod context;
 mod produce;
 mod records;
+mod restore;
 mod task;
 pub mod tracker;
+mod watchdog;
 mod worker;
 
-pub use config::{KafkaConfig, is_secret};
+pub use config::{Compression, KafkaConfig, OffsetReset, is_secret};
 pub use worker::{Limits, run};
 
 /// Errors of the Kafka runtime.

@@ -7,11 +7,14 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
-use telemetry::events;
+use telemetry::{Throttle, events};
 use tokio_util::sync::CancellationToken;
 
 use crate::backoff::Backoff;
 use crate::records::{self, Record};
+
+/// Every in-flight message retries while the broker is away: one line per 30 s per topic.
+static PRODUCE_FAILURES: Throttle = Throttle::new(Duration::from_secs(30));
 
 /// Time an attempt waits for room in the producer's queue.
 const QUEUE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -53,12 +56,14 @@ pub(crate) async fn deliver(
         }
         events::produce_retry(&record.topic);
         let delay = backoff.next_delay();
-        tracing::warn!(
-            error = %err,
-            topic = %record.topic,
-            backoff_ms = delay.as_millis() as u64,
-            "produce failed; retrying"
-        );
+        if let Some(suppressed) = PRODUCE_FAILURES.allow(&record.topic) {
+            tracing::warn!(
+                error = %err,
+                topic = %record.topic,
+                suppressed,
+                "produce failed; retrying until the broker acknowledges"
+            );
+        }
         tokio::select! {
             () = abandon.cancelled() => return Err(Undelivered::Abandoned),
             () = tokio::time::sleep(delay) => {}

@@ -13,7 +13,7 @@ use model::{ArticleEvent, SourceRef};
 use pipeline::{DedupFailure, Outcome, Pending, Pipeline, Processed, RawMessage, Reason, Rejection, Stage};
 use rdkafka::message::{Headers, Message, OwnedMessage};
 use rdkafka::producer::FutureProducer;
-use telemetry::{Condition, Health, events};
+use telemetry::{Condition, Health, Throttle, events};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
@@ -21,6 +21,10 @@ use crate::backoff::Backoff;
 use crate::produce::{Undelivered, deliver};
 use crate::records::{self, Input, Kind, Topics};
 use crate::tracker::{Ticket, Tracker};
+
+/// Lines that would otherwise come once per message (a poison storm, a revoke while messages are held,
+/// an abandoned drain): one per 10 s per kind, with the count of those not written.
+static PER_MESSAGE: Throttle = Throttle::new(Duration::from_secs(10));
 
 /// A consumed message handed to its task.
 pub(crate) struct Job {
@@ -192,17 +196,22 @@ impl Task {
     async fn hold(&mut self) -> bool {
         let Ticket { tp, offset, .. } = &self.job.ticket;
         if !self.shared.tracker.owns(&tp.0, tp.1) {
-            tracing::info!(
-                topic = tp.0,
-                partition = tp.1,
-                offset,
-                "partition revoked while waiting for the dedup state; its new owner takes the message"
-            );
+            if let Some(suppressed) = PER_MESSAGE.allow("revoked while held") {
+                tracing::info!(
+                    topic = tp.0,
+                    partition = tp.1,
+                    offset,
+                    suppressed,
+                    "partition revoked while waiting for the dedup state; its new owner takes the message"
+                );
+            }
             return false;
         }
         tokio::select! {
             () = self.shared.abandon.cancelled() => {
-                tracing::warn!(topic = tp.0, partition = tp.1, offset, "message left unfinished (dedup state unavailable)");
+                if let Some(suppressed) = PER_MESSAGE.allow("abandoned while held") {
+                    tracing::warn!(topic = tp.0, partition = tp.1, offset, suppressed, "message left unfinished (dedup state unavailable)");
+                }
                 false
             }
             () = tokio::time::sleep(self.backoff.next_delay()) => true,
@@ -221,15 +230,18 @@ impl Task {
             Outcome::Rejected(rejection) => {
                 let Ticket { tp, offset, .. } = &self.job.ticket;
                 events::outcome("rejected");
-                tracing::info!(
-                    reason = rejection.reason.as_str(),
-                    stage = rejection.stage.as_str(),
-                    detail = %rejection.detail,
-                    topic = tp.0,
-                    partition = tp.1,
-                    offset,
-                    "message rejected"
-                );
+                if let Some(suppressed) = PER_MESSAGE.allow(rejection.reason.as_str()) {
+                    tracing::info!(
+                        reason = rejection.reason.as_str(),
+                        stage = rejection.stage.as_str(),
+                        detail = %rejection.detail,
+                        topic = tp.0,
+                        partition = tp.1,
+                        offset,
+                        suppressed,
+                        "message rejected"
+                    );
+                }
             }
             Outcome::Unavailable { .. } => {}
         }
@@ -283,7 +295,15 @@ impl Task {
     /// message is delivered again.
     fn leave_unfinished(&self) {
         let Ticket { tp, offset, .. } = &self.job.ticket;
-        tracing::warn!(topic = tp.0, partition = tp.1, offset, "message left unfinished");
+        if let Some(suppressed) = PER_MESSAGE.allow("left unfinished") {
+            tracing::warn!(
+                topic = tp.0,
+                partition = tp.1,
+                offset,
+                suppressed,
+                "message left unfinished; it will be delivered again"
+            );
+        }
     }
 }
 

@@ -167,6 +167,36 @@ impl Tracker {
         }
     }
 
+    /// Waits until fewer than `max` messages are in flight, or until `timeout`. Returns whether there is
+    /// room.
+    pub fn wait_room(&self, max: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.lock();
+        loop {
+            if state.in_flight < max {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            state = match self.changed.wait_timeout(state, deadline - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
+    /// The offset the group would resume `tp` from if this worker stopped now (`offset + 1`
+    /// semantics: the lowest message in flight, else one past the last message begun), or `None` when no
+    /// message of the partition was begun since it was assigned.
+    pub fn position(&self, tp: &Tp) -> Option<i64> {
+        self.lock()
+            .partitions
+            .get(tp)
+            .and_then(PartitionState::committable)
+    }
+
     /// Whether `tp` is owned now.
     pub fn owns(&self, topic: &str, partition: i32) -> bool {
         self.lock()
@@ -236,6 +266,38 @@ mod tests {
         check(&t, &[(0, 7)]);
         t.finish(&new);
         check(&t, &[(0, 8)]);
+    }
+
+    #[test]
+    fn position_follows_the_lowest_unfinished_message() {
+        let t = Tracker::new();
+        t.assign([tp(0)]);
+        assert_eq!(t.position(&tp(0)), None);
+        let a = t.begin("in", 0, 4).unwrap();
+        let b = t.begin("in", 0, 5).unwrap();
+        assert_eq!(t.position(&tp(0)), Some(4));
+        t.finish(&b);
+        assert_eq!(t.position(&tp(0)), Some(4));
+        t.finish(&a);
+        assert_eq!(t.position(&tp(0)), Some(6));
+        assert_eq!(t.position(&tp(1)), None);
+    }
+
+    #[test]
+    fn wait_room_waits_for_a_finish() {
+        let t = std::sync::Arc::new(Tracker::new());
+        t.assign([tp(0)]);
+        let first = t.begin("in", 0, 0).unwrap();
+        t.begin("in", 0, 1).unwrap();
+        assert!(t.wait_room(3, Duration::ZERO));
+        assert!(!t.wait_room(2, Duration::from_millis(20)));
+        let t2 = t.clone();
+        let handle = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            t2.finish(&first);
+        });
+        assert!(t.wait_room(2, Duration::from_secs(5)));
+        handle.join().unwrap();
     }
 
     #[test]

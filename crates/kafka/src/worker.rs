@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use pipeline::Pipeline;
+use rdkafka::TopicPartitionList;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::KafkaError as RdError;
@@ -20,19 +21,33 @@ use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
-use telemetry::{Condition, Health, events};
+use telemetry::{Condition, Health, Throttle, events};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::context::{WorkerContext, record_commit, store_offsets};
 use crate::records::Topics;
+use crate::restore::restore_dedup_state;
 use crate::task::{Job, Shared, handle};
 use crate::tracker::Tracker;
+use crate::watchdog::{Observation, Stalled, Watchdog};
 use crate::{KafkaConfig, KafkaError};
 
-/// Time between two metadata probes of the broker.
+/// Time between two probes of the broker and of the dedup state.
 const PROBE_INTERVAL: Duration = Duration::from_secs(2);
+/// Longest a poll waits for a message (the loop's turn).
+const POLL_TIMEOUT: Duration = Duration::from_millis(100);
+/// With every in-flight slot taken, how long the consumer waits for one before pausing its partitions.
+const HOLD_BEFORE_PAUSE: Duration = Duration::from_secs(1);
+/// Time for each watermark or committed-offset request of the watchdog.
+const WATCH_REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A failing-open dedup state that does not answer: one line per 5 min.
+static DEDUP_PROBE: Throttle = Throttle::new(Duration::from_secs(300));
+
+/// Consume errors (and failures to pause) repeat while their cause lasts: one line per 30 s per error.
+static CONSUME_ERRORS: Throttle = Throttle::new(Duration::from_secs(30));
 
 /// Runtime limits that are not Kafka settings.
 #[derive(Debug, Clone, Copy)]
@@ -52,11 +67,12 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> Result<(), KafkaError> {
     config.validate()?;
+    restore_state(&config, &pipeline, &shutdown).await?;
     let producer: FutureProducer = client_config(config.producer_properties()).create()?;
     let tracker = Arc::new(Tracker::new());
     let context = WorkerContext {
         tracker: tracker.clone(),
-        drain_timeout: Duration::from_millis(config.drain_timeout_ms),
+        drain_timeout: config.drain_timeout,
         health: health.clone(),
         assigned: AtomicBool::new(false),
     };
@@ -71,7 +87,6 @@ pub async fn run(
     );
     // The readiness conditions this crate owns; the probe decides whether the broker is reachable.
     health.set(Condition::ConsumerRunning, true);
-    health.set(Condition::DedupAvailable, true);
     health.set(Condition::NotDraining, true);
 
     let abandon = CancellationToken::new();
@@ -90,7 +105,8 @@ pub async fn run(
         let shutdown = shutdown.clone();
         let health = health.clone();
         let max_in_flight = limits.max_in_flight.max(1);
-        let drain_timeout = Duration::from_millis(config.drain_timeout_ms);
+        let drain_timeout = config.drain_timeout;
+        let (stall_timeout, watch_interval) = (config.stall_timeout, config.watch_interval);
         std::thread::Builder::new()
             .name("kafka-consumer".to_owned())
             .spawn(move || {
@@ -100,6 +116,10 @@ pub async fn run(
                     jobs: jobs_tx,
                     max_in_flight,
                     drain_timeout,
+                    paused: false,
+                    pause_unapplied: false,
+                    watchdog: Watchdog::new(stall_timeout),
+                    watch_interval,
                 };
                 loop_state.run(&shutdown, &health, &abandon);
             })
@@ -108,7 +128,8 @@ pub async fn run(
 
     let readiness = tokio::spawn(readiness_loop(
         producer.clone(),
-        config.input_topic.clone(),
+        config.topics().map(str::to_owned).to_vec(),
+        shared.pipeline.clone(),
         health.clone(),
         shutdown.clone(),
     ));
@@ -139,7 +160,7 @@ pub async fn run(
     Ok(())
 }
 
-fn client_config(properties: Vec<(String, String)>) -> ClientConfig {
+pub(crate) fn client_config(properties: Vec<(String, String)>) -> ClientConfig {
     let mut config = ClientConfig::new();
     for (key, value) in properties {
         config.set(key, value);
@@ -147,18 +168,49 @@ fn client_config(properties: Vec<(String, String)>) -> ClientConfig {
     config
 }
 
-/// Owns two readiness conditions: the broker answers a metadata probe (every 2 s), and the worker is
-/// not draining (false once `shutdown` is cancelled).
+/// A memory store starts empty with its process: before joining the group, it is rebuilt from the
+/// events published within the dedup window ([`crate::restore`]). A shared store keeps its own state.
+async fn restore_state(
+    config: &KafkaConfig,
+    pipeline: &Arc<Pipeline>,
+    shutdown: &CancellationToken,
+) -> Result<(), KafkaError> {
+    if pipeline.dedup_store() != "memory" || pipeline.check_dedup_state(now_ms()).is_none() {
+        return Ok(());
+    }
+    let (config, pipeline, shutdown) = (config.clone(), pipeline.clone(), shutdown.clone());
+    let restored = tokio::task::spawn_blocking(move || {
+        let window = pipeline.config().dedup.window_secs();
+        restore_dedup_state(&config, &pipeline, window, now_ms(), &shutdown)
+    })
+    .await
+    .map_err(|err| KafkaError::Thread(format!("dedup state restore failed: {err}")))??;
+    events::dedup_restored(restored.events);
+    Ok(())
+}
+
+/// Owns the readiness conditions of the outside world, probed every 2 s: the broker answers and has
+/// every topic the worker reads and writes; the dedup state answers (and whether it was lost). Turns
+/// `not_draining` false once `shutdown` is cancelled.
 async fn readiness_loop(
     producer: FutureProducer,
-    topic: String,
+    topics: Vec<String>,
+    pipeline: Arc<Pipeline>,
     health: Health,
     shutdown: CancellationToken,
 ) {
+    let mut first_check = true;
     loop {
         let probe_then_wait = async {
-            let reachable = broker_reachable(&producer, &topic).await;
-            health.set(Condition::BrokerReachable, reachable);
+            let present = missing_topics(&producer, &topics).await;
+            health.set(Condition::BrokerReachable, present.is_some());
+            if let Some(missing) = present {
+                let all_there = missing.is_empty();
+                if health.set(Condition::TopicsPresent, all_there) && !all_there {
+                    tracing::error!(topics = ?missing, "topics missing on the broker: create them; not ready");
+                }
+            }
+            probe_dedup_state(&pipeline, &health, &mut first_check).await;
             tokio::time::sleep(PROBE_INTERVAL).await;
         };
         tokio::select! {
@@ -169,18 +221,74 @@ async fn readiness_loop(
     health.set(Condition::NotDraining, false);
 }
 
-/// Whether the broker returns the metadata of `topic` within 3 s.
-async fn broker_reachable(producer: &FutureProducer, topic: &str) -> bool {
+/// The worker's topics the broker does not have; `None` when the broker does not answer within 3 s.
+async fn missing_topics(producer: &FutureProducer, topics: &[String]) -> Option<Vec<String>> {
     let probe = producer.clone();
-    let topic = topic.to_owned();
+    let wanted = topics.to_vec();
     tokio::task::spawn_blocking(move || {
-        probe
-            .client()
-            .fetch_metadata(Some(&topic), Duration::from_secs(3))
-            .is_ok()
+        let metadata = probe.client().fetch_metadata(None, Duration::from_secs(3)).ok()?;
+        Some(
+            wanted
+                .into_iter()
+                .filter(|name| {
+                    !metadata
+                        .topics()
+                        .iter()
+                        .any(|t| t.name() == name && t.error().is_none() && !t.partitions().is_empty())
+                })
+                .collect(),
+        )
     })
     .await
-    .unwrap_or(false)
+    .ok()
+    .flatten()
+}
+
+/// Asks the dedup state whether it answers and since when it is kept; says once when it was lost.
+async fn probe_dedup_state(pipeline: &Arc<Pipeline>, health: &Health, first_check: &mut bool) {
+    let probe = pipeline.clone();
+    let checked = tokio::task::spawn_blocking(move || probe.check_dedup_state(now_ms())).await;
+    let store = pipeline.dedup_store();
+    match checked {
+        Ok(None) => {
+            health.set(Condition::DedupAvailable, true);
+        }
+        Ok(Some(Ok(state))) => {
+            events::dedup_state(store, state.since_unix, state.lost);
+            let since = model::rfc3339_millis(state.since_unix.saturating_mul(1000));
+            if state.lost {
+                tracing::error!(
+                    store,
+                    since = %since,
+                    "dedup state lost: the store came back without it; articles seen before may be published \
+                     again as unique until the window fills again (run the store with persistence)"
+                );
+            } else if *first_check {
+                tracing::info!(store, since = %since, "dedup state kept since");
+            }
+            *first_check = false;
+            if health.set(Condition::DedupAvailable, true) {
+                tracing::info!(store, "dedup state answers");
+            }
+        }
+        Ok(Some(Err(failure))) if pipeline.config().dedup_fail_open => {
+            // Failing open, articles still flow (judged `unknown`): ready, and said once per outage.
+            health.set(Condition::DedupAvailable, true);
+            if let Some(suppressed) = DEDUP_PROBE.allow(failure.store) {
+                tracing::warn!(store = failure.store, error = %failure.detail, suppressed, "dedup state does not answer; articles pass as unknown (fail open)");
+            }
+        }
+        Ok(Some(Err(failure))) => {
+            if health.set(Condition::DedupAvailable, false) {
+                tracing::warn!(store = failure.store, error = %failure.detail, "dedup state does not answer; not ready");
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "dedup state probe failed"),
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 struct ConsumerLoop {
@@ -189,81 +297,161 @@ struct ConsumerLoop {
     jobs: mpsc::UnboundedSender<Job>,
     max_in_flight: usize,
     drain_timeout: Duration,
+    /// Whether the worker decided to pause consumption (in-flight work full and not draining).
+    paused: bool,
+    /// The paused decision is not yet applied to the whole current assignment.
+    pause_unapplied: bool,
+    watchdog: Watchdog,
+    watch_interval: Duration,
 }
 
 impl ConsumerLoop {
-    fn run(self, shutdown: &CancellationToken, health: &Health, abandon: &CancellationToken) {
-        let mut paused = false;
+    fn run(mut self, shutdown: &CancellationToken, health: &Health, abandon: &CancellationToken) {
+        let mut next_watch = Instant::now() + self.watch_interval;
         while !shutdown.is_cancelled() {
-            match self.consumer.poll(Duration::from_millis(100)) {
-                None => {}
-                Some(Err(err)) => {
-                    tracing::warn!(error = %err, "consume error");
-                    if matches!(err, RdError::MessageConsumption(RDKafkaErrorCode::AllBrokersDown)) {
-                        health.set(Condition::BrokerReachable, false);
-                    }
-                }
-                Some(Ok(message)) => {
-                    let Some(ticket) =
-                        self.tracker
-                            .begin(message.topic(), message.partition(), message.offset())
-                    else {
-                        continue;
-                    };
-                    let job = Job {
-                        message: Arc::new(message.detach()),
-                        ticket,
-                        received: Instant::now(),
-                    };
-                    if self.jobs.send(job).is_err() {
-                        break;
-                    }
-                }
+            // Backpressure: with every in-flight slot taken, wait a moment for one (without polling);
+            // only work that stays stuck pauses the partitions. A backlog then costs no pause/resume
+            // cycle per fetch, and librdkafka keeps its prefetched messages.
+            if !self.paused
+                && self.tracker.in_flight() >= self.max_in_flight
+                && !self.tracker.wait_room(self.max_in_flight, HOLD_BEFORE_PAUSE)
+            {
+                self.decide_paused(true);
             }
+            self.poll_once(health);
             store_offsets(&self.consumer, &self.tracker);
             let in_flight = self.tracker.in_flight();
             events::in_flight(in_flight);
-            let newly_assigned = self.consumer.context().assigned.swap(false, Ordering::SeqCst);
-            if in_flight >= self.max_in_flight && (!paused || newly_assigned) {
-                paused = self.set_paused(true);
-            } else if paused && in_flight <= self.max_in_flight / 2 {
-                paused = self.set_paused(false);
+            if self.paused && in_flight <= self.max_in_flight / 2 {
+                self.decide_paused(false);
+            }
+            if self.consumer.context().assigned.swap(false, Ordering::SeqCst) {
+                // librdkafka keeps a partition's pause across a rebalance: whatever the assignment now
+                // holds must follow the worker's decision, whichever way it goes.
+                self.pause_unapplied = true;
+            }
+            if self.pause_unapplied {
+                self.apply_pause();
+            }
+            if Instant::now() >= next_watch {
+                self.watch(health);
+                next_watch = Instant::now() + self.watch_interval;
             }
         }
         self.shut_down(health, abandon);
     }
 
-    /// Pauses or resumes every assigned partition; returns the new paused state.
-    fn set_paused(&self, pause: bool) -> bool {
-        let assignment = match self.consumer.assignment() {
-            Ok(assignment) => assignment,
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot read assignment");
-                return !pause;
+    fn poll_once(&self, health: &Health) {
+        match self.consumer.poll(POLL_TIMEOUT) {
+            None => {}
+            Some(Err(err)) => {
+                if matches!(err, RdError::MessageConsumption(RDKafkaErrorCode::AllBrokersDown)) {
+                    health.set(Condition::BrokerReachable, false);
+                }
+                if let Some(suppressed) = CONSUME_ERRORS.allow(&err.to_string()) {
+                    tracing::warn!(error = %err, suppressed, "consume error");
+                }
             }
-        };
-        let result = if pause {
-            self.consumer.pause(&assignment)
-        } else {
-            self.consumer.resume(&assignment)
-        };
-        match result {
-            Ok(()) => {
-                events::paused(pause);
-                tracing::debug!(pause, "backpressure");
-                pause
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, pause, "cannot pause or resume partitions");
-                !pause
+            Some(Ok(message)) => {
+                let Some(ticket) = self
+                    .tracker
+                    .begin(message.topic(), message.partition(), message.offset())
+                else {
+                    return;
+                };
+                let job = Job {
+                    message: Arc::new(message.detach()),
+                    ticket,
+                    received: Instant::now(),
+                };
+                // Fails only when the task side is gone, which happens at shutdown only.
+                let _ = self.jobs.send(job);
             }
         }
     }
 
-    fn shut_down(self, health: &Health, abandon: &CancellationToken) {
+    fn decide_paused(&mut self, pause: bool) {
+        if self.paused != pause {
+            self.paused = pause;
+            self.pause_unapplied = true;
+            tracing::debug!(pause, in_flight = self.tracker.in_flight(), "backpressure");
+        }
+    }
+
+    /// Pauses or resumes every partition of the current assignment, as decided; on failure it is tried
+    /// again on the next turn of the loop.
+    fn apply_pause(&mut self) {
+        let applied = self.consumer.assignment().and_then(|assignment| {
+            if self.paused {
+                self.consumer.pause(&assignment)
+            } else {
+                self.consumer.resume(&assignment)
+            }
+        });
+        match applied {
+            Ok(()) => {
+                self.pause_unapplied = false;
+                events::paused(self.paused);
+            }
+            Err(err) => {
+                if let Some(suppressed) = CONSUME_ERRORS.allow("pause") {
+                    tracing::warn!(error = %err, pause = self.paused, suppressed, "cannot pause or resume partitions");
+                }
+            }
+        }
+    }
+
+    /// Measures the lag of every owned partition and feeds the stall watchdog.
+    fn watch(&mut self, health: &Health) {
+        let now = Instant::now();
+        if !health.holds(Condition::BrokerReachable) {
+            self.watchdog.excuse(now);
+            return;
+        }
+        let owned = self.tracker.owned();
+        let mut observations = Vec::with_capacity(owned.len());
+        let mut committed: Option<TopicPartitionList> = None;
+        for tp in owned {
+            let (low, high) = match self.consumer.fetch_watermarks(&tp.0, tp.1, WATCH_REQUEST_TIMEOUT) {
+                Ok(marks) => marks,
+                Err(err) => {
+                    tracing::debug!(error = %err, topic = tp.0, partition = tp.1, "cannot read watermarks");
+                    self.watchdog.excuse(now);
+                    return;
+                }
+            };
+            let position = match self.tracker.position(&tp) {
+                Some(position) => Some(position),
+                None => {
+                    // Nothing begun since the assignment: the group's committed offset says where it is.
+                    let committed = committed.get_or_insert_with(|| {
+                        self.consumer.committed(WATCH_REQUEST_TIMEOUT).unwrap_or_default()
+                    });
+                    committed
+                        .find_partition(&tp.0, tp.1)
+                        .and_then(|element| element.offset().to_raw())
+                        .filter(|offset| *offset >= 0)
+                }
+            };
+            let observation = Observation {
+                tp,
+                position,
+                low,
+                high,
+            };
+            events::consumer_lag(&observation.tp.0, observation.tp.1, observation.lag());
+            observations.push(observation);
+        }
+        let excused = !health.holds(Condition::DedupAvailable) || !health.holds(Condition::TopicsPresent);
+        let stalled = self.watchdog.observe(now, &observations, excused);
+        report_stall(health, &stalled);
+    }
+
+    fn shut_down(mut self, health: &Health, abandon: &CancellationToken) {
         health.set(Condition::ConsumerRunning, false);
         tracing::info!(in_flight = self.tracker.in_flight(), "draining");
-        self.set_paused(true);
+        self.decide_paused(true);
+        self.apply_pause();
         let deadline = Instant::now() + self.drain_timeout;
         let mut drained = false;
         while Instant::now() < deadline {
@@ -289,5 +477,36 @@ impl ConsumerLoop {
         // Dropping the consumer closes it and leaves the group.
         drop(self.consumer);
         tracing::info!(drained, "consumer closed");
+    }
+}
+
+/// Sets liveness from the watchdog's verdict and says so once per change.
+fn report_stall(health: &Health, stalled: &[Stalled]) {
+    if stalled.is_empty() {
+        if health.set_stalled(None) {
+            tracing::info!("stall over: partitions progress again; live");
+        }
+        return;
+    }
+    let why = stalled
+        .iter()
+        .map(|s| {
+            format!(
+                "{}/{}: lag {}, no progress for {} s",
+                s.tp.0,
+                s.tp.1,
+                s.lag,
+                s.waited.as_secs()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    if health.set_stalled(Some(why.clone())) {
+        tracing::error!(
+            partitions = stalled.len(),
+            detail = %why,
+            "stalled: owned partitions have lag and make no progress for no known reason; liveness fails so \
+             that the worker is restarted"
+        );
     }
 }

@@ -32,6 +32,12 @@ const RENAMED: &[(&[&str], &str, &str, &str)] = &[
     (&["dedup"], "window_secs", "window", "s"),
     (&["dedup", "redis"], "connect_timeout_ms", "connect_timeout", "ms"),
     (&["dedup", "redis"], "command_timeout_ms", "command_timeout", "ms"),
+    (&["kafka"], "session_timeout_ms", "session_timeout", "ms"),
+    (&["kafka"], "drain_timeout_ms", "drain_timeout", "ms"),
+    (&["kafka"], "commit_interval_ms", "commit_interval", "ms"),
+    (&["kafka"], "message_timeout_ms", "message_timeout", "ms"),
+    (&["kafka"], "linger_ms", "linger", "ms"),
+    (&["kafka"], "statistics_interval_ms", "watch_interval", "ms"),
 ];
 
 /// Rewrites every deprecated key of `doc` as its new key; returns one warning per key rewritten.
@@ -472,9 +478,9 @@ mod tests {
             "contiguous run",
         );
         check_rejected(
-            "[kafka]\ndrain_timeout_ms = 60000\n",
+            "[kafka]\ndrain_timeout = \"60s\"\n",
             &[],
-            "must be less than kafka.session_timeout_ms",
+            "must be less than kafka.session_timeout",
         );
         check_rejected(
             "[dedup]\nstore = \"redis\"\n[dedup.redis]\nurl = \"http://x\"\n",
@@ -493,6 +499,16 @@ mod tests {
             "must be a whole number of s",
         );
         check_rejected("[dedup]\nwindow = \"a week\"\n", &[], "window");
+        check_rejected(
+            "[kafka]\ncompression = \"brotli\"\n",
+            &[],
+            "unknown variant `brotli`",
+        );
+        check_rejected(
+            "[kafka]\nauto_offset_reset = \"smallest\"\n",
+            &[],
+            "unknown variant `smallest`",
+        );
         check_rejected(
             "[dedup]\nstore = \"postgres\"\n",
             &[],

@@ -12,6 +12,9 @@ use crate::config::Config;
 pub fn run(path: Option<&Path>) -> anyhow::Result<()> {
     let config = Config::load(path, std::env::vars())?;
     telemetry::init_logs(config.telemetry.log_format, &config.telemetry.log_level)?;
+    for warning in &config.deprecated {
+        tracing::warn!(warning = %warning, "deprecated configuration key");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(config.worker_threads() + 4)

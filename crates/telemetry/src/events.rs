@@ -53,6 +53,22 @@ pub fn paused(paused: bool) {
     gauge!(names::PAUSED).set(if paused { 1.0 } else { 0.0 });
 }
 
+/// The dedup state of `store` has been kept since `since_unix`; `lost` when it was found lost.
+pub fn dedup_state(store: &'static str, since_unix: i64, lost: bool) {
+    gauge!(names::DEDUP_STATE_SINCE, "store" => store).set(since_unix as f64);
+    let lost_total = counter!(names::DEDUP_STATE_LOST, "store" => store);
+    if lost {
+        lost_total.increment(1);
+    } else {
+        lost_total.increment(0);
+    }
+}
+
+/// Decisions restored from published events at start.
+pub fn dedup_restored(events: u64) {
+    counter!(names::DEDUP_RESTORED).increment(events);
+}
+
 /// Lag of an owned partition.
 pub fn consumer_lag(topic: &str, partition: i32, lag: i64) {
     gauge!(names::CONSUMER_LAG, "topic" => topic.to_owned(), "partition" => partition.to_string())

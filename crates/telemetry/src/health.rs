@@ -1,5 +1,7 @@
 //! Readiness: a few named conditions, each set by the part of the worker that owns it; the worker is
-//! ready when every one holds. Liveness is the process answering at all.
+//! ready when every one holds. Liveness: the process answers and is not stalled (owned partitions with
+//! lag and no progress, for no reason the worker knows): a stalled worker fails liveness so that it is
+//! restarted.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -14,19 +16,26 @@ pub enum Condition {
     BrokerReachable,
     /// The consumer is subscribed and polling; false from the moment it starts closing.
     ConsumerRunning,
-    /// The dedup state answers (false while messages are held back for want of it).
+    /// The dedup state answers (false while messages are held back for want of it, or a probe fails).
     DedupAvailable,
     /// Not shutting down.
     NotDraining,
+    /// The consumer joined its group and received an assignment (possibly of no partition, when the
+    /// group has more members than the topic has partitions).
+    GroupJoined,
+    /// The input topic and the three output topics exist on the broker.
+    TopicsPresent,
 }
 
 impl Condition {
     /// Every condition, in the order they are reported.
-    pub const ALL: [Condition; 4] = [
+    pub const ALL: [Condition; 6] = [
         Condition::BrokerReachable,
         Condition::ConsumerRunning,
         Condition::DedupAvailable,
         Condition::NotDraining,
+        Condition::GroupJoined,
+        Condition::TopicsPresent,
     ];
 
     /// Stable name, used in logs and in the `/readyz` body.
@@ -36,6 +45,8 @@ impl Condition {
             Condition::ConsumerRunning => "consumer_running",
             Condition::DedupAvailable => "dedup_available",
             Condition::NotDraining => "not_draining",
+            Condition::GroupJoined => "group_joined",
+            Condition::TopicsPresent => "topics_present",
         }
     }
 
@@ -48,6 +59,8 @@ impl Condition {
 #[derive(Debug, Clone)]
 pub struct Health {
     holds: Arc<Mutex<[bool; COUNT]>>,
+    /// Why the worker is stalled, while it is.
+    stall: Arc<Mutex<Option<String>>>,
 }
 
 impl Default for Health {
@@ -60,8 +73,10 @@ impl Health {
     /// A new state: no condition holds yet, so not ready (the `newsflow_ready` gauge reads 0).
     pub fn new() -> Self {
         metrics::gauge!(names::READY).set(0.0);
+        metrics::gauge!(names::STALLED).set(0.0);
         Health {
             holds: Arc::new(Mutex::new([false; COUNT])),
+            stall: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -82,6 +97,21 @@ impl Health {
             tracing::info!(ready, because = condition.as_str(), "readiness changed");
         }
         changed
+    }
+
+    /// Records that the worker is stalled (`Some(why)`) or no longer is (`None`); updates the
+    /// `newsflow_stalled` gauge. Returns whether that changed. Logging is the caller's.
+    pub fn set_stalled(&self, why: Option<String>) -> bool {
+        let mut stall = self.stall.lock().unwrap_or_else(PoisonError::into_inner);
+        let changed = stall.is_some() != why.is_some();
+        metrics::gauge!(names::STALLED).set(if why.is_some() { 1.0 } else { 0.0 });
+        *stall = why;
+        changed
+    }
+
+    /// Why the worker is stalled, if it is: liveness fails meanwhile.
+    pub fn stalled(&self) -> Option<String> {
+        self.stall.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Whether `condition` holds now.
@@ -165,6 +195,19 @@ mod tests {
         assert!(health.is_ready());
         other.set(Condition::NotDraining, false);
         assert_eq!(health.unmet(), [Condition::NotDraining]);
+    }
+
+    #[test]
+    fn a_stall_is_kept_until_cleared_and_is_not_readiness() {
+        let health = Health::new();
+        all_hold(&health);
+        assert_eq!(health.stalled(), None);
+        assert!(health.set_stalled(Some("in/0: lag 5".to_owned())));
+        assert!(!health.set_stalled(Some("in/0: lag 6".to_owned())));
+        assert_eq!(health.stalled().as_deref(), Some("in/0: lag 6"));
+        assert!(health.is_ready(), "a stall fails liveness, not readiness");
+        assert!(health.set_stalled(None));
+        assert_eq!(health.stalled(), None);
     }
 
     #[test]

@@ -88,8 +88,15 @@ async fn metrics(State(endpoints): State<Endpoints>) -> Response {
     text(StatusCode::OK, METRICS_CONTENT_TYPE, endpoints.metrics.render())
 }
 
-async fn healthz() -> Response {
-    text(StatusCode::OK, TEXT_CONTENT_TYPE, "ok\n".to_owned())
+async fn healthz(State(endpoints): State<Endpoints>) -> Response {
+    match endpoints.health.stalled() {
+        None => text(StatusCode::OK, TEXT_CONTENT_TYPE, "ok\n".to_owned()),
+        Some(why) => text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            TEXT_CONTENT_TYPE,
+            format!("stalled: {why}\n"),
+        ),
+    }
 }
 
 async fn readyz(State(endpoints): State<Endpoints>) -> Response {

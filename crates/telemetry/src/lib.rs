@@ -10,11 +10,13 @@ pub mod events;
 mod health;
 mod http;
 pub mod names;
+mod throttle;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub use health::{Condition, Health};
 pub use http::serve;
+pub use throttle::Throttle;
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
@@ -86,14 +88,27 @@ pub enum LogFormat {
     Json,
 }
 
+/// Filter directives always added after `level`: parser warnings about malformed markup (html5ever's
+/// "foster parenting" and the like) are about the page, not the worker, and would drown real warnings.
+const QUIET: &[&str] = &["html5ever=error", "selectors=error", "markup5ever=error"];
+
 /// Installs the global tracing subscriber writing to stderr. `RUST_LOG`, when set, overrides `level`.
+/// Colours only on a terminal.
 pub fn init_logs(format: LogFormat, level: &str) -> Result<(), TelemetryError> {
+    use std::io::IsTerminal as _;
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(level))
-        .map_err(|err| TelemetryError::Logs(err.to_string()))?;
+    let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| level.to_owned());
+    let mut filter = EnvFilter::try_new(&directives).map_err(|err| TelemetryError::Logs(err.to_string()))?;
+    for quiet in QUIET {
+        if !directives.contains(quiet.split('=').next().unwrap_or_default()) {
+            filter = filter.add_directive(quiet.parse().map_err(
+                |err: tracing_subscriber::filter::ParseError| TelemetryError::Logs(err.to_string()),
+            )?);
+        }
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let result = match format {
         LogFormat::Text => builder.try_init(),

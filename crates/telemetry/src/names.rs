@@ -25,8 +25,10 @@ pub const END_TO_END_LATENCY: &str = "newsflow_end_to_end_latency_seconds";
 pub const INPUT_BYTES: &str = "newsflow_input_bytes";
 /// Gauge: messages consumed and not yet finished.
 pub const IN_FLIGHT: &str = "newsflow_in_flight_messages";
-/// Gauge 0/1: consumption paused for backpressure.
+/// Gauge 0/1: consumption paused for backpressure (every assigned partition is paused while it is 1).
 pub const PAUSED: &str = "newsflow_paused";
+/// Gauge 0/1: owned partitions with lag and no progress for `kafka.stall_timeout`; liveness fails.
+pub const STALLED: &str = "newsflow_stalled";
 /// Gauge, labels `topic`, `partition`: consumer lag of owned partitions.
 pub const CONSUMER_LAG: &str = "newsflow_kafka_consumer_lag_messages";
 /// Gauge: partitions assigned to this worker.
@@ -46,6 +48,12 @@ pub const DEDUP_STORE_ERRORS: &str = "newsflow_dedup_store_errors_total";
 pub const DEDUP_UNAVAILABLE: &str = "newsflow_dedup_unavailable_total";
 /// Counter, label `store`: articles passed through with `dedup.status = "unknown"` (fail open).
 pub const DEDUP_FAIL_OPEN: &str = "newsflow_dedup_fail_open_total";
+/// Counter, label `store`: the dedup state was found lost (a Redis that came back empty).
+pub const DEDUP_STATE_LOST: &str = "newsflow_dedup_state_lost_total";
+/// Gauge in seconds since the Unix epoch, label `store`: since when the dedup state has been kept.
+pub const DEDUP_STATE_SINCE: &str = "newsflow_dedup_state_since_seconds";
+/// Counter: decisions restored at start from published events (memory store).
+pub const DEDUP_RESTORED: &str = "newsflow_dedup_restored_events_total";
 
 // Process metrics, exported under the standard names by `metrics-process` at scrape time.
 
@@ -81,6 +89,7 @@ pub const ALL: &[&str] = &[
     INPUT_BYTES,
     IN_FLIGHT,
     PAUSED,
+    STALLED,
     CONSUMER_LAG,
     ASSIGNED_PARTITIONS,
     REBALANCES,
@@ -90,6 +99,9 @@ pub const ALL: &[&str] = &[
     DEDUP_STORE_ERRORS,
     DEDUP_UNAVAILABLE,
     DEDUP_FAIL_OPEN,
+    DEDUP_STATE_LOST,
+    DEDUP_STATE_SINCE,
+    DEDUP_RESTORED,
     PROCESS_CPU,
     PROCESS_RSS,
     PROCESS_VIRTUAL_MEMORY,
@@ -160,7 +172,27 @@ pub(crate) fn describe() {
     describe_histogram!(INPUT_BYTES, Unit::Bytes, "size of input message values");
     describe_gauge!(IN_FLIGHT, "messages consumed and not yet finished");
     describe_gauge!(PAUSED, "1 while consumption is paused for backpressure");
-    describe_gauge!(CONSUMER_LAG, "consumer lag of owned partitions, in messages");
+    describe_gauge!(
+        STALLED,
+        "1 while owned partitions have lag and no progress for the stall timeout (liveness fails)"
+    );
+    describe_gauge!(
+        CONSUMER_LAG,
+        "messages of owned partitions past the committed offset (or the low watermark without one)"
+    );
+    describe_counter!(
+        DEDUP_STATE_LOST,
+        "times the dedup state was found lost (a store that came back empty)"
+    );
+    describe_gauge!(
+        DEDUP_STATE_SINCE,
+        Unit::Seconds,
+        "unix time since which the dedup state has been kept"
+    );
+    describe_counter!(
+        DEDUP_RESTORED,
+        "dedup decisions restored at start from published events"
+    );
     describe_gauge!(
         ASSIGNED_PARTITIONS,
         "partitions currently assigned to this worker"

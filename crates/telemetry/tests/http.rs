@@ -88,7 +88,8 @@ async fn endpoints_answer() {
             assert_eq!(response.body, body);
         };
         check(get(addr, "/healthz"), 200, TEXT, "ok\n");
-        let body = "not ready: broker_reachable, consumer_running, dedup_available, not_draining\n";
+        let body = "not ready: broker_reachable, consumer_running, dedup_available, not_draining, \
+                    group_joined, topics_present\n";
         check(get(addr, "/readyz"), 503, TEXT, body);
         for condition in telemetry::Condition::ALL {
             health.set(condition, true);
@@ -97,6 +98,15 @@ async fn endpoints_answer() {
         health.set(telemetry::Condition::DedupAvailable, false);
         check(get(addr, "/readyz"), 503, TEXT, "not ready: dedup_available\n");
         health.set(telemetry::Condition::DedupAvailable, true);
+        health.set_stalled(Some("in/3: lag 7, no progress for 120 s".to_owned()));
+        check(
+            get(addr, "/healthz"),
+            503,
+            TEXT,
+            "stalled: in/3: lag 7, no progress for 120 s\n",
+        );
+        health.set_stalled(None);
+        check(get(addr, "/healthz"), 200, TEXT, "ok\n");
         check(get(addr, "/nope"), 404, TEXT, "not found\n");
         let post = |path: &str| {
             send(

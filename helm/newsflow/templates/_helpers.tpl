@@ -121,18 +121,32 @@ every replica, so it scales like any other stage). */}}
 {{- if and (has "dedup" .Values.config.pipeline.stages) (eq (toString .Values.config.dedup.store) "memory") }}true{{ end }}
 {{- end }}
 
+{{/* A duration of the chart's form ("500ms", "15s", "2m", "1h"; values.schema.json holds them to it) in
+milliseconds. */}}
+{{- define "newsflow.millis" -}}
+{{- $text := toString . | trim }}
+{{- $number := regexFind "^[0-9]+" $text | int64 }}
+{{- $unit := regexReplaceAll "^[0-9]+ *" $text "" }}
+{{- if eq $unit "ms" }}{{ $number }}
+{{- else if eq $unit "s" }}{{ mul $number 1000 }}
+{{- else if eq $unit "m" }}{{ mul $number 60000 }}
+{{- else if eq $unit "h" }}{{ mul $number 3600000 }}
+{{- else }}{{ fail (printf "duration %q: write a whole number with ms, s, m or h" $text) }}
+{{- end }}
+{{- end }}
+
 {{/* Cross-field rules values.schema.json cannot express; called from the Deployment. */}}
 {{- define "newsflow.validate" -}}
 {{- $mode := .Values.autoscaling.mode }}
 {{- if not (has $mode (list "none" "hpa" "keda")) }}
 {{- fail (printf "autoscaling.mode must be none, hpa or keda (got %q)" $mode) }}
 {{- end }}
-{{- $drainMs := int64 .Values.config.kafka.drain_timeout_ms }}
+{{- $drainMs := include "newsflow.millis" .Values.config.kafka.drain_timeout | int64 }}
 {{- if le (mul (int64 .Values.terminationGracePeriodSeconds) 1000) $drainMs }}
-{{- fail (printf "terminationGracePeriodSeconds (%v s) must be above config.kafka.drain_timeout_ms (%v ms): the worker drains, commits and flushes after SIGTERM" .Values.terminationGracePeriodSeconds $drainMs) }}
+{{- fail (printf "terminationGracePeriodSeconds (%v s) must be above config.kafka.drain_timeout (%v ms): the worker drains, commits and flushes after SIGTERM" .Values.terminationGracePeriodSeconds $drainMs) }}
 {{- end }}
-{{- if ge $drainMs (int64 .Values.config.kafka.session_timeout_ms) }}
-{{- fail "config.kafka.drain_timeout_ms must be below config.kafka.session_timeout_ms" }}
+{{- if ge $drainMs (include "newsflow.millis" .Values.config.kafka.session_timeout | int64) }}
+{{- fail "config.kafka.drain_timeout must be below config.kafka.session_timeout" }}
 {{- end }}
 {{- if include "newsflow.memoryDedup" . }}
 {{- if or (ne $mode "none") (gt (int .Values.replicaCount) 1) }}
