@@ -8,27 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use e2e::{
-    Input, OwnBroker, Record, Worker, article_html, assert_schema_valid, collect, committed, produce, setup,
-    setup_on,
+    Input, OwnBroker, Record, Worker, article_html, assert_schema_valid, collect, committed,
+    expected_sources, produce, setup, setup_on, sources,
 };
 
 const READY: Duration = Duration::from_secs(60);
-
-fn sources(records: &[Record]) -> BTreeSet<(i64, i64)> {
-    records.iter().map(Record::source).collect()
-}
-
-/// Input offsets per partition of `n` messages produced round-robin over `partitions`.
-fn expected_sources(n: usize, partitions: i32) -> BTreeSet<(i64, i64)> {
-    (0..n)
-        .map(|i| {
-            (
-                (i as i64) % i64::from(partitions),
-                (i as i64) / i64::from(partitions),
-            )
-        })
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_yields_exactly_one_schema_valid_output() {

@@ -138,13 +138,27 @@ impl Input {
 /// Produces `inputs` in order, round-robin over partitions (explicitly, so every partition gets some),
 /// and waits for every acknowledgement.
 pub async fn produce(brokers: &str, topic: &str, partitions: i32, inputs: &[Input]) {
-    let producer: FutureProducer = ClientConfig::new()
+    produce_with(brokers, topic, partitions, inputs, &[]).await;
+}
+
+/// [`produce`] with extra producer settings (`compression.type`, a larger `message.max.bytes`, ...).
+pub async fn produce_with(
+    brokers: &str,
+    topic: &str,
+    partitions: i32,
+    inputs: &[Input],
+    settings: &[(&str, &str)],
+) {
+    let mut config = ClientConfig::new();
+    config
         .set("bootstrap.servers", brokers)
         .set("message.max.bytes", "10485760")
         .set("linger.ms", "5")
-        .set("enable.idempotence", "true")
-        .create()
-        .expect("producer");
+        .set("enable.idempotence", "true");
+    for (key, value) in settings {
+        config.set(*key, *value);
+    }
+    let producer: FutureProducer = config.create().expect("producer");
     // Enqueue in order (send_result enqueues synchronously), then wait for every acknowledgement.
     let mut pending = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
@@ -225,6 +239,105 @@ impl Record {
             json["source"]["partition"].as_i64().unwrap(),
             json["source"]["offset"].as_i64().unwrap(),
         )
+    }
+}
+
+/// `(partition, offset)` of the inputs that `records` came from.
+pub fn sources(records: &[Record]) -> std::collections::BTreeSet<(i64, i64)> {
+    records.iter().map(Record::source).collect()
+}
+
+/// Input offsets per partition of `n` messages produced round-robin over `partitions` (as [`produce`]
+/// does).
+pub fn expected_sources(n: usize, partitions: i32) -> std::collections::BTreeSet<(i64, i64)> {
+    (0..n)
+        .map(|i| {
+            (
+                (i as i64) % i64::from(partitions),
+                (i as i64) / i64::from(partitions),
+            )
+        })
+        .collect()
+}
+
+/// Outputs counted per input offset: what a fault scenario lost and what it repeated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accounting {
+    pub inputs: usize,
+    pub outputs: usize,
+    /// Inputs with no output at all (first 10).
+    pub lost: Vec<(i64, i64)>,
+    pub lost_count: usize,
+    /// Outputs beyond the first of their input.
+    pub duplicates: usize,
+}
+
+impl Accounting {
+    pub fn of(records: &[Record], expected: &std::collections::BTreeSet<(i64, i64)>) -> Accounting {
+        let got = sources(records);
+        let lost: Vec<(i64, i64)> = expected.difference(&got).copied().collect();
+        Accounting {
+            inputs: expected.len(),
+            outputs: records.len(),
+            lost_count: lost.len(),
+            lost: lost.into_iter().take(10).collect(),
+            duplicates: records.len() - got.len(),
+        }
+    }
+
+    /// One line `make chaos` gathers into its table.
+    pub fn report(&self, scenario: &str, healed: bool) {
+        eprintln!(
+            "chaos-report | {scenario} | {} | {} | {} | {} | {} |",
+            self.inputs,
+            self.outputs,
+            self.lost_count,
+            self.duplicates,
+            if healed { "yes" } else { "no" }
+        );
+    }
+}
+
+/// Sets one config of `topic` (an incremental alter, the others kept).
+pub async fn set_topic_config(brokers: &str, topic: &str, key: &str, value: &str) {
+    use rdkafka::admin::{AlterConfig, ResourceSpecifier};
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .expect("admin client");
+    let change = AlterConfig::new(ResourceSpecifier::Topic(topic)).set(key, value);
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
+    let results = admin
+        .alter_configs(&[change], &opts)
+        .await
+        .unwrap_or_else(|err| panic!("cannot alter {topic}: {err}"));
+    for result in results {
+        result.unwrap_or_else(|(resource, err)| panic!("cannot alter {resource:?}: {err}"));
+    }
+}
+
+/// Deletes `topic`.
+pub async fn delete_topic(brokers: &str, topic: &str) {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .expect("admin client");
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
+    for result in admin.delete_topics(&[topic], &opts).await.expect("delete topics") {
+        result.unwrap_or_else(|(topic, err)| panic!("cannot delete {topic}: {err}"));
+    }
+}
+
+/// Creates `topic` with `partitions`.
+pub async fn create_topic(brokers: &str, topic: &str, partitions: i32) {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .expect("admin client");
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
+    let new = NewTopic::new(topic, partitions, TopicReplication::Fixed(1));
+    for result in admin.create_topics(&[new], &opts).await.expect("create topics") {
+        result.unwrap_or_else(|(topic, err)| panic!("cannot create {topic}: {err}"));
     }
 }
 
@@ -443,6 +556,36 @@ impl Worker {
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// The value of one series of the worker's `/metrics` (e.g. `newsflow_stalled` or
+    /// `newsflow_dedup_state_lost_total{store="redis"}`), when it is there.
+    pub fn metric(&self, series: &str) -> Option<f64> {
+        let (_, body) = self.http_get("/metrics").ok()?;
+        body.lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.trim().parse().ok())
+    }
+
+    /// Waits until `check(self)` holds; false after `timeout`.
+    pub fn wait_for(&self, timeout: Duration, mut check: impl FnMut(&Worker) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if check(self) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        check(self)
+    }
+
+    /// Sends `signal` (`STOP`, `CONT`, ...) to the worker.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -{signal} {pid}");
     }
 
     /// The worker's log so far.
@@ -694,9 +837,19 @@ impl OwnRedis {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    /// Stops the server (its state is lost: there is no persistence).
+    /// Stops the server and removes its data: it comes back empty.
     pub fn down(&self) {
         self.script("down");
+    }
+
+    /// Stops the server, keeping its data (an append-only file).
+    pub fn stop(&self) {
+        self.script("stop");
+    }
+
+    /// Starts a stopped server again on its data.
+    pub fn start(&self) {
+        self.script("start");
     }
 }
 

@@ -200,14 +200,20 @@ async fn readiness_loop(
     shutdown: CancellationToken,
 ) {
     let mut first_check = true;
+    let mut last_missing: Vec<String> = Vec::new();
     loop {
         let probe_then_wait = async {
             let present = missing_topics(&producer, &topics).await;
             health.set(Condition::BrokerReachable, present.is_some());
             if let Some(missing) = present {
-                let all_there = missing.is_empty();
-                if health.set(Condition::TopicsPresent, all_there) && !all_there {
-                    tracing::error!(topics = ?missing, "topics missing on the broker: create them; not ready");
+                health.set(Condition::TopicsPresent, missing.is_empty());
+                if missing != last_missing {
+                    if missing.is_empty() {
+                        tracing::info!("every topic is present");
+                    } else {
+                        tracing::error!(topics = ?missing, "topics missing on the broker: create them; not ready");
+                    }
+                    last_missing = missing;
                 }
             }
             probe_dedup_state(&pipeline, &health, &mut first_check).await;
