@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 SAMPLES ?= samples/pages
 
-.PHONY: help run test lint fmt build release unit deploy-check kafka-up kafka-down demo bench bench-compare fuzz eval clean
+.PHONY: help run test lint fmt build release unit deploy-check kafka-up kafka-down demo bench bench-compare fuzz eval chaos clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -43,6 +43,9 @@ kafka-down: ## stop it and delete its data
 
 demo: ## broker, topics, worker, sample pages in, article events out
 	scripts/demo.sh
+
+chaos: ## every fault scenario against a real broker and Redis, CHAOS_RUNS (10) times in a row, with its table
+	scripts/chaos.sh
 
 bench: ## throughput and latency: file mode and end to end through the broker
 	scripts/bench.sh

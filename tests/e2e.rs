@@ -232,6 +232,7 @@ async fn kill_9_mid_stream_then_restart_loses_nothing() {
         Duration::from_secs(120),
         |r| sources(r) == expected,
     );
+    e2e::Accounting::of(&records, &expected).report("kill -9 mid-stream, restart", true);
     let got = sources(&records);
     let missing: Vec<_> = expected.difference(&got).take(10).collect();
     assert!(
@@ -399,6 +400,7 @@ async fn broker_outage_at_start_and_mid_run_loses_nothing() {
         Duration::from_secs(120),
         |r| sources(r) == expected,
     );
+    e2e::Accounting::of(&records, &expected).report("broker outage at start and mid-run", status == 503);
     let got = sources(&records);
     let missing: Vec<_> = expected.difference(&got).take(10).collect();
     assert!(
