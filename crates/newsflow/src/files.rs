@@ -1,14 +1,19 @@
 //! `newsflow process`: the pipeline on files, without Kafka. One dedup state spans the whole run, so
 //! duplicates among the inputs are reported as such.
+//!
+//! Pages are read in order and handled in batches: every stage but the dedup decision runs on `jobs`
+//! threads side by side (`Pipeline::prepare`), then the decisions are taken and the events written in
+//! input order (`Pipeline::judge`). So the output does not depend on the number of threads.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use model::SourceRef;
-use pipeline::{InputFormat, Outcome, Pipeline, RawMessage};
+use pipeline::{InputFormat, Outcome, Pipeline, Prepared, RawMessage};
 
 use crate::VERSION;
 use crate::config::Config;
@@ -19,7 +24,12 @@ pub struct Options {
     pub rejects: Option<PathBuf>,
     pub config: Option<PathBuf>,
     pub pretty: bool,
+    /// Threads for the stages; 0 = one per core.
+    pub jobs: usize,
 }
+
+/// Pages per thread in one batch: enough that a slow page rarely leaves the other threads idle.
+const BATCH_PER_THREAD: usize = 16;
 
 /// One input page: the message value and, for bare HTML files, its URL and content type.
 struct Item {
@@ -76,56 +86,62 @@ pub fn process(options: &Options) -> anyhow::Result<()> {
         None => Box::new(std::io::stderr()),
     };
 
+    let jobs = match options.jobs {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
     let started = Instant::now();
     let mut summary = Summary::default();
+    let mut progress = Progress::new(started);
+    let mut batch: Vec<Item> = Vec::with_capacity(jobs * BATCH_PER_THREAD);
+    let mut write = |prepared: Vec<(SourceRef, Prepared)>, summary: &mut Summary| -> anyhow::Result<()> {
+        for (source, prepared) in prepared {
+            let processed = pipeline.judge(prepared, chrono::Utc::now().timestamp_millis());
+            match processed.outcome {
+                Outcome::Publish { event, .. } | Outcome::Dropped { event } => {
+                    let status = event.dedup.as_ref().map_or("published", |d| d.status.as_str());
+                    *summary.by_status.entry(status).or_default() += 1;
+                    if options.pretty {
+                        serde_json::to_writer_pretty(&mut out, &event)?;
+                    } else {
+                        serde_json::to_writer(&mut out, &event)?;
+                    }
+                    out.write_all(b"\n")?;
+                }
+                Outcome::Unavailable { .. } => {
+                    let detail = processed
+                        .dedup_error
+                        .map(|failure| failure.detail)
+                        .unwrap_or_default();
+                    anyhow::bail!(
+                        "the dedup store is unavailable ({detail}); stopped at {} (set dedup.redis.fail_open \
+                         to pass pages through unjudged)",
+                        source.owner()
+                    );
+                }
+                Outcome::Rejected(rejection) => {
+                    summary.rejected += 1;
+                    let report = serde_json::json!({
+                        "source": source,
+                        "reason": rejection.reason.as_str(),
+                        "stage": rejection.stage.as_str(),
+                        "detail": rejection.detail,
+                    });
+                    writeln!(rejects, "{report}")?;
+                }
+            }
+        }
+        Ok(())
+    };
     let mut handle = |item: Item| -> anyhow::Result<()> {
         summary.pages += 1;
         summary.bytes += item.value.len();
-        let mut headers: Vec<(&str, &[u8])> = Vec::new();
-        if let Some(url) = &item.url {
-            headers.push((url_header.as_str(), url.as_bytes()));
-        }
-        if let Some(content_type) = &item.content_type {
-            headers.push(("content-type", content_type.as_bytes()));
-        }
-        let message = RawMessage {
-            value: &item.value,
-            headers,
-            source: item.source.clone(),
-        };
-        let processed = pipeline.process(&message, chrono::Utc::now().timestamp_millis());
-        match processed.outcome {
-            Outcome::Publish { event, .. } | Outcome::Dropped { event } => {
-                let status = event.dedup.as_ref().map_or("published", |d| d.status.as_str());
-                *summary.by_status.entry(status).or_default() += 1;
-                if options.pretty {
-                    serde_json::to_writer_pretty(&mut out, &event)?;
-                } else {
-                    serde_json::to_writer(&mut out, &event)?;
-                }
-                out.write_all(b"\n")?;
-            }
-            Outcome::Unavailable { .. } => {
-                let detail = processed
-                    .dedup_error
-                    .map(|failure| failure.detail)
-                    .unwrap_or_default();
-                anyhow::bail!(
-                    "the dedup store is unavailable ({detail}); stopped at {} (set dedup.redis.fail_open to \
-                     pass pages through unjudged)",
-                    item.source.owner()
-                );
-            }
-            Outcome::Rejected(rejection) => {
-                summary.rejected += 1;
-                let report = serde_json::json!({
-                    "source": item.source,
-                    "reason": rejection.reason.as_str(),
-                    "stage": rejection.stage.as_str(),
-                    "detail": rejection.detail,
-                });
-                writeln!(rejects, "{report}")?;
-            }
+        batch.push(item);
+        if batch.len() == batch.capacity() {
+            let items = std::mem::take(&mut batch);
+            write(prepare_all(&pipeline, &url_header, items, jobs)?, &mut summary)?;
+            batch.reserve(jobs * BATCH_PER_THREAD);
+            progress.show(&summary);
         }
         Ok(())
     };
@@ -133,6 +149,8 @@ pub fn process(options: &Options) -> anyhow::Result<()> {
     for input in &options.input {
         read_input(input, &mut handle).with_context(|| format!("cannot read {}", input.display()))?;
     }
+    write(prepare_all(&pipeline, &url_header, batch, jobs)?, &mut summary)?;
+    progress.clear();
     out.flush()?;
     rejects.flush()?;
     let elapsed = started.elapsed().as_secs_f64();
@@ -152,6 +170,111 @@ pub fn process(options: &Options) -> anyhow::Result<()> {
         summary.bytes as f64 / 1e6 / elapsed.max(1e-9),
     );
     Ok(())
+}
+
+/// Prepares `items` on `jobs` threads; returns them in input order.
+fn prepare_all(
+    pipeline: &Pipeline,
+    url_header: &str,
+    items: Vec<Item>,
+    jobs: usize,
+) -> anyhow::Result<Vec<(SourceRef, Prepared)>> {
+    let prepare = |item: &Item| {
+        let mut headers: Vec<(&str, &[u8])> = Vec::new();
+        if let Some(url) = &item.url {
+            headers.push((url_header, url.as_bytes()));
+        }
+        if let Some(content_type) = &item.content_type {
+            headers.push(("content-type", content_type.as_bytes()));
+        }
+        let message = RawMessage {
+            value: &item.value,
+            headers,
+            source: item.source.clone(),
+        };
+        pipeline.prepare(&message, chrono::Utc::now().timestamp_millis())
+    };
+    let threads = jobs.min(items.len());
+    if threads <= 1 {
+        return Ok(items
+            .iter()
+            .map(|item| (item.source.clone(), prepare(item)))
+            .collect());
+    }
+    // Each thread takes the next page not taken yet, so a slow page holds up only its own thread.
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Prepared)> = std::thread::scope(|scope| -> anyhow::Result<_> {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, prepare(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        let mut done = Vec::with_capacity(items.len());
+        for worker in workers {
+            let mine = worker
+                .join()
+                .map_err(|_| anyhow::anyhow!("a pipeline thread panicked"))?;
+            done.extend(mine);
+        }
+        Ok(done)
+    })?;
+    done.sort_by_key(|(i, _)| *i);
+    Ok(done
+        .into_iter()
+        .map(|(i, prepared)| (items[i].source.clone(), prepared))
+        .collect())
+}
+
+/// A progress line on stderr, when it is a terminal: pages, MB and pages/s, redrawn at most 4 times a
+/// second.
+struct Progress {
+    started: Instant,
+    shown: Option<Instant>,
+    terminal: bool,
+}
+
+impl Progress {
+    fn new(started: Instant) -> Self {
+        use std::io::IsTerminal as _;
+        Progress {
+            started,
+            shown: None,
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn show(&mut self, summary: &Summary) {
+        if !self.terminal
+            || self
+                .shown
+                .is_some_and(|at| at.elapsed() < Duration::from_millis(250))
+        {
+            return;
+        }
+        self.shown = Some(Instant::now());
+        let elapsed = self.started.elapsed().as_secs_f64().max(1e-9);
+        eprint!(
+            "\r\x1b[2Knewsflow: {} pages, {:.1} MB, {:.0} pages/s, {} rejected",
+            summary.pages,
+            summary.bytes as f64 / 1e6,
+            summary.pages as f64 / elapsed,
+            summary.rejected
+        );
+    }
+
+    fn clear(&self) {
+        if self.terminal && self.shown.is_some() {
+            eprint!("\r\x1b[2K");
+        }
+    }
 }
 
 fn read_input(path: &Path, handle: &mut dyn FnMut(Item) -> anyhow::Result<()>) -> anyhow::Result<()> {
@@ -281,6 +404,60 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The events of one run over five copies of the sample pages (the later copies are duplicates, and
+    /// the run spans several batches), without `processed_at`.
+    fn events_with(jobs: usize) -> Vec<serde_json::Value> {
+        let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/pages");
+        let dir = std::env::temp_dir().join(format!("newsflow-jobs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(&samples).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.ends_with(".html") || name.ends_with(".input.json") {
+                for copy in 0..5 {
+                    std::fs::copy(&path, dir.join(format!("{copy}-{name}"))).unwrap();
+                }
+            }
+        }
+        let out = dir.join("events.jsonl");
+        let rejects = dir.join("rejects.jsonl");
+        process(&Options {
+            input: vec![dir.clone()],
+            output: Some(out.clone()),
+            rejects: Some(rejects),
+            config: None,
+            pretty: false,
+            jobs,
+        })
+        .unwrap();
+        let text = std::fs::read_to_string(&out).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        text.lines()
+            .map(|line| {
+                let mut event: serde_json::Value = serde_json::from_str(line).unwrap();
+                event.as_object_mut().unwrap().remove("processed_at");
+                event
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_output_is_the_same_on_one_thread_and_on_several() {
+        let one = events_with(1);
+        let two = events_with(2);
+        let five = events_with(5);
+        assert!(one.len() >= 20, "{} events", one.len());
+        assert_eq!(one.len() % 5, 0);
+        assert_eq!(one, two);
+        assert_eq!(one, five);
+        let duplicates = one.iter().filter(|e| e["dedup"]["status"] == "duplicate").count();
+        assert_eq!(
+            duplicates * 5,
+            one.len() * 4,
+            "the later readings are all duplicates"
+        );
+    }
 
     #[track_caller]
     fn check(html: &str, expected: Option<&str>) {

@@ -48,6 +48,9 @@ enum Command {
         /// Pretty-print events (one JSON document per page, not JSON lines).
         #[arg(long)]
         pretty: bool,
+        /// Threads for the stages (0: one per core). The output is the same whatever the number.
+        #[arg(long, short, default_value_t = 0)]
+        jobs: usize,
     },
     /// Validate the configuration and print it, secrets redacted.
     CheckConfig {
@@ -67,12 +70,14 @@ fn main() -> ExitCode {
             rejects,
             config,
             pretty,
+            jobs,
         } => files::process(&files::Options {
             input,
             output,
             rejects,
             config,
             pretty,
+            jobs,
         }),
         Command::CheckConfig { config } => check_config(config.as_deref()),
     };

@@ -225,12 +225,22 @@ pub enum Outcome {
     },
 }
 
-/// A message held back before dedup: the article event extracted so far and the input coordinates
-/// (the dedup owner).
+/// A message through every stage but the dedup decision: the article event, its input coordinates (the
+/// dedup owner) and its fingerprint. Made by [`Pipeline::prepare`]; held back as
+/// [`Outcome::Unavailable`] while the dedup state does not answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     event: ArticleEvent,
     source: SourceRef,
+    fingerprint: Option<dedup::Fingerprint>,
+}
+
+/// What [`Pipeline::prepare`] made of a message: a [`Pending`] article or a rejection, and the time each
+/// stage took so far.
+#[derive(Debug)]
+pub struct Prepared {
+    result: Result<Pending, Rejection>,
+    timings: Vec<(Stage, Duration)>,
 }
 
 /// The dedup state failed on this message.
@@ -396,11 +406,27 @@ impl Pipeline {
     }
 
     /// Runs the configured stages on one message. `now_ms` is the wall-clock time in unix milliseconds.
+    /// The same as [`judge`](Pipeline::judge) of [`prepare`](Pipeline::prepare).
     pub fn process(&self, message: &RawMessage<'_>, now_ms: i64) -> Processed {
+        self.judge(self.prepare(message, now_ms), now_ms)
+    }
+
+    /// Every stage but the dedup decision: decoding, extraction, the fingerprint and the language. It
+    /// reads no dedup state, so any number of messages may be prepared side by side, in any order; only
+    /// [`judge`](Pipeline::judge) must follow the order in which decisions are wanted.
+    pub fn prepare(&self, message: &RawMessage<'_>, now_ms: i64) -> Prepared {
         let mut timings = Vec::with_capacity(4);
+        let result = self.prepare_event(message, now_ms, &mut timings);
+        Prepared { result, timings }
+    }
+
+    /// The dedup decision and the routing of a prepared message: what [`process`](Pipeline::process)
+    /// returns. Decisions take effect in the order of the calls.
+    pub fn judge(&self, prepared: Prepared, now_ms: i64) -> Processed {
+        let Prepared { result, mut timings } = prepared;
         let mut dedup_error = None;
-        let outcome = match self.run(message, now_ms, &mut timings, &mut dedup_error) {
-            Ok(outcome) => outcome,
+        let outcome = match result {
+            Ok(pending) => self.decide(pending, now_ms, &mut timings, &mut dedup_error),
             Err(rejection) => Outcome::Rejected(rejection),
         };
         Processed {
@@ -410,28 +436,25 @@ impl Pipeline {
         }
     }
 
-    /// Finishes a message held back as [`Outcome::Unavailable`]: dedup (again) and the stages after it.
+    /// Finishes a message held back as [`Outcome::Unavailable`]: the dedup decision again, and routing.
     /// The result is what [`process`](Pipeline::process) would have returned had the store answered.
-    pub fn resume(&self, pending: Pending, now_ms: i64) -> Processed {
-        let mut timings = Vec::with_capacity(2);
-        let mut dedup_error = None;
-        let Pending { mut event, source } = pending;
-        event.processed_at = model::rfc3339_millis(now_ms);
-        let outcome = self.finish(event, &source, now_ms, &mut timings, &mut dedup_error);
-        Processed {
-            outcome,
-            timings,
-            dedup_error,
-        }
+    pub fn resume(&self, mut pending: Pending, now_ms: i64) -> Processed {
+        pending.event.processed_at = model::rfc3339_millis(now_ms);
+        self.judge(
+            Prepared {
+                result: Ok(pending),
+                timings: Vec::with_capacity(1),
+            },
+            now_ms,
+        )
     }
 
-    fn run(
+    fn prepare_event(
         &self,
         message: &RawMessage<'_>,
         now_ms: i64,
         timings: &mut Vec<(Stage, Duration)>,
-        dedup_error: &mut Option<DedupFailure>,
-    ) -> Result<Outcome, Rejection> {
+    ) -> Result<Pending, Rejection> {
         let started = Instant::now();
         if message.value.len() > self.config.max_input_bytes {
             return Err(Rejection::new(
@@ -465,22 +488,41 @@ impl Pipeline {
         };
         event.processed_at = model::rfc3339_millis(now_ms);
         event.newsflow_version.clone_from(&self.config.version);
-        Ok(self.finish(event, &message.source, now_ms, timings, dedup_error))
+        let fingerprint = self.runs(Stage::Dedup).then(|| {
+            let started = Instant::now();
+            let fingerprint = self.fingerprint(&mut event);
+            timings.push((Stage::Dedup, started.elapsed()));
+            fingerprint
+        });
+        if self.runs(Stage::Lang) {
+            let started = Instant::now();
+            self.lang(&mut event);
+            timings.push((Stage::Lang, started.elapsed()));
+        }
+        Ok(Pending {
+            event,
+            source: message.source.clone(),
+            fingerprint,
+        })
     }
 
-    /// Dedup, routing and the stages after dedup.
-    fn finish(
+    /// The dedup decision (when this pipeline runs dedup) and the route.
+    fn decide(
         &self,
-        mut event: ArticleEvent,
-        source: &SourceRef,
+        pending: Pending,
         now_ms: i64,
         timings: &mut Vec<(Stage, Duration)>,
         dedup_error: &mut Option<DedupFailure>,
     ) -> Outcome {
+        let Pending {
+            mut event,
+            source,
+            fingerprint,
+        } = pending;
         let mut route = Route::Articles;
-        if self.runs(Stage::Dedup) {
+        if let Some(fingerprint) = fingerprint {
             let started = Instant::now();
-            let status = match self.dedup(&mut event, source, now_ms) {
+            let status = match self.dedup(&mut event, &source, &fingerprint, now_ms) {
                 Ok(status) => status,
                 Err(err) => {
                     *dedup_error = Some(DedupFailure {
@@ -488,11 +530,12 @@ impl Pipeline {
                         detail: err.to_string(),
                     });
                     if !self.config.dedup_fail_open {
-                        timings.push((Stage::Dedup, started.elapsed()));
+                        add_time(timings, Stage::Dedup, started.elapsed());
                         return Outcome::Unavailable {
                             pending: Box::new(Pending {
                                 event,
-                                source: source.clone(),
+                                source,
+                                fingerprint: Some(fingerprint),
                             }),
                         };
                     }
@@ -505,17 +548,12 @@ impl Pipeline {
                 }
             };
             route = self.config.routing.route(status);
-            timings.push((Stage::Dedup, started.elapsed()));
+            add_time(timings, Stage::Dedup, started.elapsed());
         }
         if route == Route::Drop {
             return Outcome::Dropped {
                 event: Box::new(event),
             };
-        }
-        if self.runs(Stage::Lang) {
-            let started = Instant::now();
-            self.lang(&mut event);
-            timings.push((Stage::Lang, started.elapsed()));
         }
         Outcome::Publish {
             route,
@@ -596,23 +634,29 @@ impl Pipeline {
         })
     }
 
-    fn dedup(
-        &self,
-        event: &mut ArticleEvent,
-        source: &SourceRef,
-        now_ms: i64,
-    ) -> Result<DedupStatus, dedup::BoxError> {
+    /// Fingerprints the event's text and records the fingerprints in the event.
+    fn fingerprint(&self, event: &mut ArticleEvent) -> dedup::Fingerprint {
         let fingerprint = dedup::fingerprint(&event.text, self.dedup.config());
         let minhash_bytes: Vec<u8> = fingerprint.minhash.iter().flat_map(|h| h.to_le_bytes()).collect();
         event.fingerprints = Some(model::Fingerprints {
             content_hash: fingerprint.content_hash.clone(),
             minhash: base64::engine::general_purpose::STANDARD.encode(minhash_bytes),
         });
+        fingerprint
+    }
+
+    fn dedup(
+        &self,
+        event: &mut ArticleEvent,
+        source: &SourceRef,
+        fingerprint: &dedup::Fingerprint,
+        now_ms: i64,
+    ) -> Result<DedupStatus, dedup::BoxError> {
         let decision = self.dedup.decide(
             &source.owner(),
             &event.id,
             &event.canonical_url,
-            &fingerprint,
+            fingerprint,
             now_ms / 1000,
         )?;
         let status = match decision.status {
@@ -667,6 +711,14 @@ impl Pipeline {
                 })
                 .collect(),
         });
+    }
+}
+
+/// Adds `elapsed` to the time of `stage` (one entry per stage: the dedup stage runs in two parts).
+fn add_time(timings: &mut Vec<(Stage, Duration)>, stage: Stage, elapsed: Duration) {
+    match timings.iter_mut().find(|(s, _)| *s == stage) {
+        Some((_, total)) => *total += elapsed,
+        None => timings.push((stage, elapsed)),
     }
 }
 

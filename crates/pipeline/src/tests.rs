@@ -354,3 +354,67 @@ fn a_state_restored_from_published_events_decides_as_the_original() {
         "kept since its first check"
     );
 }
+
+#[test]
+fn prepared_side_by_side_then_judged_in_order_is_process() {
+    let stream: Vec<Vec<u8>> = (0..8)
+        .map(|i| envelope(&format!("https://a.example/{}", i % 5), &page("Story", i % 3)))
+        .collect();
+    let serial = all();
+    let expected: Vec<Outcome> = stream
+        .iter()
+        .enumerate()
+        .map(|(i, value)| run(&serial, value, vec![], i as i64))
+        .collect();
+    // Prepared on two threads, in reverse order, then judged in input order.
+    let parallel = all();
+    let messages: Vec<RawMessage<'_>> = stream
+        .iter()
+        .enumerate()
+        .map(|(i, value)| RawMessage {
+            value,
+            headers: vec![],
+            source: source(i as i64),
+        })
+        .collect();
+    let parallel_ref = &parallel;
+    let half = |parity: usize| {
+        messages
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(move |(i, _)| i % 2 == parity)
+    };
+    let mut prepared: Vec<Option<Prepared>> = (0..messages.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = [0, 1]
+            .map(|parity| {
+                let part: Vec<(usize, &RawMessage<'_>)> = half(parity).collect();
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|(i, m)| (i, parallel_ref.prepare(m, NOW)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .into_iter()
+            .collect();
+        for thread in threads {
+            for (i, p) in thread.join().unwrap() {
+                prepared[i] = Some(p);
+            }
+        }
+    });
+    let got: Vec<Outcome> = prepared
+        .iter_mut()
+        .map(|p| parallel.judge(p.take().unwrap(), NOW).outcome)
+        .collect();
+    assert_eq!(got, expected);
+    let statuses: std::collections::BTreeSet<&str> = got
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Publish { event, .. } => event.dedup.as_ref().map(|d| d.status.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(statuses.len() >= 2, "the stream holds copies: {statuses:?}");
+}

@@ -145,7 +145,8 @@ fn fail_closed_holds_the_message_back_until_the_store_answers() {
     assert_eq!(event.language.map(|l| l.code), Some("en".to_owned()));
     assert_eq!(event.processed_at, model::rfc3339_millis(3_000_000));
     let stages: Vec<Stage> = done.timings.iter().map(|(s, _)| *s).collect();
-    assert_eq!(stages, [Stage::Dedup, Stage::Lang]);
+    // Only the decision runs again: the language was tagged before the message was held.
+    assert_eq!(stages, [Stage::Dedup]);
     // The same message again (redelivery) keeps its verdict; a copy of it is a duplicate.
     let copy = p.process(&message(&value, 8), 4_000_000);
     let Outcome::Publish { route, event } = copy.outcome else {
