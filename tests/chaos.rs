@@ -9,8 +9,8 @@
 use std::time::Duration;
 
 use e2e::{
-    Accounting, Input, OwnRedis, Topics, Variant, Worker, collect, create_topic, delete_topic,
-    expected_sources, produce, produce_with, set_topic_config, setup, sources, story_html,
+    Input, OwnRedis, Topics, Variant, Worker, collect, collect_all, create_topic, delete_topic, produce,
+    produce_with, set_topic_config, setup, story_html,
 };
 
 const READY: Duration = Duration::from_secs(60);
@@ -88,14 +88,7 @@ async fn a_rebalance_while_paused_leaves_no_partition_paused() {
     std::thread::sleep(Duration::from_secs(3));
     redis.start();
 
-    let expected = expected_sources(n as usize, partitions);
-    let records = collect(
-        &topics.brokers,
-        &topics.outputs(),
-        Duration::from_secs(120),
-        |r| sources(r) == expected,
-    );
-    let accounting = Accounting::of(&records, &expected);
+    let (_, accounting) = collect_all(&topics, n as usize, partitions, Duration::from_secs(120));
     let settled = |w: &Worker| {
         status(w, "/readyz") == 200
             && w.metric("newsflow_paused") == Some(0.0)
@@ -145,11 +138,7 @@ async fn a_memory_dedup_state_survives_kill_9() {
     // Copies of the same stories on another site: duplicates, as they would have been without the kill.
     let copies = stories(0..30, Variant::Syndicated, "wire.example.net");
     produce(&topics.brokers, &topics.input, partitions, &copies).await;
-    let expected = expected_sources(60, partitions);
-    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(90), |r| {
-        sources(r) == expected
-    });
-    let accounting = Accounting::of(&records, &expected);
+    let (records, accounting) = collect_all(&topics, 60, partitions, Duration::from_secs(90));
     let unique_copies: Vec<(i64, i64)> = records
         .iter()
         .filter(|r| r.source().1 >= 10 && r.json()["dedup"]["status"] == "unique")
@@ -208,11 +197,7 @@ async fn a_redis_that_comes_back_empty_is_said_once() {
         &Input::articles("e", 10..20, 8_000),
     )
     .await;
-    let expected = expected_sources(20, partitions);
-    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(60), |r| {
-        sources(r) == expected
-    });
-    let accounting = Accounting::of(&records, &expected);
+    let (_, accounting) = collect_all(&topics, 20, partitions, Duration::from_secs(60));
     let said = worker.log().matches("dedup state lost").count();
     let healed = worker.wait_for(Duration::from_secs(20), |w| status(w, "/readyz") == 200);
     accounting.report("Redis restarted empty", healed);
@@ -293,11 +278,7 @@ async fn a_stall_fails_liveness_until_progress_resumes() {
         &forever,
     )
     .await;
-    let expected = expected_sources(10, partitions);
-    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(90), |r| {
-        sources(r) == expected
-    });
-    let accounting = Accounting::of(&records, &expected);
+    let (_, accounting) = collect_all(&topics, 10, partitions, Duration::from_secs(90));
     let healed = worker.wait_for(Duration::from_secs(30), |w| {
         status(w, "/healthz") == 200 && w.metric("newsflow_stalled") == Some(0.0)
     });
@@ -346,11 +327,7 @@ async fn a_missing_topic_makes_the_worker_not_ready_and_says_which() {
     std::thread::sleep(Duration::from_secs(5));
     create_topic(&topics.brokers, &topics.articles, partitions).await;
     worker.wait_ready(READY).unwrap();
-    let expected = expected_sources(6, partitions);
-    let records = collect(&topics.brokers, &topics.outputs(), Duration::from_secs(90), |r| {
-        sources(r) == expected
-    });
-    let accounting = Accounting::of(&records, &expected);
+    let (_, accounting) = collect_all(&topics, 6, partitions, Duration::from_secs(90));
     accounting.report("an output topic missing", status(&worker, "/readyz") == 200);
     assert_eq!(
         accounting.lost_count,
@@ -388,14 +365,7 @@ async fn hostile_values_are_dead_lettered_and_the_partition_flows_on() {
 
     let mut worker = Worker::start(&topics, &[]);
     worker.wait_ready(READY).unwrap();
-    let expected = expected_sources(inputs.len(), partitions);
-    let records = collect(
-        &topics.brokers,
-        &topics.outputs(),
-        Duration::from_secs(120),
-        |r| sources(r) == expected,
-    );
-    let accounting = Accounting::of(&records, &expected);
+    let (records, accounting) = collect_all(&topics, inputs.len(), partitions, Duration::from_secs(120));
     let peak = worker.peak_rss().unwrap_or(0);
     accounting.report("50 MB and 100 000-deep values", accounting.lost_count == 0);
     assert_eq!(

@@ -6,9 +6,7 @@
 
 use std::time::Duration;
 
-use e2e::{
-    Accounting, Input, OwnBroker, Worker, collect, expected_sources, produce, setup, setup_on, sources,
-};
+use e2e::{Input, OwnBroker, Worker, collect, collect_all, produce, setup, setup_on};
 
 const READY: Duration = Duration::from_secs(90);
 
@@ -52,14 +50,7 @@ async fn workers_join_one_by_one_during_a_backlog() {
     });
     let third = Worker::start(&topics, &small);
 
-    let expected = expected_sources(n as usize, partitions);
-    let records = collect(
-        &topics.brokers,
-        &topics.outputs(),
-        Duration::from_secs(240),
-        |r| sources(r) == expected,
-    );
-    let accounting = Accounting::of(&records, &expected);
+    let (_, accounting) = collect_all(&topics, n as usize, partitions, Duration::from_secs(240));
     let healed = settled(&[&first, &second, &third]);
     accounting.report("workers 1 -> 2 -> 3 during a backlog", healed);
     assert_eq!(
@@ -105,14 +96,7 @@ async fn a_broker_away_longer_than_the_session_timeout() {
     let live_during = status(&worker, "/healthz");
     broker.start();
 
-    let expected = expected_sources(150, partitions);
-    let records = collect(
-        &topics.brokers,
-        &topics.outputs(),
-        Duration::from_secs(180),
-        |r| sources(r) == expected,
-    );
-    let accounting = Accounting::of(&records, &expected);
+    let (_, accounting) = collect_all(&topics, 150, partitions, Duration::from_secs(180));
     let healed = settled(&[&worker]);
     accounting.report("broker away 20 s (session timeout 6 s)", healed);
     assert_eq!(
@@ -164,14 +148,7 @@ async fn a_frozen_worker_is_replaced_and_comes_back() {
     std::thread::sleep(Duration::from_secs(4));
     frozen.signal("CONT");
 
-    let expected = expected_sources(400, partitions);
-    let records = collect(
-        &topics.brokers,
-        &topics.outputs(),
-        Duration::from_secs(180),
-        |r| sources(r) == expected,
-    );
-    let accounting = Accounting::of(&records, &expected);
+    let (_, accounting) = collect_all(&topics, 400, partitions, Duration::from_secs(180));
     let healed = settled(&[&frozen, &other]);
     let fired = frozen.log().contains("stalled: owned partitions");
     eprintln!("sigstop: the resumed worker's watchdog fired: {fired}");

@@ -298,6 +298,22 @@ impl Accounting {
     }
 }
 
+/// Reads the outputs of `topics` until every one of `inputs` messages (produced round-robin over
+/// `partitions` by [`produce`]) has an output, or `timeout` passes; counts them per input offset.
+pub fn collect_all(
+    topics: &Topics,
+    inputs: usize,
+    partitions: i32,
+    timeout: Duration,
+) -> (Vec<Record>, Accounting) {
+    let expected = expected_sources(inputs, partitions);
+    let records = collect(&topics.brokers, &topics.outputs(), timeout, |r| {
+        sources(r) == expected
+    });
+    let accounting = Accounting::of(&records, &expected);
+    (records, accounting)
+}
+
 /// Sets one config of `topic` (an incremental alter, the others kept).
 pub async fn set_topic_config(brokers: &str, topic: &str, key: &str, value: &str) {
     use rdkafka::admin::{AlterConfig, ResourceSpecifier};

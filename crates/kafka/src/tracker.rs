@@ -145,35 +145,27 @@ impl Tracker {
     /// Waits until none of `tps` (all partitions when `None`) has work in flight, or until `timeout`.
     /// Returns whether they drained.
     pub fn wait_drained(&self, tps: Option<&[Tp]>, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        let mut state = self.lock();
-        loop {
-            let busy = state
+        self.wait_until(timeout, |state| {
+            !state
                 .partitions
                 .iter()
                 .filter(|(tp, _)| tps.is_none_or(|tps| tps.contains(tp)))
-                .any(|(_, part)| !part.in_flight.is_empty());
-            if !busy {
-                return true;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return false;
-            }
-            state = match self.changed.wait_timeout(state, deadline - now) {
-                Ok((guard, _)) => guard,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
-        }
+                .any(|(_, part)| !part.in_flight.is_empty())
+        })
     }
 
     /// Waits until fewer than `max` messages are in flight, or until `timeout`. Returns whether there is
     /// room.
     pub fn wait_room(&self, max: usize, timeout: Duration) -> bool {
+        self.wait_until(timeout, |state| state.in_flight < max)
+    }
+
+    /// Waits until `done` holds of the state (checked again at every change), or until `timeout`.
+    fn wait_until(&self, timeout: Duration, done: impl Fn(&State) -> bool) -> bool {
         let deadline = Instant::now() + timeout;
         let mut state = self.lock();
         loop {
-            if state.in_flight < max {
+            if done(&state) {
                 return true;
             }
             let now = Instant::now();
