@@ -442,6 +442,11 @@ impl dedup::Store for RedisConnStore<'_> {
 
 /// The Redis-backed [`Decider`]: validated configuration, a client and a pool of idle connections.
 /// Decisions run on the caller's thread, each on its own connection, so several threads decide at once.
+///
+/// The pool is a stack of idle connections rather than `r2d2` (the redis crate's pooling): r2d2's `get`
+/// keeps retrying a refused connection until its timeout, so with Redis down every decision would hold a
+/// CPU thread for `connect_timeout` instead of failing at once, and a failing-open worker would slow to a
+/// crawl. A connection that saw an error is never returned to the stack.
 pub struct RedisDedup {
     config: DedupConfig,
     redis: RedisConfig,
