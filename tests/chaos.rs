@@ -402,3 +402,26 @@ async fn hostile_values_are_dead_lettered_and_the_partition_flows_on() {
     assert!(peak < 600 * 1024 * 1024, "peak RSS {} MB", peak / 1024 / 1024);
     assert!(worker.terminate(Duration::from_secs(30)).unwrap().success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zstd_compressed_input_and_output_flow() {
+    let partitions = 2;
+    let topics = setup("zstd", partitions).await;
+    let settings = [("compression.type", "zstd")];
+    let inputs = Input::articles("c", 0..10, 9_900);
+    produce_with(&topics.brokers, &topics.input, partitions, &inputs, &settings).await;
+    let mut worker = Worker::start(&topics, &[("NEWSFLOW__KAFKA__COMPRESSION", "zstd")]);
+    worker.wait_ready(READY).unwrap();
+    let (_, accounting) = collect_all(&topics, inputs.len(), partitions, Duration::from_secs(60));
+    accounting.report("zstd-compressed input and output", true);
+    assert_eq!(
+        accounting.lost_count,
+        0,
+        "lost {:?}\n{}",
+        accounting.lost,
+        worker.log()
+    );
+    assert_eq!(worker.metric("newsflow_stalled"), Some(0.0));
+    assert!(!worker.log().contains("Decompression"), "{}", worker.log());
+    assert!(worker.terminate(Duration::from_secs(30)).unwrap().success());
+}

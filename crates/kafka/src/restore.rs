@@ -21,11 +21,15 @@ use rdkafka::{Offset, TopicPartitionList};
 use telemetry::Throttle;
 use tokio_util::sync::CancellationToken;
 
+use crate::backoff::Backoff;
 use crate::{KafkaConfig, KafkaError};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 static READ_ERRORS: Throttle = Throttle::new(Duration::from_secs(30));
+
+/// One past the last offset to read, per topic and partition.
+type Ends = HashMap<(String, i32), i64>;
 
 /// What a restore read.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -55,37 +59,33 @@ pub(crate) fn restore_dedup_state(
         match key.as_str() {
             "group.id" => *value = format!("{}.restore", config.group_id),
             "enable.auto.commit" => *value = "false".to_owned(),
-            "statistics.interval.ms" => *value = "0".to_owned(),
             _ => {}
         }
     }
     let consumer: BaseConsumer = crate::worker::client_config(properties).create()?;
-    let metadata = consumer.fetch_metadata(None, REQUEST_TIMEOUT)?;
     let mut topics = vec![config.articles_topic.as_str(), config.duplicates_topic.as_str()];
     topics.dedup();
     let since_ms = now_ms.saturating_sub(window_secs.saturating_mul(1000));
-    let mut by_time = TopicPartitionList::new();
-    for topic in &topics {
-        let Some(found) = metadata.topics().iter().find(|t| t.name() == *topic) else {
-            continue;
-        };
-        for partition in found.partitions() {
-            by_time.add_partition_offset(topic, partition.id(), Offset::Offset(since_ms))?;
+    // The broker may be away or still electing leaders: what cannot be read yet is asked again; the
+    // worker stays not ready meanwhile.
+    let mut backoff = Backoff::default();
+    let (assignment, mut ends) = loop {
+        match plan(&consumer, &topics, since_ms) {
+            Ok(plan) => break plan,
+            Err(err) => {
+                if let Some(suppressed) = READ_ERRORS.allow("plan") {
+                    tracing::warn!(error = %err, suppressed, "cannot read where the published events start; retrying");
+                }
+                let until = Instant::now() + backoff.next_delay();
+                while Instant::now() < until {
+                    if shutdown.is_cancelled() {
+                        return Ok(Restored::default());
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
         }
-    }
-    let starts = consumer.offsets_for_times(by_time, REQUEST_TIMEOUT)?;
-    let mut assignment = TopicPartitionList::new();
-    let mut ends: HashMap<(String, i32), i64> = HashMap::new();
-    for element in starts.elements() {
-        let Offset::Offset(start) = element.offset() else {
-            continue; // nothing published since `since_ms`
-        };
-        let (_, high) = consumer.fetch_watermarks(element.topic(), element.partition(), REQUEST_TIMEOUT)?;
-        if start < high {
-            assignment.add_partition_offset(element.topic(), element.partition(), Offset::Offset(start))?;
-            ends.insert((element.topic().to_owned(), element.partition()), high);
-        }
-    }
+    };
     tracing::info!(
         topics = ?topics,
         partitions = ends.len(),
@@ -144,4 +144,37 @@ pub(crate) fn restore_dedup_state(
         "dedup state restored"
     );
     Ok(restored)
+}
+
+/// Where to read: each partition of `topics` from its first offset at or after `since_ms`, up to its
+/// high watermark now; partitions with nothing in between are left out.
+fn plan(
+    consumer: &BaseConsumer,
+    topics: &[&str],
+    since_ms: i64,
+) -> Result<(TopicPartitionList, Ends), KafkaError> {
+    let metadata = consumer.fetch_metadata(None, REQUEST_TIMEOUT)?;
+    let mut by_time = TopicPartitionList::new();
+    for topic in topics {
+        let Some(found) = metadata.topics().iter().find(|t| t.name() == *topic) else {
+            continue;
+        };
+        for partition in found.partitions() {
+            by_time.add_partition_offset(topic, partition.id(), Offset::Offset(since_ms))?;
+        }
+    }
+    let starts = consumer.offsets_for_times(by_time, REQUEST_TIMEOUT)?;
+    let mut assignment = TopicPartitionList::new();
+    let mut ends = Ends::new();
+    for element in starts.elements() {
+        let Offset::Offset(start) = element.offset() else {
+            continue; // nothing published since `since_ms`
+        };
+        let (_, high) = consumer.fetch_watermarks(element.topic(), element.partition(), REQUEST_TIMEOUT)?;
+        if start < high {
+            assignment.add_partition_offset(element.topic(), element.partition(), Offset::Offset(start))?;
+            ends.insert((element.topic().to_owned(), element.partition()), high);
+        }
+    }
+    Ok((assignment, ends))
 }
