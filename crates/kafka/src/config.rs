@@ -198,6 +198,9 @@ impl KafkaConfig {
                     self.queued_max_messages_kbytes.to_string(),
                 ),
                 ("fetch.message.max.bytes", self.max_message_bytes.to_string()),
+                // librdkafka waits this long before fetching again once its queue is full (default
+                // 1 s): with large pages the queue drains in less, and the worker sat idle in between.
+                ("fetch.queue.backoff.ms", "10".to_owned()),
             ]
             .map(|(k, v)| (k.to_owned(), v)),
         );

@@ -290,10 +290,16 @@ fn apply_env(doc: &mut toml::Table, env: impl IntoIterator<Item = (String, Strin
         if segments.iter().any(String::is_empty) || segments.len() < 2 {
             bail!("environment variable {name}: expected {ENV_PREFIX}<TABLE>__<KEY>");
         }
-        if segments.len() == 3 && segments[0] == "kafka" && segments[1] == "properties" {
+        let property = segments.len() == 3 && segments[0] == "kafka" && segments[1] == "properties";
+        if property {
             segments[2] = segments[2].replace('_', ".");
         }
-        let value = parse_env_value(&raw);
+        // librdkafka properties are strings, whatever they look like (`fetch.wait.max.ms=100`).
+        let value = if property {
+            toml::Value::String(raw.clone())
+        } else {
+            parse_env_value(&raw)
+        };
         let (last, tables) = segments.split_last().context("empty override path")?;
         let mut table = &mut *doc;
         for segment in tables {
@@ -366,6 +372,7 @@ mod tests {
                 ("NEWSFLOW__PIPELINE__MAX_IN_FLIGHT", "8"),
                 ("NEWSFLOW__PIPELINE__STAGES", r#"["extract"]"#),
                 ("NEWSFLOW__KAFKA__PROPERTIES__SASL_PASSWORD", "hunter2"),
+                ("NEWSFLOW__KAFKA__PROPERTIES__FETCH_WAIT_MAX_MS", "100"),
                 ("NEWSFLOW__DEDUP__ROUTING__DUPLICATE", "drop"),
                 ("UNRELATED", "x"),
             ]),
@@ -378,6 +385,15 @@ mod tests {
         assert_eq!(
             config.kafka.properties.get("sasl.password").map(String::as_str),
             Some("hunter2")
+        );
+        assert_eq!(
+            config
+                .kafka
+                .properties
+                .get("fetch.wait.max.ms")
+                .map(String::as_str),
+            Some("100"),
+            "a number under kafka.properties is a string"
         );
         let shown = config.redacted_toml().unwrap();
         assert!(
