@@ -1,4 +1,5 @@
-//! Article extraction: raw HTML bytes in, a clean [`Document`] out.
+//! Article extraction: a fetched page (raw bytes, or text already decoded)
+//! in, a clean [`Document`] out.
 //!
 //! This crate owns everything between "we fetched some bytes" and "here is the
 //! article": charset detection and decoding, parsing (once, with `scraper`),
@@ -89,12 +90,38 @@ impl Default for ExtractConfig {
 /// One fetched page.
 #[derive(Debug, Clone, Copy)]
 pub struct Input<'a> {
-    /// Raw bytes as fetched, in any charset.
-    pub html: &'a [u8],
+    /// The page: bytes still to be decoded, or text someone already decoded.
+    pub html: Html<'a>,
     /// The fetched URL; used to resolve relative links and as a date source.
     pub url: &'a str,
-    /// The HTTP `Content-Type` header value, if any; may carry a charset.
+    /// The HTTP `Content-Type` header value, if any. Its media type is always
+    /// checked; its charset decodes [`Html::Bytes`] only.
     pub content_type: Option<&'a str>,
+}
+
+/// The page as it comes in.
+///
+/// A string is never decoded again: whoever made it (a crawler writing a
+/// JSON string, a producer publishing text) already decoded the bytes, and
+/// the page's `<meta charset>` or the response's `Content-Type` charset now
+/// describes bytes that are gone. Only bytes go through the byte order mark,
+/// the `Content-Type` charset, the `<meta>` declaration and detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Html<'a> {
+    /// Raw bytes as fetched, in any charset.
+    Bytes(&'a [u8]),
+    /// Text already decoded; used as it is (a leading U+FEFF is dropped).
+    Text(&'a str),
+}
+
+impl<'a> Html<'a> {
+    /// The page's bytes: the raw bytes, or the text's UTF-8.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        match *self {
+            Html::Bytes(bytes) => bytes,
+            Html::Text(text) => text.as_bytes(),
+        }
+    }
 }
 
 /// What was extracted from one article page.
@@ -109,7 +136,8 @@ pub struct Document {
     pub text: String,
     /// Image captions found in the article, without photo credits.
     pub captions: Vec<String>,
-    /// Name of the encoding used to decode the bytes, e.g. `UTF-8`.
+    /// Name of the encoding used to decode the bytes, e.g. `windows-1251`;
+    /// `UTF-8` for [`Html::Text`] (the text as given).
     pub charset: String,
 }
 
@@ -165,7 +193,7 @@ pub fn parse_only(html: &[u8]) -> usize {
 /// tuning the rules, not part of the worker's path.
 pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Result<String, ExtractError> {
     guard::check_content_type(input.content_type)?;
-    guard::check_raw_bytes(input.html)?;
+    guard::check_raw_bytes(input.html.as_bytes())?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
     let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
     let html = scraper::Html::parse_document(&markup);
@@ -179,9 +207,9 @@ pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Res
 pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, ExtractError> {
     // The page passes once, in one direction: limits on the raw bytes,
     // decoding, then the pre-parse scan of the decoded markup.
-    guard::check_size(input.html, config.max_html_bytes)?;
+    guard::check_size(input.html.as_bytes(), config.max_html_bytes)?;
     guard::check_content_type(input.content_type)?;
-    guard::check_raw_bytes(input.html)?;
+    guard::check_raw_bytes(input.html.as_bytes())?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
     let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
 
@@ -219,7 +247,7 @@ mod tests {
 
     fn run(html: &[u8], config: &ExtractConfig) -> Result<Document, ExtractError> {
         let input = Input {
-            html,
+            html: Html::Bytes(html),
             url: "https://example.com/news/2022/11/25/story",
             content_type: None,
         };
@@ -303,7 +331,7 @@ mod tests {
     fn content_type_and_limits() {
         let cfg = ExtractConfig::default();
         let input = Input {
-            html: b"\x89PNG\r\n",
+            html: Html::Bytes(b"\x89PNG\r\n"),
             url: "https://example.com/a.png",
             content_type: Some("image/png"),
         };
@@ -319,6 +347,30 @@ mod tests {
             run(b"<html><body>hello</body></html>", &small),
             Err(ExtractError::TooLarge { size: 31, limit: 10 })
         );
+    }
+
+    #[test]
+    fn text_is_reported_as_utf8() {
+        let page = "<html><head><meta charset=windows-1252><title>Café</title></head><body><article>\
+                    <p>Le café du coin rouvre ses portes après trois mois de travaux et de rénovation.</p>\
+                    </article></body></html>";
+        let input = Input {
+            html: Html::Text(page),
+            url: "https://example.fr/a",
+            content_type: Some("text/html; charset=iso-8859-1"),
+        };
+        let doc = extract(&input, &ExtractConfig::default()).unwrap();
+        assert_eq!(
+            (doc.meta.title.as_deref(), doc.charset.as_str()),
+            (Some("Café"), "UTF-8")
+        );
+        let bytes = Input {
+            html: Html::Bytes(page.as_bytes()),
+            ..input
+        };
+        // The same page as bytes: the header's charset decodes them.
+        let doc = extract(&bytes, &ExtractConfig::default()).unwrap();
+        assert_eq!(doc.charset, "windows-1252");
     }
 
     #[test]

@@ -568,7 +568,7 @@ impl Pipeline {
         now_ms: i64,
     ) -> Result<ArticleEvent, Rejection> {
         let input = extract::Input {
-            html: &page.html,
+            html: page.html.as_input(),
             url: &page.url,
             content_type: page.content_type.as_deref(),
         };
@@ -745,3 +745,6 @@ mod tests;
 
 #[cfg(test)]
 mod unavailable_tests;
+
+#[cfg(test)]
+mod charset_tests;
