@@ -2,7 +2,8 @@
 //! in, a clean [`Document`] out.
 //!
 //! This crate owns everything between "we fetched some bytes" and "here is the
-//! article": charset detection and decoding, parsing (once, with `scraper`),
+//! article": charset detection and decoding, the repair of mojibake, parsing
+//! (once, with `scraper`),
 //! metadata harvesting (JSON-LD, OpenGraph, Twitter cards, `<meta>`, Dublin
 //! Core, microdata, `<time>`, bylines and dates in the text or the URL), and a
 //! readability/trafilatura-style main-text extractor that drops boilerplate
@@ -22,7 +23,10 @@
 //!
 //! - `guard`: limits on the raw bytes (`guard/limits.rs`), then, after
 //!   decoding, the pre-parse scan of the markup (`guard/rewrite.rs`);
-//! - `charset`: the page's encoding, and decoding;
+//! - `charset`: the page's encoding, and decoding (bytes only: text that
+//!   comes in as text is never decoded again);
+//! - `mojibake`: UTF-8 that was read as windows-1252 or Latin-1, repaired
+//!   when that is unambiguous;
 //! - `dom`: the parsed page flattened into an index-addressed tree;
 //! - `meta`: the metadata sources, collected in one pass, one module each;
 //! - `body`: the main text (element flags, analysis, scoring, choosing the
@@ -41,6 +45,7 @@ mod dom;
 mod error;
 mod guard;
 mod meta;
+mod mojibake;
 mod reconcile;
 mod text;
 mod verdict;
@@ -48,6 +53,7 @@ mod verdict;
 use serde::{Deserialize, Serialize};
 
 pub use error::{ExtractError, NotArticleReason};
+pub use mojibake::{Mojibake, mojibake_remains};
 
 /// Options; deserialized from the `[extract]` table of the worker's TOML config.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -139,6 +145,13 @@ pub struct Document {
     /// Name of the encoding used to decode the bytes, e.g. `windows-1251`;
     /// `UTF-8` for [`Html::Text`] (the text as given).
     pub charset: String,
+    /// Whether the page held UTF-8 read as windows-1252 or Latin-1 (by
+    /// whoever decoded it before it came in, or here, because its bytes were
+    /// labelled so), and whether that was repaired or is suspected to be left
+    /// in the title, description or text. Serialized only when not
+    /// [`Mojibake::Clean`].
+    #[serde(skip_serializing_if = "Mojibake::is_clean")]
+    pub mojibake: Mojibake,
 }
 
 /// What the page says about the article besides its text: the metadata
@@ -195,7 +208,8 @@ pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Res
     guard::check_content_type(input.content_type)?;
     guard::check_raw_bytes(input.html.as_bytes())?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
-    let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
+    let (text, _) = mojibake::repair(decoded.text);
+    let markup = guard::check_markup(&text, config.max_nesting_depth)?;
     let html = scraper::Html::parse_document(&markup);
     let dom = dom::Dom::build(&html);
     Ok(body::explain(&dom, min_chars))
@@ -206,12 +220,14 @@ pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Res
 /// Pure and synchronous: the result depends only on `input` and `config`.
 pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, ExtractError> {
     // The page passes once, in one direction: limits on the raw bytes,
-    // decoding, then the pre-parse scan of the decoded markup.
+    // decoding, the repair of mojibake, then the pre-parse scan of the
+    // decoded markup.
     guard::check_size(input.html.as_bytes(), config.max_html_bytes)?;
     guard::check_content_type(input.content_type)?;
     guard::check_raw_bytes(input.html.as_bytes())?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
-    let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
+    let (text, repaired) = mojibake::repair(decoded.text);
+    let markup = guard::check_markup(&text, config.max_nesting_depth)?;
 
     let html = scraper::Html::parse_document(&markup);
     let dom = dom::Dom::build(&html);
@@ -231,11 +247,26 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
 
     let mut meta = reconcile::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
     meta.title = meta.title.map(text::nfc);
+    let body_text = text::nfc(body.text());
+    let left = [
+        meta.title.as_deref(),
+        meta.description.as_deref(),
+        Some(&body_text),
+    ]
+    .into_iter()
+    .flatten()
+    .any(mojibake_remains);
+    let mojibake = match (left, repaired) {
+        (true, _) => Mojibake::Suspected,
+        (false, true) => Mojibake::Repaired,
+        (false, false) => Mojibake::Clean,
+    };
     Ok(Document {
         meta,
-        text: text::nfc(body.text()),
+        text: body_text,
         captions: std::mem::take(&mut body.captions),
         charset: decoded.encoding.name().to_string(),
+        mojibake,
     })
 }
 
@@ -361,16 +392,20 @@ mod tests {
         };
         let doc = extract(&input, &ExtractConfig::default()).unwrap();
         assert_eq!(
-            (doc.meta.title.as_deref(), doc.charset.as_str()),
-            (Some("Café"), "UTF-8")
+            (doc.meta.title.as_deref(), doc.charset.as_str(), doc.mojibake),
+            (Some("Café"), "UTF-8", Mojibake::Clean)
         );
+        // The same page as bytes: the header's charset decodes them, wrongly; the mojibake is undone.
         let bytes = Input {
             html: Html::Bytes(page.as_bytes()),
             ..input
         };
-        // The same page as bytes: the header's charset decodes them.
         let doc = extract(&bytes, &ExtractConfig::default()).unwrap();
-        assert_eq!(doc.charset, "windows-1252");
+        assert_eq!(
+            (doc.meta.title.as_deref(), doc.charset.as_str(), doc.mojibake),
+            (Some("Café"), "windows-1252", Mojibake::Repaired)
+        );
+        assert!(doc.text.starts_with("Le café du coin rouvre"), "{}", doc.text);
     }
 
     #[test]
