@@ -305,8 +305,13 @@ fn event_of(case: &Case, form: Form, http_equiv: bool) -> ArticleEvent {
         ),
         Form::RawBare => (case.bytes(false, http_equiv), vec![("url", case.url.to_owned())]),
     };
+    publish(&value, &headers, &format!("{} as {form:?}", case.label))
+}
+
+/// The event a message becomes, on a pipeline of its own.
+fn publish(value: &[u8], headers: &[(&str, String)], what: &str) -> ArticleEvent {
     let message = RawMessage {
-        value: &value,
+        value,
         headers: headers.iter().map(|(k, v)| (*k, v.as_bytes())).collect(),
         source: SourceRef {
             topic: "in".to_owned(),
@@ -316,7 +321,7 @@ fn event_of(case: &Case, form: Form, http_equiv: bool) -> ArticleEvent {
     };
     match pipeline().process(&message, NOW).outcome {
         Outcome::Publish { event, .. } => *event,
-        other => panic!("{} as {form:?}: not published: {other:?}", case.label),
+        other => panic!("{what}: not published: {other:?}"),
     }
 }
 
@@ -344,4 +349,92 @@ fn every_form_of_a_page_in_every_charset_gives_the_same_event() {
     for (i, case) in CASES.iter().enumerate() {
         check(case, i % 2 == 0);
     }
+}
+
+/// UTF-8 read as windows-1252: what a crawler that trusted a wrong label sends.
+fn garble(text: &str) -> String {
+    encoding_rs::WINDOWS_1252
+        .decode_without_bom_handling(text.as_bytes())
+        .0
+        .into_owned()
+}
+
+fn envelope(url: &str, html: &str) -> Vec<u8> {
+    serde_json::json!({ "url": url, "html": html })
+        .to_string()
+        .into_bytes()
+}
+
+/// What a page with mojibake in it must become.
+enum Expected<'a> {
+    /// Repaired: this event (the clean page's).
+    Repaired(&'a ArticleEvent),
+    /// Not undone: the text still holds this, and the language confidence is half of what the text
+    /// alone gives.
+    Left(&'a str),
+}
+
+#[track_caller]
+fn check_mojibake(value: &[u8], headers: &[(&str, String)], expected: Expected<'_>) {
+    let event = publish(value, headers, "a page with mojibake");
+    let (detection, garbled) = pipeline().detect_language(&event);
+    match expected {
+        Expected::Repaired(clean) => {
+            assert!(!garbled, "mojibake left in {:?}", event.text);
+            assert_eq!(&event, clean);
+        }
+        Expected::Left(left) => {
+            assert!(garbled, "no mojibake left in {:?}", event.text);
+            assert!(event.text.contains(left), "{left:?} not in {:?}", event.text);
+            let language = event.language.as_ref().unwrap();
+            assert_eq!(
+                (language.code.as_str(), language.confidence),
+                (detection.code.as_str(), detection.confidence / 2.0)
+            );
+        }
+    }
+}
+
+#[test]
+fn mojibake_is_repaired_or_lowers_the_language_confidence() {
+    let french = CASES.iter().find(|c| c.lang == "fr").unwrap();
+    let reference = event_of(french, Form::StringWithStaleCharset, false);
+    let page = french.page(true, false);
+    // A crawler read the UTF-8 page as windows-1252 and sent the string.
+    let garbled = garble(&page);
+    assert!(garbled.contains("fÃªte du village"));
+    check_mojibake(
+        &envelope(french.url, &garbled),
+        &[],
+        Expected::Repaired(&reference),
+    );
+    // The same twice over.
+    check_mojibake(
+        &envelope(french.url, &garble(&garbled)),
+        &[],
+        Expected::Repaired(&reference),
+    );
+    // UTF-8 bytes under a wrong label: decoded as labelled, then repaired.
+    check_mojibake(
+        page.as_bytes(),
+        &[("url", french.url.to_owned())],
+        Expected::Repaired(&reference),
+    );
+    // Mojibake whose no-break spaces became plain spaces: `à` cannot be told back from `Ã `.
+    let lossy = garbled.replace('\u{A0}', " ");
+    check_mojibake(&envelope(french.url, &lossy), &[], Expected::Left("Ã la mer"));
+
+    // Genuine Portuguese capitals before punctuation are not mojibake, and not a reason for doubt.
+    let portuguese = "<html lang=\"pt\"><head><title>SÃO PAULO: A IRMÃ” DO TÉCNICO</title></head><body>\
+        <article><h1>SÃO PAULO: A IRMÃ” DO TÉCNICO</h1><p>A irmã do técnico, que não quis falar com a \
+        imprensa, assistiu ao jogo no estádio municipal ao lado da mãe e de vários amigos da família.</p>\
+        <p>Depois da partida, os jogadores agradeceram o apoio da torcida, que cantou até o fim.</p>\
+        </article></body></html>";
+    let event = publish(
+        &envelope("https://news.example.br/a/1", portuguese),
+        &[],
+        "portuguese",
+    );
+    assert_eq!(event.title.as_deref(), Some("SÃO PAULO: A IRMÃ” DO TÉCNICO"));
+    assert!(!pipeline().detect_language(&event).1);
 }
