@@ -15,6 +15,13 @@ fuzz_target!(|data: &[u8]| {
         4 => Some("application/octet-stream"),
         _ => Some("text/html"),
     };
-    let input = extract::Input { html, url: "https://news.example.com/2022/11/25/story", content_type };
-    let _ = extract::extract(&input, &extract::ExtractConfig::default());
+    let url = "https://news.example.com/2022/11/25/story";
+    let config = extract::ExtractConfig::default();
+    let input = extract::Input { html: extract::Html::Bytes(html), url, content_type };
+    let _ = extract::extract(&input, &config);
+    // The same data as text already decoded, when it is UTF-8: a charset declared anywhere is not applied.
+    if let Ok(text) = std::str::from_utf8(html) {
+        let input = extract::Input { html: extract::Html::Text(text), url, content_type };
+        let _ = extract::extract(&input, &config);
+    }
 });

@@ -1,6 +1,9 @@
 //! Charset detection and decoding.
 //!
-//! Order: byte order mark, then the `Content-Type` charset, then a
+//! Text that comes in as text ([`Html::Text`]) is used as it is: it was
+//! decoded once already, and a charset the page or the response declares
+//! described the bytes it was decoded from. Bytes are decoded in this order:
+//! byte order mark, then the `Content-Type` charset, then a
 //! `<meta charset>` / `http-equiv` declaration in the first few KB, then
 //! detection with chardetng. A declared UTF-8 that the bytes contradict is
 //! ignored in favour of the next source (servers often send a default
@@ -10,7 +13,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
-use crate::ExtractError;
+use crate::{ExtractError, Html};
 
 /// How far into the document a `<meta>` charset declaration is looked for.
 const META_SCAN_BYTES: usize = 8192;
@@ -24,10 +27,26 @@ pub(crate) struct Decoded<'a> {
     pub encoding: &'static Encoding,
 }
 
+/// The page's text: [`Html::Text`] as it is, without a leading U+FEFF;
+/// [`Html::Bytes`] decoded (see [`decode_bytes`]).
+pub(crate) fn decode<'a>(
+    html: Html<'a>,
+    content_type: Option<&str>,
+    url: &str,
+) -> Result<Decoded<'a>, ExtractError> {
+    match html {
+        Html::Text(text) => Ok(Decoded {
+            text: Cow::Borrowed(text.strip_prefix('\u{FEFF}').unwrap_or(text)),
+            encoding: UTF_8,
+        }),
+        Html::Bytes(bytes) => decode_bytes(bytes, content_type, url),
+    }
+}
+
 /// Detects the encoding of `bytes` and decodes them; the bytes have passed
 /// the guard's checks. Input with a byte order mark that decodes to nothing
 /// but whitespace is rejected as empty.
-pub(crate) fn decode<'a>(
+fn decode_bytes<'a>(
     bytes: &'a [u8],
     content_type: Option<&str>,
     url: &str,
@@ -233,7 +252,7 @@ mod tests {
 
     #[track_caller]
     fn check(bytes: &[u8], content_type: Option<&str>, url: &str, expected: &str) {
-        let got = decode(bytes, content_type, url).map(|d| d.encoding.name());
+        let got = decode(Html::Bytes(bytes), content_type, url).map(|d| d.encoding.name());
         assert_eq!(got, Ok(expected));
     }
 
@@ -335,6 +354,21 @@ mod tests {
         );
         check(&page("", KO, encoding_rs::EUC_KR), None, "http://x.kr/", "EUC-KR");
         check(&page("", ZH, encoding_rs::GBK), None, "http://x.cn/", "GBK");
+    }
+
+    #[test]
+    fn text_is_never_decoded_again() {
+        // Decoded text keeps the declaration of the bytes it came from: neither it nor the header applies.
+        let html = format!("<html><head><meta charset=koi8-r></head><body><p>{RU}</p></body></html>");
+        let d = decode(
+            Html::Text(&html),
+            Some("text/html; charset=windows-1251"),
+            "http://x.ru/",
+        )
+        .map(|d| (d.encoding.name(), d.text.into_owned()));
+        assert_eq!(d, Ok(("UTF-8", html)));
+        let d = decode(Html::Text("\u{FEFF}<p>x</p>"), None, "http://x.ru/").map(|d| d.text.into_owned());
+        assert_eq!(d, Ok("<p>x</p>".to_owned()));
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! Article extraction: raw HTML bytes in, a clean [`Document`] out.
+//! Article extraction: a fetched page (raw bytes, or text already decoded)
+//! in, a clean [`Document`] out.
 //!
 //! This crate owns everything between "we fetched some bytes" and "here is the
-//! article": charset detection and decoding, parsing (once, with `scraper`),
+//! article": charset detection and decoding, the repair of mojibake, parsing
+//! (once, with `scraper`),
 //! metadata harvesting (JSON-LD, OpenGraph, Twitter cards, `<meta>`, Dublin
 //! Core, microdata, `<time>`, bylines and dates in the text or the URL), and a
 //! readability/trafilatura-style main-text extractor that drops boilerplate
@@ -21,7 +23,10 @@
 //!
 //! - `guard`: limits on the raw bytes (`guard/limits.rs`), then, after
 //!   decoding, the pre-parse scan of the markup (`guard/rewrite.rs`);
-//! - `charset`: the page's encoding, and decoding;
+//! - `charset`: the page's encoding, and decoding (bytes only: text that
+//!   comes in as text is never decoded again);
+//! - `mojibake`: UTF-8 that was read as windows-1252 or Latin-1, repaired
+//!   when that is unambiguous;
 //! - `dom`: the parsed page flattened into an index-addressed tree;
 //! - `meta`: the metadata sources, collected in one pass, one module each;
 //! - `body`: the main text (element flags, analysis, scoring, choosing the
@@ -40,6 +45,7 @@ mod dom;
 mod error;
 mod guard;
 mod meta;
+mod mojibake;
 mod reconcile;
 mod text;
 mod verdict;
@@ -47,6 +53,7 @@ mod verdict;
 use serde::{Deserialize, Serialize};
 
 pub use error::{ExtractError, NotArticleReason};
+pub use mojibake::{Mojibake, mojibake_remains};
 
 /// Options; deserialized from the `[extract]` table of the worker's TOML config.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -89,12 +96,38 @@ impl Default for ExtractConfig {
 /// One fetched page.
 #[derive(Debug, Clone, Copy)]
 pub struct Input<'a> {
-    /// Raw bytes as fetched, in any charset.
-    pub html: &'a [u8],
+    /// The page: bytes still to be decoded, or text someone already decoded.
+    pub html: Html<'a>,
     /// The fetched URL; used to resolve relative links and as a date source.
     pub url: &'a str,
-    /// The HTTP `Content-Type` header value, if any; may carry a charset.
+    /// The HTTP `Content-Type` header value, if any. Its media type is always
+    /// checked; its charset decodes [`Html::Bytes`] only.
     pub content_type: Option<&'a str>,
+}
+
+/// The page as it comes in.
+///
+/// A string is never decoded again: whoever made it (a crawler writing a
+/// JSON string, a producer publishing text) already decoded the bytes, and
+/// the page's `<meta charset>` or the response's `Content-Type` charset now
+/// describes bytes that are gone. Only bytes go through the byte order mark,
+/// the `Content-Type` charset, the `<meta>` declaration and detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Html<'a> {
+    /// Raw bytes as fetched, in any charset.
+    Bytes(&'a [u8]),
+    /// Text already decoded; used as it is (a leading U+FEFF is dropped).
+    Text(&'a str),
+}
+
+impl<'a> Html<'a> {
+    /// The page's bytes: the raw bytes, or the text's UTF-8.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        match *self {
+            Html::Bytes(bytes) => bytes,
+            Html::Text(text) => text.as_bytes(),
+        }
+    }
 }
 
 /// What was extracted from one article page.
@@ -109,8 +142,16 @@ pub struct Document {
     pub text: String,
     /// Image captions found in the article, without photo credits.
     pub captions: Vec<String>,
-    /// Name of the encoding used to decode the bytes, e.g. `UTF-8`.
+    /// Name of the encoding used to decode the bytes, e.g. `windows-1251`;
+    /// `UTF-8` for [`Html::Text`] (the text as given).
     pub charset: String,
+    /// Whether the page held UTF-8 read as windows-1252 or Latin-1 (by
+    /// whoever decoded it before it came in, or here, because its bytes were
+    /// labelled so), and whether that was repaired or is suspected to be left
+    /// in the title, description or text. Serialized only when not
+    /// [`Mojibake::Clean`].
+    #[serde(skip_serializing_if = "Mojibake::is_clean")]
+    pub mojibake: Mojibake,
 }
 
 /// What the page says about the article besides its text: the metadata
@@ -165,9 +206,10 @@ pub fn parse_only(html: &[u8]) -> usize {
 /// tuning the rules, not part of the worker's path.
 pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Result<String, ExtractError> {
     guard::check_content_type(input.content_type)?;
-    guard::check_raw_bytes(input.html)?;
+    guard::check_raw_bytes(input.html.as_bytes())?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
-    let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
+    let (text, _) = mojibake::repair(decoded.text);
+    let markup = guard::check_markup(&text, config.max_nesting_depth)?;
     let html = scraper::Html::parse_document(&markup);
     let dom = dom::Dom::build(&html);
     Ok(body::explain(&dom, min_chars))
@@ -178,12 +220,14 @@ pub fn explain(input: &Input<'_>, config: &ExtractConfig, min_chars: u32) -> Res
 /// Pure and synchronous: the result depends only on `input` and `config`.
 pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, ExtractError> {
     // The page passes once, in one direction: limits on the raw bytes,
-    // decoding, then the pre-parse scan of the decoded markup.
-    guard::check_size(input.html, config.max_html_bytes)?;
+    // decoding, the repair of mojibake, then the pre-parse scan of the
+    // decoded markup.
+    guard::check_size(input.html.as_bytes(), config.max_html_bytes)?;
     guard::check_content_type(input.content_type)?;
-    guard::check_raw_bytes(input.html)?;
+    guard::check_raw_bytes(input.html.as_bytes())?;
     let decoded = charset::decode(input.html, input.content_type, input.url)?;
-    let markup = guard::check_markup(&decoded.text, config.max_nesting_depth)?;
+    let (text, repaired) = mojibake::repair(decoded.text);
+    let markup = guard::check_markup(&text, config.max_nesting_depth)?;
 
     let html = scraper::Html::parse_document(&markup);
     let dom = dom::Dom::build(&html);
@@ -203,11 +247,26 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
 
     let mut meta = reconcile::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
     meta.title = meta.title.map(text::nfc);
+    let body_text = text::nfc(body.text());
+    let left = [
+        meta.title.as_deref(),
+        meta.description.as_deref(),
+        Some(&body_text),
+    ]
+    .into_iter()
+    .flatten()
+    .any(mojibake_remains);
+    let mojibake = match (left, repaired) {
+        (true, _) => Mojibake::Suspected,
+        (false, true) => Mojibake::Repaired,
+        (false, false) => Mojibake::Clean,
+    };
     Ok(Document {
         meta,
-        text: text::nfc(body.text()),
+        text: body_text,
         captions: std::mem::take(&mut body.captions),
         charset: decoded.encoding.name().to_string(),
+        mojibake,
     })
 }
 
@@ -219,7 +278,7 @@ mod tests {
 
     fn run(html: &[u8], config: &ExtractConfig) -> Result<Document, ExtractError> {
         let input = Input {
-            html,
+            html: Html::Bytes(html),
             url: "https://example.com/news/2022/11/25/story",
             content_type: None,
         };
@@ -303,7 +362,7 @@ mod tests {
     fn content_type_and_limits() {
         let cfg = ExtractConfig::default();
         let input = Input {
-            html: b"\x89PNG\r\n",
+            html: Html::Bytes(b"\x89PNG\r\n"),
             url: "https://example.com/a.png",
             content_type: Some("image/png"),
         };
@@ -319,6 +378,34 @@ mod tests {
             run(b"<html><body>hello</body></html>", &small),
             Err(ExtractError::TooLarge { size: 31, limit: 10 })
         );
+    }
+
+    #[test]
+    fn text_is_reported_as_utf8() {
+        let page = "<html><head><meta charset=windows-1252><title>Café</title></head><body><article>\
+                    <p>Le café du coin rouvre ses portes après trois mois de travaux et de rénovation.</p>\
+                    </article></body></html>";
+        let input = Input {
+            html: Html::Text(page),
+            url: "https://example.fr/a",
+            content_type: Some("text/html; charset=iso-8859-1"),
+        };
+        let doc = extract(&input, &ExtractConfig::default()).unwrap();
+        assert_eq!(
+            (doc.meta.title.as_deref(), doc.charset.as_str(), doc.mojibake),
+            (Some("Café"), "UTF-8", Mojibake::Clean)
+        );
+        // The same page as bytes: the header's charset decodes them, wrongly; the mojibake is undone.
+        let bytes = Input {
+            html: Html::Bytes(page.as_bytes()),
+            ..input
+        };
+        let doc = extract(&bytes, &ExtractConfig::default()).unwrap();
+        assert_eq!(
+            (doc.meta.title.as_deref(), doc.charset.as_str(), doc.mojibake),
+            (Some("Café"), "windows-1252", Mojibake::Repaired)
+        );
+        assert!(doc.text.starts_with("Le café du coin rouvre"), "{}", doc.text);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use extract::{ExtractConfig, ExtractError, Input, extract};
+use extract::{ExtractConfig, ExtractError, Html, Input, extract};
 
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/pages");
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
@@ -52,7 +52,7 @@ fn run(page: &Path) -> String {
         .url
         .unwrap_or_else(|| format!("https://news.example.com/articles/{stem}"));
     let input = Input {
-        html: &html,
+        html: Html::Bytes(&html),
         url: &url,
         content_type: sidecar.content_type.as_deref(),
     };

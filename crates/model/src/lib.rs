@@ -31,11 +31,14 @@ pub struct Envelope {
     /// as `missing_url`.
     #[schemars(with = "String", url, regex(pattern = "^https?://"))]
     pub url: Option<String>,
-    /// The page as text (a UTF-8 JSON string).
+    /// The page as text (a JSON string): decoded already, so it is used as it is; a charset that the
+    /// page's `<meta>` or `content_type` declares described the bytes it was decoded from and is not
+    /// applied again. When it is not blank, `html_base64` is not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub html: Option<String>,
-    /// The page's raw bytes, base64: for pages that are not UTF-8.
+    /// The page's raw bytes, base64, in any charset: decoded after a byte order mark, else the charset
+    /// of `content_type`, else the page's `<meta>` declaration, else detection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String", extend("contentEncoding" = "base64"))]
     pub html_base64: Option<String>,
@@ -47,7 +50,7 @@ pub struct Envelope {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u16", range(min = 100, max = 599))]
     pub status: Option<u16>,
-    /// HTTP `Content-Type` of the response; its charset decodes the page.
+    /// HTTP `Content-Type` of the response. Its charset decodes `html_base64`; `html` is text already.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub content_type: Option<String>,

@@ -521,7 +521,7 @@ fn read_stories(corpus: &Path) -> anyhow::Result<Vec<String>> {
         };
         pages += 1;
         let input = extract::Input {
-            html: &html,
+            html: extract::Html::Bytes(&html),
             url,
             content_type: None,
         };

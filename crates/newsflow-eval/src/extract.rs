@@ -220,7 +220,7 @@ fn load(corpus: &Path) -> anyhow::Result<Vec<Page>> {
 fn run_one(page: &Page, config: &extract::ExtractConfig) -> Result<extract::Document, String> {
     let html = page.html.as_deref().ok_or_else(|| "unreadable".to_owned())?;
     let input = extract::Input {
-        html,
+        html: extract::Html::Bytes(html),
         url: &page.url,
         content_type: None,
     };
@@ -242,7 +242,7 @@ pub fn explain(page: &Path, url: &str, min_chars: u32) -> anyhow::Result<()> {
     use anyhow::Context as _;
     let html = std::fs::read(page).with_context(|| format!("cannot read {}", page.display()))?;
     let input = extract::Input {
-        html: &html,
+        html: extract::Html::Bytes(&html),
         url,
         content_type: None,
     };

@@ -65,10 +65,31 @@ impl RawMessage<'_> {
 #[derive(Debug)]
 pub(crate) struct Page<'a> {
     pub url: String,
-    pub html: Cow<'a, [u8]>,
+    pub html: PageHtml<'a>,
+    /// The media type is checked in every case; its charset decodes bytes only.
     pub content_type: Option<String>,
     pub content_language: Option<String>,
     pub fetched_at: Option<String>,
+}
+
+/// A page's HTML as the message carried it.
+#[derive(Debug)]
+pub(crate) enum PageHtml<'a> {
+    /// An envelope's `html`: a JSON string, so text that was decoded already. A charset the page or the
+    /// envelope declares described the bytes it was decoded from, and is not applied again.
+    Text(String),
+    /// An envelope's `html_base64` or a raw value: bytes, decoded by the extractor.
+    Bytes(Cow<'a, [u8]>),
+}
+
+impl PageHtml<'_> {
+    /// The form the extractor takes.
+    pub(crate) fn as_input(&self) -> extract::Html<'_> {
+        match self {
+            PageHtml::Text(text) => extract::Html::Text(text),
+            PageHtml::Bytes(bytes) => extract::Html::Bytes(bytes),
+        }
+    }
 }
 
 fn reject(reason: Reason, detail: impl Into<String>) -> Rejection {
@@ -132,7 +153,7 @@ fn decode_raw<'a>(message: &'a RawMessage<'a>, config: &InputConfig) -> Result<P
     }
     Ok(Page {
         url: url.to_owned(),
-        html: Cow::Borrowed(message.value),
+        html: PageHtml::Bytes(Cow::Borrowed(message.value)),
         content_type: message.header("content-type").map(str::to_owned),
         content_language: message.header("content-language").map(str::to_owned),
         fetched_at: None,
@@ -168,11 +189,13 @@ fn decode_envelope<'a>(message: &'a RawMessage<'a>) -> Result<Page<'a>, Rejectio
     {
         return Err(reject(Reason::HttpError, format!("fetch status {status}")));
     }
-    let html: Vec<u8> = match (envelope.html, envelope.html_base64) {
-        (Some(html), _) if !html.trim().is_empty() => html.into_bytes(),
-        (_, Some(b64)) => base64::engine::general_purpose::STANDARD
-            .decode(b64.trim())
-            .map_err(|err| reject(Reason::InvalidBase64, format!("html_base64 is not base64: {err}")))?,
+    let html = match (envelope.html, envelope.html_base64) {
+        (Some(html), _) if !html.trim().is_empty() => PageHtml::Text(html),
+        (_, Some(b64)) => PageHtml::Bytes(Cow::Owned(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|err| reject(Reason::InvalidBase64, format!("html_base64 is not base64: {err}")))?,
+        )),
         _ => {
             return Err(reject(
                 Reason::MissingHtml,
@@ -180,7 +203,7 @@ fn decode_envelope<'a>(message: &'a RawMessage<'a>) -> Result<Page<'a>, Rejectio
             ));
         }
     };
-    if html.iter().all(u8::is_ascii_whitespace) {
+    if html.as_input().as_bytes().iter().all(u8::is_ascii_whitespace) {
         return Err(reject(Reason::MissingHtml, "empty html"));
     }
     let content_type = envelope
@@ -188,7 +211,7 @@ fn decode_envelope<'a>(message: &'a RawMessage<'a>) -> Result<Page<'a>, Rejectio
         .or_else(|| header_of(&envelope.headers, "content-type"));
     Ok(Page {
         url,
-        html: Cow::Owned(html),
+        html,
         content_type,
         content_language: header_of(&envelope.headers, "content-language"),
         fetched_at: envelope.fetched_at,

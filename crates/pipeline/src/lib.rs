@@ -568,7 +568,7 @@ impl Pipeline {
         now_ms: i64,
     ) -> Result<ArticleEvent, Rejection> {
         let input = extract::Input {
-            html: &page.html,
+            html: page.html.as_input(),
             url: &page.url,
             content_type: page.content_type.as_deref(),
         };
@@ -674,6 +674,31 @@ impl Pipeline {
     }
 
     fn lang(&self, event: &mut ArticleEvent) {
+        let (detection, garbled) = self.detect_language(event);
+        // Text that still reads as UTF-8 decoded as windows-1252 (mojibake the extractor could not undo)
+        // is partly garbled: whatever its language looks like is less certain.
+        let confidence = if garbled {
+            detection.confidence / 2.0
+        } else {
+            detection.confidence
+        };
+        event.language = Some(model::Language {
+            code: detection.code,
+            confidence,
+            source: detection.source.as_str().to_owned(),
+            others: detection
+                .others
+                .into_iter()
+                .map(|s| model::LanguageShare {
+                    code: s.code,
+                    share: s.share,
+                })
+                .collect(),
+        });
+    }
+
+    /// The language of the event's title, description and text, and whether mojibake is left in them.
+    fn detect_language(&self, event: &ArticleEvent) -> (lang::Detection, bool) {
         let mut text = String::with_capacity(event.text.len() + 256);
         for part in [event.title.as_deref(), event.description.as_deref()]
             .into_iter()
@@ -697,20 +722,10 @@ impl Pipeline {
                 og_locale: None,
             },
         };
-        let detection = lang::detect(&text, &hints, &self.config.lang);
-        event.language = Some(model::Language {
-            code: detection.code,
-            confidence: detection.confidence,
-            source: detection.source.as_str().to_owned(),
-            others: detection
-                .others
-                .into_iter()
-                .map(|s| model::LanguageShare {
-                    code: s.code,
-                    share: s.share,
-                })
-                .collect(),
-        });
+        (
+            lang::detect(&text, &hints, &self.config.lang),
+            extract::mojibake_remains(&text),
+        )
     }
 }
 
@@ -745,3 +760,6 @@ mod tests;
 
 #[cfg(test)]
 mod unavailable_tests;
+
+#[cfg(test)]
+mod charset_tests;

@@ -37,7 +37,7 @@ fn published(page: &Page<'_>) -> Option<String> {
         page.side
     );
     let input = crate::Input {
-        html: html.as_bytes(),
+        html: crate::Html::Text(&html),
         url: "https://example.com/news/council-budget",
         content_type: None,
     };
