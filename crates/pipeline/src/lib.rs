@@ -620,6 +620,7 @@ impl Pipeline {
             description: doc.meta.description,
             word_count: model::word_count(&doc.text),
             text: doc.text,
+            access: model::Access::Open,
             image: doc.meta.image,
             tags: doc.meta.tags,
             declared_language,
