@@ -45,7 +45,6 @@ const SUBSCRIPTION: &[&str] = &[
     "subscribe to unlock",
     "subscribe for full access",
     "subscribe for unlimited access",
-    "to read this article",
     "continue reading with a",
     "keep reading with a",
     "already a subscriber",
