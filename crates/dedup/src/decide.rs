@@ -3,10 +3,11 @@
 use std::convert::Infallible;
 
 use foldhash::HashMap;
+use sha2::{Digest, Sha256};
 
-use crate::fingerprint::{estimated_containment, estimated_jaccard};
+use crate::fingerprint::{estimated_containment, estimated_jaccard, hex};
 use crate::store::{Claim, Opening, Signature, Store};
-use crate::{Decision, DedupConfig, DedupError, Fingerprint, Status};
+use crate::{Decision, DedupConfig, DedupError, Fingerprint, SHORT_BODY_WORDS, Status};
 
 /// Below this estimated Jaccard similarity the containment estimate is not trusted: with 128 slots a
 /// handful of chance collisions would otherwise turn into a high containment for bodies of very
@@ -55,7 +56,9 @@ impl<S: Store> Deduplicator<S> {
     /// `now_unix` the current time in unix seconds.
     ///
     /// A fingerprint whose signature length differs from `permutations` (made with another
-    /// configuration) is matched exactly only, never as a near-duplicate.
+    /// configuration) is matched exactly only, never as a near-duplicate. A fingerprint marked
+    /// [`url_only`](Fingerprint::url_only) is matched by URL only; a short body (under
+    /// [`SHORT_BODY_WORDS`] tokens) matches another URL's exactly only, and only under the same title.
     pub fn try_decide(
         &mut self,
         owner: &str,
@@ -82,7 +85,10 @@ impl<S: Store> Deduplicator<S> {
     /// change the state: a unique article or a near-duplicate claims its URL and its body and joins the
     /// bands; an exact duplicate claims its URL and its body (a copy reached through it leads to the
     /// first article, as its decision says); an update claims its body as a version of the article and
-    /// leaves the URL to the first version. Every claim is "if absent", as always.
+    /// leaves the URL to the first version. Every claim is "if absent", as always. A body is claimed
+    /// under the key [`try_decide`](Deduplicator::try_decide) claims it under: an article matched by URL
+    /// only claims its URL (and, for an update, its version of the article) and never joins the
+    /// bands; a short body is claimed with its title.
     pub fn try_restore(
         &mut self,
         owner: &str,
@@ -102,16 +108,19 @@ impl<S: Store> Deduplicator<S> {
             content_hash: fp.content_hash.clone(),
             seen_at,
         };
-        if published.status != Status::Update {
+        let key = content_key(fp);
+        if published.status == Status::Update {
+            // As the rules record a new version: under the body's key, else as a version of the
+            // article the URL belongs to.
+            let key = key.unwrap_or_else(|| version_key(&claim.article_id, &fp.content_hash));
+            self.store.claim_content(&key, &claim, seen_at)?;
+        } else {
             self.store.claim_url(normalized_url, &claim, seen_at)?;
+            if let Some(key) = key {
+                self.store.claim_content(&key, &claim, seen_at)?;
+            }
         }
-        if fp.word_count > 0 {
-            self.store.claim_content(&fp.content_hash, &claim, seen_at)?;
-        }
-        if matches!(published.status, Status::Unique | Status::NearDuplicate)
-            && fp.word_count >= self.config.min_words_near
-            && fp.minhash.len() == self.config.permutations
-        {
+        if matches!(published.status, Status::Unique | Status::NearDuplicate) && self.near_matched(fp) {
             let signature = Signature {
                 article_id: article_id.to_owned(),
                 owner: owner.to_owned(),
@@ -145,11 +154,12 @@ impl<S: Store> Deduplicator<S> {
             content_hash: fp.content_hash.clone(),
             seen_at: now,
         };
-        // Empty bodies are never matched by content.
-        let content_hash = (fp.word_count > 0).then_some(fp.content_hash.as_str());
+        // Empty bodies, bodies that are not the article's text and short untitled bodies are never
+        // matched by content.
+        let key = content_key(fp);
         let opening = self
             .store
-            .open(owner, normalized_url, content_hash, &claim, now)?;
+            .open(owner, normalized_url, key.as_deref(), &claim, now)?;
         if let Some(decision) = opening.decision {
             return Ok(Verdict::Recorded(decision));
         }
@@ -166,6 +176,8 @@ impl<S: Store> Deduplicator<S> {
         claim: Claim,
         opening: Opening,
     ) -> Result<Decision, S::Error> {
+        // The key `open` claimed the body under.
+        let key = content_key(fp);
         // Rule 1: the URL was seen before (by another message).
         if let Some(first) = opening.url
             && first.owner != owner
@@ -173,19 +185,25 @@ impl<S: Store> Deduplicator<S> {
             if first.content_hash == fp.content_hash {
                 // Point at the first article with this body (the URL's first article may itself have
                 // been a copy of another).
-                let original = match self.store.claim_content(&fp.content_hash, &claim, now)? {
+                let by_content = match &key {
+                    Some(key) => self.store.claim_content(key, &claim, now)?,
+                    None => None,
+                };
+                let original = match by_content {
                     Some(seen) if seen.owner != owner => self.root(&seen.owner, seen.article_id, now)?,
                     _ => self.root(&first.owner, first.article_id, now)?,
                 };
                 return Ok(exact(original));
             }
             // Remember the new text as this article's, so that a re-crawl of the same version is a
-            // duplicate, not another update.
+            // duplicate, not another update: under the body's key, or, for a body not matched by
+            // content, as a version of this article only.
+            let key = key.unwrap_or_else(|| version_key(&first.article_id, &fp.content_hash));
             let version = Claim {
                 article_id: first.article_id.clone(),
                 ..claim
             };
-            if let Some(seen) = self.store.claim_content(&fp.content_hash, &version, now)?
+            if let Some(seen) = self.store.claim_content(&key, &version, now)?
                 && seen.owner != owner
                 && seen.article_id == first.article_id
             {
@@ -205,8 +223,8 @@ impl<S: Store> Deduplicator<S> {
             });
         }
 
-        // Rule 2: the same body under another URL.
-        if fp.word_count == 0 {
+        // Rule 2: the same body (a short one under the same title) under another URL.
+        if key.is_none() {
             return Ok(Decision::unique());
         }
         if let Some(Some(first)) = opening.content
@@ -216,7 +234,7 @@ impl<S: Store> Deduplicator<S> {
         }
 
         // Rule 3: near-duplicates.
-        if fp.word_count < self.config.min_words_near || fp.minhash.len() != self.config.permutations {
+        if !self.near_matched(fp) {
             return Ok(Decision::unique());
         }
         let signature = Signature {
@@ -256,6 +274,15 @@ impl<S: Store> Deduplicator<S> {
             },
             None => Decision::unique(),
         })
+    }
+
+    /// Whether `fp` takes part in near-duplicate matching: a body of the article's own text, of at least
+    /// `min_words_near` tokens and not short, with a signature of this configuration's length.
+    fn near_matched(&self, fp: &Fingerprint) -> bool {
+        !fp.url_only
+            && fp.word_count >= self.config.min_words_near
+            && fp.word_count >= SHORT_BODY_WORDS
+            && fp.minhash.len() == self.config.permutations
     }
 
     /// The first article of the story `article_id` belongs to: when the message that wrote it (`writer`)
@@ -342,6 +369,41 @@ struct Score {
     jaccard: f64,
     containment: f64,
     similarity: f64,
+}
+
+/// The key under which a body is claimed by content: what the article of another URL must have to be
+/// its exact copy. `None` when the article is matched by URL only: an empty body, a body that is not
+/// the article's text ([`Fingerprint::url_only`]), or a short body of an untitled article. A body of
+/// [`SHORT_BODY_WORDS`] tokens or more is its content hash (the stored format since the beginning); a
+/// shorter one is the hash of its title and its content hash, so that it matches under the same
+/// title only.
+fn content_key(fp: &Fingerprint) -> Option<String> {
+    if fp.url_only || fp.word_count == 0 {
+        return None;
+    }
+    if fp.word_count >= SHORT_BODY_WORDS {
+        return Some(fp.content_hash.clone());
+    }
+    fp.title_hash
+        .as_deref()
+        .map(|title| scoped_key("title", title, &fp.content_hash))
+}
+
+/// The key under which a body not matched by content is recorded as a version of the article
+/// `article_id`: a re-crawl of that URL with the same body finds it; no other URL does.
+fn version_key(article_id: &str, content_hash: &str) -> String {
+    scoped_key("version", article_id, content_hash)
+}
+
+/// SHA-256 (lowercase hex) of `kind`, `scope` and `content_hash`: a content key of its own namespace,
+/// never equal to a content hash.
+fn scoped_key(kind: &str, scope: &str, content_hash: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [kind, scope, content_hash] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hex(&hasher.finalize())
 }
 
 fn exact(article_id: String) -> Decision {

@@ -47,20 +47,59 @@ struct Step<'a> {
     at: i64,
     owner: &'a str,
     url: &'a str,
+    /// The article's title.
+    title: Option<&'a str>,
     text: &'a str,
+    /// The body is not the article's text (a paywall stub, a wall, a prompt).
+    url_only: bool,
     status: Status,
     /// URL of the article it duplicates or updates.
     of: Option<&'a str>,
 }
+
+/// The title of every step that does not say otherwise: the stories here are told under one headline.
+const TITLE: &str = "Lindenfeld approves northern tram line";
 
 fn step<'a>(owner: &'a str, url: &'a str, text: &'a str, status: Status, of: Option<&'a str>) -> Step<'a> {
     Step {
         at: T0,
         owner,
         url,
+        title: Some(TITLE),
         text,
+        url_only: false,
         status,
         of,
+    }
+}
+
+/// A step whose page has the title `title`.
+fn titled<'a>(
+    owner: &'a str,
+    url: &'a str,
+    title: &'a str,
+    text: &'a str,
+    status: Status,
+    of: Option<&'a str>,
+) -> Step<'a> {
+    Step {
+        title: Some(title),
+        ..step(owner, url, text, status, of)
+    }
+}
+
+/// A step whose body is not the article's text (paywalled, behind a wall), titled `title`.
+fn withheld<'a>(
+    owner: &'a str,
+    url: &'a str,
+    title: &'a str,
+    text: &'a str,
+    status: Status,
+    of: Option<&'a str>,
+) -> Step<'a> {
+    Step {
+        url_only: true,
+        ..titled(owner, url, title, text, status, of)
     }
 }
 
@@ -76,7 +115,7 @@ fn check(steps: &[Step<'_>]) -> Vec<Decision> {
     let mut decisions = Vec::new();
     for (i, s) in steps.iter().enumerate() {
         let url = normalize_url(s.url).unwrap();
-        let fp = dedup.fingerprint(s.text);
+        let fp = dedup.fingerprint(s.text).with_title(s.title).url_only(s.url_only);
         let decision = dedup.decide(s.owner, &article_id(&url), &url, &fp, s.at);
         let got = (decision.status, decision.duplicate_of.clone());
         let want = (s.status, s.of.map(id_of));
@@ -536,4 +575,343 @@ fn open_without_a_recorded_decision_claims_url_and_content() {
             content: None
         }
     );
+}
+
+/// What the pages of one site show in place of any article kept for subscribers.
+const PAYWALL_STUB: &str = "This article is for subscribers only. Subscribe now for unlimited access to all our \
+journalism, the e-paper and the archive. Already a subscriber? Log in.";
+
+/// A consent wall of more than [`SHORT_BODY_WORDS`] words, the same on every page of a site.
+fn consent_wall() -> String {
+    let wall = "We value your privacy. We and our partners store and access information on your device, such \
+as cookies, and process personal data such as unique identifiers and browsing data, to show personalised \
+advertising and content, to measure advertising and content, and to develop and improve our services. You \
+can accept all, reject all, or manage your choices at any time in the privacy settings at the bottom of \
+every page.";
+    assert!(words(wall).len() >= SHORT_BODY_WORDS, "{}", words(wall).len());
+    wall.to_owned()
+}
+
+const PAYWALLED_A: &str = "https://daily.example/politics/budget-talks-collapse";
+const PAYWALLED_B: &str = "https://daily.example/sport/derby-ends-in-draw";
+
+#[test]
+fn distinct_articles_behind_the_same_wall_are_unique() {
+    check(&[
+        withheld(
+            "o1",
+            PAYWALLED_A,
+            "Budget talks collapse",
+            PAYWALL_STUB,
+            Status::Unique,
+            None,
+        ),
+        withheld(
+            "o2",
+            PAYWALLED_B,
+            "Derby ends in a draw",
+            PAYWALL_STUB,
+            Status::Unique,
+            None,
+        ),
+        // Even under the same title: a body that is not the article's text never matches another URL.
+        withheld(
+            "o3",
+            C,
+            "Budget talks collapse",
+            PAYWALL_STUB,
+            Status::Unique,
+            None,
+        ),
+    ]);
+    let wall = consent_wall();
+    check(&[
+        withheld(
+            "o1",
+            PAYWALLED_A,
+            "Budget talks collapse",
+            &wall,
+            Status::Unique,
+            None,
+        ),
+        withheld(
+            "o2",
+            PAYWALLED_B,
+            "Derby ends in a draw",
+            &wall,
+            Status::Unique,
+            None,
+        ),
+    ]);
+    // An open page whose body happens to be that text later is not matched to them either, nor they
+    // to it: a withheld body is neither claimed nor looked up.
+    check(&[
+        withheld(
+            "o1",
+            PAYWALLED_A,
+            "Budget talks collapse",
+            &wall,
+            Status::Unique,
+            None,
+        ),
+        titled("o2", C, "Privacy", &wall, Status::Unique, None),
+        withheld(
+            "o3",
+            PAYWALLED_B,
+            "Derby ends in a draw",
+            &wall,
+            Status::Unique,
+            None,
+        ),
+    ]);
+    // A withheld teaser that is most of an open article is not its near-duplicate either.
+    let teaser = truncate(ARTICLE, 0.6);
+    check(&[
+        step("o1", A, ARTICLE, Status::Unique, None),
+        withheld("o2", PAYWALLED_A, TITLE, &teaser, Status::Unique, None),
+    ]);
+}
+
+#[test]
+fn recrawls_of_a_withheld_url_are_duplicates_or_updates() {
+    let other_stub = "Exclusive for subscribers: read the whole story with a digital subscription.";
+    check(&[
+        withheld(
+            "o1",
+            PAYWALLED_A,
+            "Budget talks collapse",
+            PAYWALL_STUB,
+            Status::Unique,
+            None,
+        ),
+        // The same URL again (a tracking link) with the same stub.
+        withheld(
+            "o2",
+            "https://daily.example/politics/budget-talks-collapse?utm_source=feed",
+            "Budget talks collapse",
+            PAYWALL_STUB,
+            Status::Duplicate,
+            Some(PAYWALLED_A),
+        ),
+        // Another stub on the same URL is an update of it, and a re-crawl of that version a duplicate.
+        withheld(
+            "o3",
+            PAYWALLED_A,
+            "Budget talks collapse",
+            other_stub,
+            Status::Update,
+            Some(PAYWALLED_A),
+        ),
+        withheld(
+            "o4",
+            PAYWALLED_A,
+            "Budget talks collapse",
+            other_stub,
+            Status::Duplicate,
+            Some(PAYWALLED_A),
+        ),
+        // The article's full text, once the wall is gone: an update; again: a duplicate.
+        step("o5", PAYWALLED_A, ARTICLE, Status::Update, Some(PAYWALLED_A)),
+        step("o6", PAYWALLED_A, ARTICLE, Status::Duplicate, Some(PAYWALLED_A)),
+        // The other paywalled article keeps its own verdicts.
+        withheld(
+            "o7",
+            PAYWALLED_B,
+            "Derby ends in a draw",
+            other_stub,
+            Status::Unique,
+            None,
+        ),
+        // A redelivery returns the recorded decision.
+        withheld(
+            "o3",
+            PAYWALLED_A,
+            "Budget talks collapse",
+            other_stub,
+            Status::Update,
+            Some(PAYWALLED_A),
+        ),
+    ]);
+}
+
+#[test]
+fn short_bodies_match_under_the_same_title_only() {
+    let brief = "Police closed the A7 between Nordkreuz and Hafen on Tuesday after a lorry overturned. \
+                 Drivers are asked to use the B4.";
+    assert!(words(brief).len() < SHORT_BODY_WORDS);
+    check(&[
+        titled(
+            "o1",
+            A,
+            "A7 closed after lorry overturns",
+            brief,
+            Status::Unique,
+            None,
+        ),
+        // Another article whose page shows the same short text under another headline.
+        titled(
+            "o2",
+            B,
+            "Roadworks on the B4 this week",
+            brief,
+            Status::Unique,
+            None,
+        ),
+        // The brief copied under its own headline (case and spacing aside) is still a duplicate.
+        titled(
+            "o3",
+            C,
+            "A7  closed after LORRY overturns",
+            brief,
+            Status::Duplicate,
+            Some(A),
+        ),
+        // Without a title a short body says nothing of the article: matched by URL only.
+        Step {
+            title: None,
+            ..step("o4", OTHER_URL, brief, Status::Unique, None)
+        },
+        Step {
+            title: Some("  "),
+            ..step("o5", "https://x.example/5", brief, Status::Unique, None)
+        },
+        // A re-crawl of an untitled short page is still its duplicate.
+        Step {
+            title: None,
+            ..step("o6", OTHER_URL, brief, Status::Duplicate, Some(OTHER_URL))
+        },
+    ]);
+    // From SHORT_BODY_WORDS tokens on, the body alone decides, whatever the titles.
+    let w = words(ARTICLE);
+    let fifty = w[..SHORT_BODY_WORDS].join(" ");
+    check(&[
+        titled("o1", A, "One headline", &fifty, Status::Unique, None),
+        titled("o2", B, "Another headline", &fifty, Status::Duplicate, Some(A)),
+    ]);
+}
+
+#[test]
+fn open_articles_are_matched_by_their_text_whatever_the_title() {
+    let teaser = truncate(ARTICLE, 0.5);
+    let edited = edit_words(ARTICLE, 33);
+    check(&[
+        titled("o1", A, "Lindenfeld approves tram", ARTICLE, Status::Unique, None),
+        // Copied to another URL under another headline: still a duplicate.
+        titled(
+            "o2",
+            B,
+            "Tram line for the north",
+            ARTICLE,
+            Status::Duplicate,
+            Some(A),
+        ),
+        // A teaser of half of it and an edited copy, under other headlines: near-duplicates.
+        titled(
+            "o3",
+            C,
+            "Council says yes to tram",
+            &teaser,
+            Status::NearDuplicate,
+            Some(A),
+        ),
+        titled(
+            "o4",
+            OTHER_URL,
+            "Tram: the vote",
+            &edited,
+            Status::NearDuplicate,
+            Some(A),
+        ),
+        // Untitled copies too.
+        Step {
+            title: None,
+            ..step("o5", "https://x.example/5", ARTICLE, Status::Duplicate, Some(A))
+        },
+    ]);
+}
+
+#[test]
+fn restoring_follows_the_same_keys() {
+    let config = DedupConfig::default();
+    let mut dedup = Deduplicator::new(config.clone(), MemoryStore::new(&config)).unwrap();
+    let stub = dedup
+        .fingerprint(PAYWALL_STUB)
+        .with_title(Some("Budget talks collapse"))
+        .url_only(true);
+    let brief = "Police closed the A7 after a lorry overturned.";
+    let short = dedup.fingerprint(brief).with_title(Some("A7 closed"));
+    let updated_stub = dedup
+        .fingerprint("Exclusive for subscribers.")
+        .with_title(Some("Budget talks collapse"))
+        .url_only(true);
+    let (a, b, c) = (
+        normalize_url(PAYWALLED_A).unwrap(),
+        normalize_url(PAYWALLED_B).unwrap(),
+        normalize_url(C).unwrap(),
+    );
+    // Published earlier: the paywalled article, an update of it, and a short brief.
+    dedup.restore("p1", &article_id(&a), &a, &stub, &Decision::unique(), T0);
+    let update = Decision {
+        status: Status::Update,
+        duplicate_of: Some(article_id(&a)),
+        similarity: 0.0,
+    };
+    dedup.restore("p2", &article_id(&a), &a, &updated_stub, &update, T0);
+    dedup.restore("p3", &article_id(&c), &c, &short, &Decision::unique(), T0);
+
+    let decide = |dedup: &mut Deduplicator<MemoryStore>, owner: &str, url: &str, fp: &Fingerprint| {
+        let d = dedup.decide(owner, &article_id(url), url, fp, T0 + 60);
+        (d.status, d.duplicate_of)
+    };
+    // Another paywalled article with the same stub: unique (nothing was claimed by content).
+    let other = dedup
+        .fingerprint(PAYWALL_STUB)
+        .with_title(Some("Derby ends in a draw"))
+        .url_only(true);
+    assert_eq!(decide(&mut dedup, "n1", &b, &other), (Status::Unique, None));
+    // Re-crawls of the restored URL: the first version and the update are duplicates.
+    assert_eq!(
+        decide(&mut dedup, "n2", &a, &stub),
+        (Status::Duplicate, Some(article_id(&a)))
+    );
+    assert_eq!(
+        decide(&mut dedup, "n3", &a, &updated_stub),
+        (Status::Duplicate, Some(article_id(&a)))
+    );
+    // The brief under its title elsewhere is a duplicate; under another title it is not.
+    let copy = dedup.fingerprint(brief).with_title(Some("A7 closed"));
+    assert_eq!(
+        decide(&mut dedup, "n4", &normalize_url(OTHER_URL).unwrap(), &copy),
+        (Status::Duplicate, Some(article_id(&c)))
+    );
+    let retitled = dedup.fingerprint(brief).with_title(Some("Traffic news"));
+    assert_eq!(
+        decide(
+            &mut dedup,
+            "n5",
+            &normalize_url("https://x.example/5").unwrap(),
+            &retitled
+        ),
+        (Status::Unique, None)
+    );
+    // The restored decisions stand for their owners.
+    assert_eq!(decide(&mut dedup, "p1", &a, &stub), (Status::Unique, None));
+    assert_eq!(
+        decide(&mut dedup, "p2", &a, &updated_stub),
+        (Status::Update, Some(article_id(&a)))
+    );
+}
+
+#[test]
+fn title_and_url_only_are_optional_in_serialized_fingerprints() {
+    let plain = crate::fingerprint(ARTICLE, &DedupConfig::default());
+    let json = serde_json::to_string(&plain).unwrap();
+    assert!(
+        !json.contains("title_hash") && !json.contains("url_only"),
+        "{json}"
+    );
+    let marked = plain.clone().with_title(Some("T")).url_only(true);
+    let back: Fingerprint = serde_json::from_str(&serde_json::to_string(&marked).unwrap()).unwrap();
+    assert_eq!(back, marked);
+    assert_eq!(back.title_hash, Some(crate::content_hash("t")));
 }

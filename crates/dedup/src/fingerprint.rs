@@ -29,6 +29,17 @@ pub struct Fingerprint {
     /// Distinct shingles in the body: the set size used to turn the Jaccard estimate into a
     /// containment estimate.
     pub shingle_count: usize,
+    /// SHA-256 (lowercase hex) of the article's title, normalized like the body ([`content_hash`] of
+    /// it); `None` when the article has no title. A short body (under
+    /// [`SHORT_BODY_WORDS`](crate::SHORT_BODY_WORDS) tokens) matches another URL's only under the same
+    /// title. Set with [`with_title`](Fingerprint::with_title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_hash: Option<String>,
+    /// The body is not the article's own text (a paywall stub, a consent, login or registration wall,
+    /// a request to enable JavaScript, an editor prompt): it says nothing about which article this is,
+    /// so the article is matched by its URL only. Set with [`url_only`](Fingerprint::url_only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub url_only: bool,
 }
 
 impl Fingerprint {
@@ -36,6 +47,19 @@ impl Fingerprint {
     /// `minhash.len() / bands` rows. Empty when `bands` is 0 or does not divide the signature length.
     pub fn band_keys(&self, bands: usize) -> Vec<u64> {
         band_keys(&self.minhash, bands)
+    }
+
+    /// The fingerprint of the body of an article titled `title` (a blank title counts as none).
+    pub fn with_title(mut self, title: Option<&str>) -> Self {
+        self.title_hash = title.filter(|title| !title.trim().is_empty()).map(content_hash);
+        self
+    }
+
+    /// The fingerprint of a body that is (`true`) or is not the article's own text: see
+    /// [`url_only`](Fingerprint::url_only).
+    pub fn url_only(mut self, url_only: bool) -> Self {
+        self.url_only = url_only;
+        self
     }
 }
 
@@ -77,6 +101,8 @@ pub fn fingerprint(text: &str, config: &DedupConfig) -> Fingerprint {
         minhash: sketch.into_minhash(),
         word_count: tokens.len(),
         shingle_count,
+        title_hash: None,
+        url_only: false,
     }
 }
 

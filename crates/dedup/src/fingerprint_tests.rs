@@ -168,6 +168,8 @@ mod reference {
             minhash: minhash(&shingles, config.permutations),
             word_count: tokens.len(),
             shingle_count: shingles.len(),
+            title_hash: None,
+            url_only: false,
         }
     }
 

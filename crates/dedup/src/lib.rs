@@ -23,6 +23,13 @@
 //!    body in the longer: the best match → [`Status::NearDuplicate`];
 //! 5. otherwise [`Status::Unique`].
 //!
+//! Rules 3 and 4 look at the body only when it tells which article it is: never for a body that is not
+//! the article's text ([`Fingerprint::url_only`]: a paywall stub, a consent or login wall, an editor
+//! prompt), which is matched by URL only; for a short body (under [`SHORT_BODY_WORDS`] tokens) rule 3
+//! only under the same title ([`Fingerprint::title_hash`]), rule 4 never. So two distinct articles
+//! whose pages show the same stand-in text stay two articles, while a re-crawl of one URL is still a
+//! duplicate or an update.
+//!
 //! Records written by the same owner are never matched against it, so a redelivered message never
 //! becomes a duplicate of itself, even when an earlier attempt stopped half-way. Between different
 //! owners the first one recorded wins.
@@ -62,11 +69,25 @@ pub enum DedupError {
     InvalidConfig(String),
 }
 
+/// Bodies with fewer tokens than this are short: they say too little about which article they are. A
+/// short body matches another URL's exactly only, and only under the same title (an untitled article
+/// with a short body is matched by URL only); it is never a near-duplicate.
+///
+/// Fifty tokens is the default `min_words_near`, below which MinHash on a few dozen shingles is too
+/// noisy for near-duplicates. The same length bounds what a stand-in body runs to: a paywall or
+/// subscription notice, a login prompt, "enable JavaScript", a placeholder or an editor prompt, a
+/// "watch the video above" line, which the pages of one site (or of one platform) share word for
+/// word under different articles; such a body is about the size of a tweet, the longest of them (a
+/// cookie wall) two or three sentences. An article's own text is longer; a short news brief that is
+/// copied keeps its headline mostly, and is found again under it.
+pub const SHORT_BODY_WORDS: usize = 50;
+
 /// Dedup options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DedupConfig {
-    /// Bodies with fewer tokens are matched exactly only, never as near-duplicates. Default: 50.
+    /// Bodies with fewer tokens are matched exactly only, never as near-duplicates. Default: 50. Bodies
+    /// under [`SHORT_BODY_WORDS`] tokens are never near-duplicates, whatever this says.
     pub min_words_near: usize,
     /// Estimated Jaccard similarity of shingle sets at or above which two bodies are near-duplicates.
     /// Default: 0.4 (chosen with `newsflow-eval dedup`: see `docs/dedup.md`).

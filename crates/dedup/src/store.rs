@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::Decision;
 
-/// A claim on a normalized URL or on a content hash: who got there first.
+/// A claim on a normalized URL or on a body's content key (its content hash; for a short body, the hash
+/// of its title and content hash; for a body matched by URL only, the hash of its article and content
+/// hash, recorded as a version of that article): who got there first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {
     /// The article the key belongs to.
@@ -81,8 +83,8 @@ pub trait Store {
     /// returned and kept.
     fn claim_url(&mut self, url: &str, claim: &Claim, now: i64) -> Result<Option<Claim>, Self::Error>;
 
-    /// Records `claim` under `content_hash` unless a claim is there already, which is then returned and
-    /// kept.
+    /// Records `claim` under the content key `content_hash` unless a claim is there already, which is
+    /// then returned and kept. The key is opaque to the store (a content hash or another SHA-256).
     fn claim_content(
         &mut self,
         content_hash: &str,

@@ -32,11 +32,14 @@
 //! - `body`: the main text (element flags, analysis, scoring, choosing the
 //!   containers, collecting paragraphs, furniture lines, the tail);
 //! - `verdict`: whether the page is an article at all;
+//! - `access`: whether the body is the article's text, or a wall or a
+//!   prompt stood in its place ([`Access`]);
 //! - `reconcile`: the final [`Metadata`], from the metadata and the body;
-//! - shared by those: `text`, `dates`, `authors`; and `error`.
+//! - shared by those: `text`, `dates`, `authors`, `walls`; and `error`.
 
 #![warn(missing_docs)]
 
+mod access;
 mod authors;
 mod body;
 mod charset;
@@ -49,6 +52,7 @@ mod mojibake;
 mod reconcile;
 mod text;
 mod verdict;
+mod walls;
 
 use serde::{Deserialize, Serialize};
 
@@ -130,6 +134,46 @@ impl<'a> Html<'a> {
     }
 }
 
+/// Whether a page's body is the article's own text.
+///
+/// Pages that show something else in its place (the same notice on every
+/// page of a site, or of a platform) tell nothing about which article they
+/// are by their text: downstream, such articles are deduplicated by URL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// The body is the article's text (also when the page declares a
+    /// paywall but carries the whole text in its markup).
+    #[default]
+    Open,
+    /// The page keeps the article for subscribers: it declares so
+    /// (JSON-LD `isAccessibleForFree: false`) with no more than a lead, or
+    /// shows a subscription wall where the text stops. The body is what it
+    /// shows free, a lead or nothing.
+    Paywalled,
+    /// The page shows something else in place of the article (a consent or
+    /// cookie wall, a login or registration wall, a request to enable
+    /// JavaScript or to turn off an ad blocker, an editor or interface
+    /// prompt). The body is what is left besides it, often nothing.
+    Teaser,
+}
+
+impl Access {
+    /// Stable snake_case name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Open => "open",
+            Access::Paywalled => "paywalled",
+            Access::Teaser => "teaser",
+        }
+    }
+
+    /// Whether the body is the article's text (the default).
+    pub fn is_open(&self) -> bool {
+        *self == Access::Open
+    }
+}
+
 /// What was extracted from one article page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Document {
@@ -139,7 +183,12 @@ pub struct Document {
     pub meta: Metadata,
     /// Body text: paragraphs in document order separated by a blank line
     /// (`"\n\n"`); headings, list items and quotes are their own paragraphs.
+    /// When the page is not [`Access::Open`], without the wall's lines.
     pub text: String,
+    /// Whether `text` is the article's text; serialized only when not
+    /// [`Access::Open`].
+    #[serde(skip_serializing_if = "Access::is_open")]
+    pub access: Access,
     /// Image captions found in the article, without photo credits.
     pub captions: Vec<String>,
     /// Name of the encoding used to decode the bytes, e.g. `windows-1251`;
@@ -244,6 +293,7 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
     if let Some(reason) = verdict {
         return Err(ExtractError::NotArticle { reason });
     }
+    let access = access::classify(&dom, &page_meta, &mut body);
 
     let mut meta = reconcile::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
     meta.title = meta.title.map(text::nfc);
@@ -264,6 +314,7 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
     Ok(Document {
         meta,
         text: body_text,
+        access,
         captions: std::mem::take(&mut body.captions),
         charset: decoded.encoding.name().to_string(),
         mojibake,

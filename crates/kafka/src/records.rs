@@ -213,6 +213,7 @@ mod tests {
             description: None,
             text: "Body.".to_owned(),
             word_count: 1,
+            access: model::Access::Open,
             image: None,
             tags: Vec::new(),
             declared_language: None,

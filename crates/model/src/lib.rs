@@ -154,6 +154,40 @@ impl DedupStatus {
     }
 }
 
+/// Whether an event's `text` is the article's own text. Pages that show something else in its place are
+/// deduplicated by their URL only: their body says nothing about which article they are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// The page shows the article: `text` is its text. Not written (the field is absent).
+    #[default]
+    Open,
+    /// The page keeps the article for subscribers (it says so, or shows a subscription wall where the
+    /// text stops): `text` is only what it shows free, a lead or nothing. A page that declares a paywall
+    /// but carries the whole text in its markup is `open`.
+    Paywalled,
+    /// The page shows something else in place of the article: a consent or cookie wall, a login or
+    /// registration wall, a request to enable JavaScript or to turn off an ad blocker, an editor or
+    /// other interface prompt. `text` is what is left of the article besides it, often nothing.
+    Teaser,
+}
+
+impl Access {
+    /// Stable snake_case name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Open => "open",
+            Access::Paywalled => "paywalled",
+            Access::Teaser => "teaser",
+        }
+    }
+
+    /// Whether the page shows the article (the default, not written).
+    pub fn is_open(&self) -> bool {
+        *self == Access::Open
+    }
+}
+
 /// Deduplication verdict carried by the event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -225,6 +259,10 @@ pub struct ArticleEvent {
     pub text: String,
     /// Words in `text`.
     pub word_count: usize,
+    /// Whether `text` is the article's text: absent when it is (`open`); `paywalled` or `teaser` when
+    /// the page showed a wall or a prompt in its place. Such articles are deduplicated by URL only.
+    #[serde(default, skip_serializing_if = "Access::is_open")]
+    pub access: Access,
     /// Lead image URL.
     pub image: Option<String>,
     /// Tags, keywords and sections.
@@ -370,6 +408,16 @@ mod tests {
     fn truncate_respects_char_boundaries() {
         assert_eq!(truncate("héllo", 2), "h");
         assert_eq!(truncate("abc", 10), "abc");
+    }
+
+    #[test]
+    fn access_is_written_only_when_not_open() {
+        for access in [Access::Open, Access::Paywalled, Access::Teaser] {
+            let json = serde_json::to_string(&access).unwrap();
+            assert_eq!(json, format!("\"{}\"", access.as_str()));
+        }
+        assert_eq!(Access::default(), Access::Open);
+        assert!(Access::Open.is_open() && !Access::Teaser.is_open());
     }
 
     #[test]

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use model::{
-    ARTICLE_SCHEMA, ArticleEvent, Dedup, DedupStatus, Envelope, Fingerprints, Language, LanguageHints,
-    LanguageShare, SourceRef,
+    ARTICLE_SCHEMA, Access, ArticleEvent, Dedup, DedupStatus, Envelope, Fingerprints, Language,
+    LanguageHints, LanguageShare, SourceRef,
 };
 use schemars::{JsonSchema, generate::SchemaSettings};
 use serde_json::{Map, Value};
@@ -141,6 +141,7 @@ fn full_event() -> ArticleEvent {
         description: Some("Floods in the valley.".to_owned()),
         text: "The river rose overnight.\n\nFarmers moved their herds.".to_owned(),
         word_count: 8,
+        access: Access::Paywalled,
         image: Some("https://example.org/img/river.jpg".to_owned()),
         tags: vec!["weather".to_owned(), "floods".to_owned()],
         declared_language: Some("en-GB".to_owned()),
@@ -194,6 +195,7 @@ fn minimal_event() -> ArticleEvent {
         description: None,
         text: String::new(),
         word_count: 0,
+        access: Access::Open,
         image: None,
         tags: vec![],
         declared_language: None,
@@ -229,6 +231,7 @@ fn article_schema_accepts_events_the_worker_writes() {
     assert_valid(&validator, &json_of(&full_event()));
     let minimal = json_of(&minimal_event());
     assert!(minimal.get("language_hints").is_none(), "skipped when absent");
+    assert!(minimal.get("access").is_none(), "skipped when open");
     assert_valid(&validator, &minimal);
 
     for status in [
@@ -258,6 +261,26 @@ fn article_schema_accepts_events_the_worker_writes() {
     let value = json_of(&event);
     assert!(value["language"].get("others").is_none());
     assert_valid(&validator, &value);
+
+    // Every access but the default is written; an event without it reads as open.
+    for access in [Access::Paywalled, Access::Teaser] {
+        let mut event = minimal_event();
+        event.access = access;
+        let value = json_of(&event);
+        assert_eq!(value["access"], access.as_str());
+        assert_valid(&validator, &value);
+        assert_eq!(
+            ArticleEvent::from_json(&event.to_json().unwrap()).unwrap().access,
+            access
+        );
+    }
+    let mut open = json_of(&minimal_event());
+    open.as_object_mut()
+        .unwrap()
+        .insert("access".into(), "open".into());
+    assert_valid(&validator, &open);
+    let reread: ArticleEvent = serde_json::from_value(open).unwrap();
+    assert_eq!(reread.access, Access::Open);
 
     // A worker whose first stage is not extract reads the event back and writes it again.
     let bytes = full_event().to_json().unwrap();
@@ -310,6 +333,12 @@ fn article_schema_refuses_events_that_break_the_contract() {
             "the similarity is negative",
             edited(&full, |e| {
                 e["dedup"]["similarity"] = (-0.1).into();
+            }),
+        ),
+        (
+            "the access is not one the contract names",
+            edited(&full, |e| {
+                e.insert("access".into(), "free".into());
             }),
         ),
         (

@@ -16,9 +16,20 @@
 //!   running the decision; every other pair runs the real decision in a fresh store. Pairs whose bodies
 //!   really overlap (exact Jaccard of word 3-shingles ≥ 0.3: the corpus holds a few pages of one site with
 //!   the same text) are not negatives and are reported apart;
+//! - negatives behind one wall: for each story, pages of one site showing the same stand-in body in
+//!   place of the article under the story's own title and URL (a paywall notice, a consent wall, a
+//!   registration wall, a request to enable JavaScript, a blogging platform's editor prompt, and a
+//!   short "watch the video above" line that is no wall at all). Each page is run through
+//!   `extract::extract` and fingerprinted as the pipeline does (text, title, and matched by URL only
+//!   when its access is not `open`); every pair of two stories' pages of the same kind is a negative
+//!   (pairs under the same title left out). They count in the false-positive rate; the same pairs
+//!   matched on their visible text alone, without the access and title rules, are reported beside;
 //! - a stream: every story and every copy in one store, shuffled; each story must get exactly one
 //!   `unique`, every copy linked to it. Its documents per second (fingerprint + decide, one thread,
 //!   memory store) are the throughput figure.
+//!
+//! Pages whose body is not open (a paywalled lead, a wall) are not stories: they are matched by URL
+//! only, so copies of them are not found by design; their number is reported.
 //!
 //! All with the production defaults ([`dedup::DedupConfig::default`]).
 
@@ -32,6 +43,57 @@ use dedup::{DedupConfig, Deduplicator, Fingerprint, MemoryStore, Status};
 /// Stories need at least this many words (twice the near-duplicate minimum, so that a 70 % teaser is
 /// still long enough to be matched as a near-duplicate at all).
 const MIN_WORDS: usize = 100;
+
+/// Stories whose page a wall stands in for, per kind of wall (the first ones): pairs of them are the
+/// negatives behind one wall.
+const WALL_STORIES: usize = 150;
+
+/// What a site's pages show in place of the article, by kind: the markup inside `<article>` after the
+/// headline. Written for this evaluation; the last is a short stand-in that is no wall.
+const WALLS: &[(&str, &str)] = &[
+    (
+        "paywall notice",
+        "<div class=\"article-body\"><p>This article is for subscribers only. Subscribe now for \
+         unlimited access to all our journalism, the e-paper and the archive.</p><p>Already a \
+         subscriber? Log in.</p></div>",
+    ),
+    (
+        "paywall box after a site blurb",
+        "<div class=\"article-body\"><p>The Morning Ledger has covered the city and the region since \
+         1889, with reporters in every district, at the courts and at the council, and with the \
+         photographers, editors and designers who make the paper every night.</p></div><div \
+         class=\"paywall-container\"><p>Continue reading with a digital subscription: the first month is \
+         free.</p><p>Already a subscriber? Log in.</p></div>",
+    ),
+    (
+        "consent wall",
+        "<div class=\"article-body\"><p>We value your privacy. We and our partners store and access \
+         information on your device, such as cookies, and process personal data such as unique \
+         identifiers and browsing data, to show personalised advertising and content, to measure \
+         advertising and content, and to develop and improve our services.</p><p>You can accept all, \
+         reject all, or manage your choices at any time in the privacy settings at the bottom of every \
+         page.</p></div>",
+    ),
+    (
+        "registration wall",
+        "<div class=\"article-body\"><p>Register for free to continue reading this article and get \
+         our morning briefing. Already have an account? Sign in.</p></div>",
+    ),
+    (
+        "javascript notice",
+        "<div class=\"article-body\"><p>Please enable JavaScript in your browser settings to read \
+         this article. Your browser is not supported.</p></div>",
+    ),
+    (
+        "editor prompt",
+        "<div class=\"composer\"><p class=\"placeholder\">Tell your story… Type / for commands, or \
+         just start writing. Your draft is saved as you go.</p></div>",
+    ),
+    (
+        "short video line",
+        "<div class=\"article-body\"><p>Watch the full report in the video player above.</p></div>",
+    ),
+];
 
 /// A pair of bodies whose exact shingle Jaccard reaches this really overlaps: not a negative.
 const REAL_OVERLAP: f64 = 0.3;
@@ -257,13 +319,141 @@ struct Doc {
 
 impl Doc {
     fn new(url: String, text: &str, config: &DedupConfig) -> Doc {
+        Doc::with_fingerprint(url, dedup::fingerprint(text, config))
+    }
+
+    fn with_fingerprint(url: String, fp: Fingerprint) -> Doc {
         let url = dedup::normalize_url(&url).unwrap_or(url);
         Doc {
             id: dedup::article_id(&url),
-            fp: dedup::fingerprint(text, config),
+            fp,
             url,
         }
     }
+}
+
+/// The negatives behind one wall: per kind of wall, the pages of the first [`WALL_STORIES`] stories,
+/// fingerprinted as the pipeline does, and (`visible`) on their visible text alone.
+struct WallSet {
+    kinds: Vec<WallKind>,
+}
+
+/// The pages of one kind of wall.
+struct WallKind {
+    name: &'static str,
+    /// Pages by access: open, paywalled, teaser, rejected.
+    access: [usize; 4],
+    pages: Vec<WallPage>,
+}
+
+/// A story's page behind a wall: its title, the page as judged, the page matched on its visible text.
+type WallPage = (String, Doc, Doc);
+
+fn wall_set(titles: &[Option<String>], config: &DedupConfig) -> WallSet {
+    let extract_config = extract::ExtractConfig::default();
+    let mut kinds = Vec::new();
+    for (k, (kind, wall)) in WALLS.iter().enumerate() {
+        let mut access = [0usize; 4];
+        let mut pages = Vec::new();
+        for (i, title) in titles.iter().take(WALL_STORIES).enumerate() {
+            let title = title.clone().unwrap_or_else(|| format!("Story number {i}"));
+            let escaped = title.replace('&', "&amp;").replace('<', "&lt;");
+            let html = format!(
+                "<html lang=\"en\"><head><title>{escaped} - The Morning Ledger</title>\
+                 <meta property=\"og:type\" content=\"article\"></head><body><nav><a href=\"/\">Home</a> \
+                 <a href=\"/news\">News</a></nav><article><h1>{escaped}</h1>{wall}</article>\
+                 <footer>Copyright The Morning Ledger</footer></body></html>"
+            );
+            let url = format!("https://ledger.example/{k}/story-{i}");
+            let input = extract::Input {
+                html: extract::Html::Text(&html),
+                url: &url,
+                content_type: None,
+            };
+            let Ok(doc) = extract::extract(&input, &extract_config) else {
+                access[3] += 1;
+                continue;
+            };
+            access[match doc.access {
+                extract::Access::Open => 0,
+                extract::Access::Paywalled => 1,
+                extract::Access::Teaser => 2,
+            }] += 1;
+            // As the pipeline fingerprints an event.
+            let fp = dedup::fingerprint(&doc.text, config)
+                .with_title(doc.meta.title.as_deref())
+                .url_only(!doc.access.is_open());
+            // Titles and access ignored: every page under one title, matched by its text.
+            let visible = dedup::fingerprint(&visible_text(wall), config).with_title(Some("-"));
+            pages.push((
+                title,
+                Doc::with_fingerprint(url.clone(), fp),
+                Doc::with_fingerprint(url, visible),
+            ));
+        }
+        kinds.push(WallKind {
+            name: kind,
+            access,
+            pages,
+        });
+    }
+    WallSet { kinds }
+}
+
+/// The text of an HTML fragment, tags left out: what a reader of the page sees.
+fn visible_text(fragment: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in fragment.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// False positives among the pairs of `pages` (of one kind of wall): as judged (`visible` false) or on
+/// their visible text alone. Pairs under the same title are not negatives.
+fn wall_pairs(config: &DedupConfig, pages: &[WallPage], visible: bool) -> Negatives {
+    let (mut pairs, mut false_positives) = (0u64, 0u64);
+    for (x, (title_a, a, va)) in pages.iter().enumerate() {
+        for (title_b, b, vb) in &pages[x + 1..] {
+            if dedup::content_hash(title_a) == dedup::content_hash(title_b) {
+                continue;
+            }
+            pairs += 1;
+            let copy = if visible {
+                judged_copy(config, va, vb)
+            } else {
+                judged_copy(config, a, b)
+            };
+            false_positives += u64::from(copy);
+        }
+    }
+    Negatives {
+        pairs,
+        false_positives,
+        candidates: pairs,
+    }
+}
+
+/// [`wall_pairs`] over every kind of wall.
+fn wall_negatives(config: &DedupConfig, set: &WallSet) -> Negatives {
+    let mut total = Negatives::default();
+    for kind in &set.kinds {
+        let n = wall_pairs(config, &kind.pages, false);
+        total.pairs += n.pairs;
+        total.false_positives += n.false_positives;
+        total.candidates += n.candidates;
+    }
+    total.pairs = total.pairs.max(1);
+    total
 }
 
 /// Whether `b`, decided after `a` in a fresh store, is judged a copy of it.
@@ -335,6 +525,7 @@ fn negatives(config: &DedupConfig, docs: &[Doc], overlapping: &HashSet<(usize, u
 }
 
 /// What the negatives gave.
+#[derive(Default)]
 struct Negatives {
     pairs: u64,
     false_positives: u64,
@@ -378,6 +569,11 @@ fn miss_report(config: &DedupConfig, name: &str, copies: &[&(usize, &str, Doc)],
 /// The labelled set, as texts: stories, their copies, and the stories wrapped in one site's boilerplate.
 struct LabelledSet {
     stories: Vec<String>,
+    /// The stories' titles, as extracted.
+    titles: Vec<Option<String>>,
+    /// Whether each story's page is open; the others are matched by URL only, as in the pipeline, and
+    /// copies of them are not found.
+    open: Vec<bool>,
     /// (story, variant, text).
     copies: Vec<(usize, &'static str, String)>,
     same_site: Vec<String>,
@@ -385,7 +581,15 @@ struct LabelledSet {
     overlapping: HashSet<(usize, usize)>,
 }
 
-fn labelled_set(stories: Vec<String>) -> LabelledSet {
+fn labelled_set(read: Vec<(String, Option<String>, bool)>) -> LabelledSet {
+    let mut stories = Vec::with_capacity(read.len());
+    let mut titles = Vec::with_capacity(read.len());
+    let mut open = Vec::with_capacity(read.len());
+    for (text, title, is_open) in read {
+        stories.push(text);
+        titles.push(title);
+        open.push(is_open);
+    }
     let n = stories.len();
     let paras_of: Vec<Paras> = stories.iter().map(|text| paras(text)).collect();
     let mut rng = Rng::new(42);
@@ -420,6 +624,8 @@ fn labelled_set(stories: Vec<String>) -> LabelledSet {
     }
     LabelledSet {
         stories,
+        titles,
+        open,
         copies,
         same_site,
         overlapping,
@@ -432,24 +638,29 @@ struct Scores {
     overall: (f64, f64),
     plain: Negatives,
     site: Negatives,
+    /// Distinct articles behind one wall (not computed in the sweep: the thresholds do not reach them).
+    walls: Negatives,
 }
 
 impl Scores {
     fn fpr(&self) -> f64 {
-        (self.plain.false_positives + self.site.false_positives) as f64
-            / (self.plain.pairs + self.site.pairs) as f64
+        (self.plain.false_positives + self.site.false_positives + self.walls.false_positives) as f64
+            / (self.plain.pairs + self.site.pairs + self.walls.pairs) as f64
     }
     fn worst(&self) -> f64 {
         self.recall.values().map(|r| r.0.min(r.1)).fold(1.0, f64::min)
     }
 }
 
-fn score(config: &DedupConfig, set: &LabelledSet, debug: bool) -> Scores {
+fn score(config: &DedupConfig, set: &LabelledSet, walls: Option<&WallSet>, debug: bool) -> Scores {
     let originals: Vec<Doc> = set
         .stories
         .iter()
         .enumerate()
-        .map(|(i, t)| Doc::new(format!("https://origin.example/{i}"), t, config))
+        .map(|(i, t)| {
+            let fp = dedup::fingerprint(t, config).url_only(!set.open[i]);
+            Doc::with_fingerprint(format!("https://origin.example/{i}"), fp)
+        })
         .collect();
     let copies: Vec<(usize, &'static str, Doc)> = set
         .copies
@@ -497,10 +708,12 @@ fn score(config: &DedupConfig, set: &LabelledSet, debug: bool) -> Scores {
         overall: (found as f64 / total, found_rev as f64 / total),
         plain: negatives(config, &originals, &set.overlapping),
         site: negatives(config, &same_site, &set.overlapping),
+        walls: walls.map_or_else(Negatives::default, |w| wall_negatives(config, w)),
     }
 }
 
-fn read_stories(corpus: &Path) -> anyhow::Result<Vec<String>> {
+/// The stories: body, title, and whether the page is open (its body the article's text).
+fn read_stories(corpus: &Path) -> anyhow::Result<Vec<(String, Option<String>, bool)>> {
     let index_path = corpus.join("evaldata.json");
     let index: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
         &std::fs::read_to_string(&index_path)
@@ -531,7 +744,7 @@ fn read_stories(corpus: &Path) -> anyhow::Result<Vec<String>> {
         if doc.text.split_whitespace().count() < MIN_WORDS {
             short += 1;
         } else if seen.insert(dedup::content_hash(&doc.text)) {
-            stories.push(doc.text);
+            stories.push((doc.text, doc.meta.title, doc.access.is_open()));
         }
     }
     anyhow::ensure!(
@@ -541,9 +754,10 @@ fn read_stories(corpus: &Path) -> anyhow::Result<Vec<String>> {
         corpus.display()
     );
     println!(
-        "corpus: {pages} pages, {} stories of at least {MIN_WORDS} words (distinct bodies), {short} shorter skipped; \
-         extracted in {:.1} s",
+        "corpus: {pages} pages, {} stories of at least {MIN_WORDS} words (distinct bodies; {} of them not open, \
+         matched by URL only), {short} shorter skipped; extracted in {:.1} s",
         stories.len(),
+        stories.iter().filter(|s| !s.2).count(),
         started.elapsed().as_secs_f64()
     );
     Ok(stories)
@@ -564,7 +778,7 @@ fn sweep(set: &LabelledSet) {
                 containment_threshold: containment,
                 ..base.clone()
             };
-            let s = score(&config, set, false);
+            let s = score(&config, set, None, false);
             println!(
                 "  {permutations:>3} = {bands:>2} x {}  J >= {jaccard:<4} C >= {containment:<4}  worst {:.4}  overall {:.4}  \
                  FP {} (plain {}, same site {})  candidates {}",
@@ -584,6 +798,7 @@ pub fn run(corpus: &Path, floors: Option<&Path>) -> anyhow::Result<()> {
     let config = DedupConfig::default();
     let floors = super::floors(floors)?;
     let set = labelled_set(read_stories(corpus)?);
+    let walls = wall_set(&set.titles, &config);
     let n = set.stories.len();
     println!(
         "defaults: {} permutations in {} bands of {} rows, word {}-shingles, Jaccard >= {}, containment >= {}, \
@@ -598,7 +813,12 @@ pub fn run(corpus: &Path, floors: Option<&Path>) -> anyhow::Result<()> {
     );
 
     let started = Instant::now();
-    let scores = score(&config, &set, std::env::var_os("NEWSFLOW_EVAL_DEBUG").is_some());
+    let scores = score(
+        &config,
+        &set,
+        Some(&walls),
+        std::env::var_os("NEWSFLOW_EVAL_DEBUG").is_some(),
+    );
     let mut measured: BTreeMap<String, f64> = BTreeMap::new();
     println!("\npositives: a copy decided after its story (and before it), fresh store per pair");
     println!(
@@ -619,7 +839,7 @@ pub fn run(corpus: &Path, floors: Option<&Path>) -> anyhow::Result<()> {
     measured.insert("recall.overall".to_owned(), overall);
     measured.insert("recall_copy_first.overall".to_owned(), overall_rev);
 
-    let (plain, site) = (&scores.plain, &scores.site);
+    let (plain, site, walled) = (&scores.plain, &scores.site, &scores.walls);
     println!(
         "\nnegatives: every pair of distinct stories ({} pairs with real overlap left out)",
         set.overlapping.len()
@@ -628,7 +848,11 @@ pub fn run(corpus: &Path, floors: Option<&Path>) -> anyhow::Result<()> {
         "{:<28} {:>9} {:>11} {:>7} {:>10}",
         "set", "pairs", "candidates", "judged", "FPR"
     );
-    for (name, neg) in [("as extracted", plain), ("same site, same day", site)] {
+    for (name, neg) in [
+        ("as extracted", plain),
+        ("same site, same day", site),
+        ("behind one wall", walled),
+    ] {
         println!(
             "{name:<28} {:>9} {:>11} {:>7} {:>10.2e}",
             neg.pairs,
@@ -640,23 +864,44 @@ pub fn run(corpus: &Path, floors: Option<&Path>) -> anyhow::Result<()> {
     println!(
         "{:<28} {:>9} {:>11} {:>7} {:>10.2e}   (positives and negatives in {:.1} s)",
         "overall",
-        plain.pairs + site.pairs,
-        plain.candidates + site.candidates,
-        plain.false_positives + site.false_positives,
+        plain.pairs + site.pairs + walled.pairs,
+        plain.candidates + site.candidates + walled.candidates,
+        plain.false_positives + site.false_positives + walled.false_positives,
         scores.fpr(),
         started.elapsed().as_secs_f64()
     );
     measured.insert("specificity".to_owned(), 1.0 - scores.fpr());
+    let walled_fpr = walled.false_positives as f64 / walled.pairs as f64;
+    measured.insert("specificity.behind_one_wall".to_owned(), 1.0 - walled_fpr);
+    println!(
+        "\nbehind one wall: {} kinds, the pages of {WALL_STORIES} stories each; pairs judged copies, and on the \
+         visible text alone (access and titles ignored, the rule before)",
+        walls.kinds.len()
+    );
+    println!(
+        "{:<32} {:>9} {:>9} {:>7} {:>9} {:>7} {:>8}",
+        "kind", "paywalled", "teaser", "open", "rejected", "judged", "visible"
+    );
+    for kind in &walls.kinds {
+        let [open, paywalled, teaser, rejected] = kind.access;
+        let judged = wall_pairs(&config, &kind.pages, false);
+        let visible = wall_pairs(&config, &kind.pages, true);
+        println!(
+            "{:<32} {paywalled:>9} {teaser:>9} {open:>7} {rejected:>9} {:>7} {:>8}   of {} pairs",
+            kind.name, judged.false_positives, visible.false_positives, judged.pairs
+        );
+    }
 
     // The stream: every story and copy in one store, shuffled.
     let mut rng = Rng::new(7);
-    let mut order: Vec<(usize, &str)> = set
+    // (story, text, matched by URL only)
+    let mut order: Vec<(usize, &str, bool)> = set
         .stories
         .iter()
         .enumerate()
-        .map(|(i, t)| (i, t.as_str()))
+        .map(|(i, t)| (i, t.as_str(), !set.open[i]))
         .collect();
-    order.extend(set.copies.iter().map(|(i, _, t)| (*i, t.as_str())));
+    order.extend(set.copies.iter().map(|(i, _, t)| (*i, t.as_str(), false)));
     for k in (1..order.len()).rev() {
         order.swap(k, rng.below(k + 1));
     }
@@ -672,9 +917,9 @@ pub fn run(corpus: &Path, floors: Option<&Path>) -> anyhow::Result<()> {
     let cpu_started = super::thread_cpu_seconds();
     let mut decisions = Vec::with_capacity(order.len());
     let mut fingerprinting = std::time::Duration::ZERO;
-    for (k, (_, text)) in order.iter().enumerate() {
+    for (k, (_, text, url_only)) in order.iter().enumerate() {
         let fp_started = Instant::now();
-        let fp = dedup.fingerprint(text);
+        let fp = dedup.fingerprint(text).url_only(*url_only);
         fingerprinting += fp_started.elapsed();
         decisions.push(dedup.decide(&owners[k], &ids[k], &urls[k], &fp, T0));
     }
@@ -686,11 +931,11 @@ pub fn run(corpus: &Path, floors: Option<&Path>) -> anyhow::Result<()> {
     let story_of_id: HashMap<&str, usize> = ids
         .iter()
         .zip(&order)
-        .map(|(id, (story, _))| (id.as_str(), *story))
+        .map(|(id, (story, _, _))| (id.as_str(), *story))
         .collect();
     let mut uniques = vec![0usize; n];
     let (mut linked_right, mut linked_wrong) = (0usize, 0usize);
-    for ((story, _), decision) in order.iter().zip(&decisions) {
+    for ((story, _, _), decision) in order.iter().zip(&decisions) {
         match decision.status {
             Status::Unique => uniques[*story] += 1,
             _ => match decision
@@ -708,7 +953,7 @@ pub fn run(corpus: &Path, floors: Option<&Path>) -> anyhow::Result<()> {
     let overlapping_links = order
         .iter()
         .zip(&decisions)
-        .filter_map(|((story, _), d)| {
+        .filter_map(|((story, _, _), d)| {
             let other = *story_of_id.get(d.duplicate_of.as_deref()?)?;
             (other != *story && set.overlapping.contains(&(other.min(*story), other.max(*story))))
                 .then_some(())
@@ -723,7 +968,7 @@ pub fn run(corpus: &Path, floors: Option<&Path>) -> anyhow::Result<()> {
         set.copies.len(),
         overlapping_links
     );
-    let words: usize = order.iter().map(|(_, t)| t.split_whitespace().count()).sum();
+    let words: usize = order.iter().map(|(_, t, _)| t.split_whitespace().count()).sum();
     println!(
         "throughput: fingerprint + decide {:.0} docs per CPU second ({:.0} docs/s wall), mean {} words (one \
          thread, memory store)",

@@ -265,8 +265,19 @@ pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Resul
     let mut results = Vec::with_capacity(pages.len());
     // Wrong metadata: field, file, gold, extracted.
     let mut meta_misses: Vec<(&'static str, String, String, String)> = Vec::new();
+    // Pages whose body is not the article's text: access, file, words left.
+    let mut walled: Vec<(extract::Access, String, usize)> = Vec::new();
     for page in &pages {
         let outcome = run_one(page, &config);
+        if let Ok(doc) = &outcome
+            && !doc.access.is_open()
+        {
+            walled.push((
+                doc.access,
+                page.gold.file.clone(),
+                doc.text.split_whitespace().count(),
+            ));
+        }
         let (doc_text, failure) = match &outcome {
             Ok(doc) => (squash(&doc.text), None),
             Err(reason) => (String::new(), Some(reason.clone())),
@@ -384,6 +395,12 @@ pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Resul
             field.n
         );
     }
+    let count_of = |access: extract::Access| walled.iter().filter(|w| w.0 == access).count();
+    println!(
+        "access    {} paywalled, {} teaser, the rest open (a wall or a prompt in place of the text)",
+        count_of(extract::Access::Paywalled),
+        count_of(extract::Access::Teaser)
+    );
     println!("failures by category:");
     for (reason, count) in &rejected {
         println!("  rejected {reason:<28} {count:>4}");
@@ -406,6 +423,11 @@ pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Resul
         worst.sort_by_key(|r| std::cmp::Reverse(r.counts.fn_ * 2 + r.counts.fp * 3));
         println!();
         println!("worst pages (missed = with-segments not found, leaked = without-segments found):");
+        println!();
+        println!("pages not open (access  file  words left):");
+        for (access, file, words) in &walled {
+            println!("{:<9} {file}  {words}", access.as_str());
+        }
         println!();
         println!("wrong metadata (field  file  gold  ≠  extracted):");
         for (field, file, gold, got) in &meta_misses {

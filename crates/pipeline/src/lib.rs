@@ -344,7 +344,7 @@ impl Pipeline {
             duplicate_of: record.duplicate_of.clone(),
             similarity: record.similarity as f32,
         };
-        let fingerprint = dedup::fingerprint(&event.text, self.dedup.config());
+        let fingerprint = dedup_fingerprint(event, self.dedup.config());
         self.dedup
             .restore(
                 &event.source.owner(),
@@ -620,6 +620,11 @@ impl Pipeline {
             description: doc.meta.description,
             word_count: model::word_count(&doc.text),
             text: doc.text,
+            access: match doc.access {
+                extract::Access::Open => model::Access::Open,
+                extract::Access::Paywalled => model::Access::Paywalled,
+                extract::Access::Teaser => model::Access::Teaser,
+            },
             image: doc.meta.image,
             tags: doc.meta.tags,
             declared_language,
@@ -636,7 +641,7 @@ impl Pipeline {
 
     /// Fingerprints the event's text and records the fingerprints in the event.
     fn fingerprint(&self, event: &mut ArticleEvent) -> dedup::Fingerprint {
-        let fingerprint = dedup::fingerprint(&event.text, self.dedup.config());
+        let fingerprint = dedup_fingerprint(event, self.dedup.config());
         let minhash_bytes: Vec<u8> = fingerprint.minhash.iter().flat_map(|h| h.to_le_bytes()).collect();
         event.fingerprints = Some(model::Fingerprints {
             content_hash: fingerprint.content_hash.clone(),
@@ -729,6 +734,15 @@ impl Pipeline {
     }
 }
 
+/// What the dedup decision knows of an event's article: its body's fingerprint, its title (a short body
+/// matches another URL's under the same title only), and whether the body is the article's text at all
+/// (a page that showed a wall or a prompt in its place is matched by URL only).
+fn dedup_fingerprint(event: &ArticleEvent, config: &dedup::DedupConfig) -> dedup::Fingerprint {
+    dedup::fingerprint(&event.text, config)
+        .with_title(event.title.as_deref())
+        .url_only(!event.access.is_open())
+}
+
 /// Adds `elapsed` to the time of `stage` (one entry per stage: the dedup stage runs in two parts).
 fn add_time(timings: &mut Vec<(Stage, Duration)>, stage: Stage, elapsed: Duration) {
     match timings.iter_mut().find(|(s, _)| *s == stage) {
@@ -763,3 +777,6 @@ mod unavailable_tests;
 
 #[cfg(test)]
 mod charset_tests;
+
+#[cfg(test)]
+mod access_tests;

@@ -113,6 +113,22 @@ pub(crate) fn hides(style: &str) -> bool {
     false
 }
 
+/// Whether a class value hides its element with a utility class ("hide",
+/// "d-none", "sr-only"), unless a responsive class shows it again
+/// ("md:block").
+pub(crate) fn hiding_class(value: &str) -> bool {
+    let responsive_show = value.split_whitespace().any(|c| {
+        c.contains(':')
+            && ["block", "flex", "grid", "inline", "table"]
+                .iter()
+                .any(|d| c.ends_with(d))
+    });
+    !responsive_show
+        && value
+            .split_whitespace()
+            .any(|c| HIDING_CLASSES.iter().any(|h| c.eq_ignore_ascii_case(h)))
+}
+
 /// What the words of a class/id value say.
 #[derive(Clone, Copy, Default)]
 struct NameBits {
@@ -162,16 +178,7 @@ impl<'a> Scratch<'a> {
     fn analyze(&mut self, value: &'a str, is_class: bool) -> NameBits {
         let mut out = NameBits::default();
         if is_class {
-            let responsive_show = value.split_whitespace().any(|c| {
-                c.contains(':')
-                    && ["block", "flex", "grid", "inline", "table"]
-                        .iter()
-                        .any(|d| c.ends_with(d))
-            });
-            out.hidden = !responsive_show
-                && value
-                    .split_whitespace()
-                    .any(|c| HIDING_CLASSES.iter().any(|h| c.eq_ignore_ascii_case(h)));
+            out.hidden = hiding_class(value);
         }
         for name in value.split_whitespace().take(32) {
             let bits = match self.names.get(name) {

@@ -40,10 +40,11 @@ use tail::{cut_tail_section, trim_tail};
 
 use crate::dom::Dom;
 use crate::text::{self, fold};
+use crate::walls::{Wall, wall_of};
 use crate::{ExtractConfig, authors, dates};
 
 pub(crate) use explain::explain;
-pub(crate) use flags::hides;
+pub(crate) use flags::{hides, hiding_class};
 
 /// Kind of an extracted paragraph.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -80,6 +81,10 @@ pub(crate) struct Body {
     /// Headline-sized teaser links in the whole page, outside furniture.
     pub headline_links: usize,
     pub words: usize,
+    /// The walls named by lines of the chosen containers (kept in the text
+    /// or dropped as furniture), or of the JSON-LD `articleBody` standing in
+    /// for them: what the page showed where the text is.
+    pub walls: Vec<Wall>,
 }
 
 impl Body {
@@ -135,6 +140,11 @@ pub(crate) fn extract_body(
     let mut body = Body {
         captions: collected.captions,
         in_article: containers.iter().any(|&c| an.at(c).in_article),
+        walls: collected
+            .paragraphs
+            .iter()
+            .filter_map(|(p, _, _)| wall_of(&p.text, p.words))
+            .collect(),
         ..Body::default()
     };
     let mut kept: Vec<Paragraph> = Vec::new();
@@ -254,6 +264,8 @@ pub(crate) fn extract_body(
             let ld_paragraphs = paragraphs_of(ld);
             let ld_words: usize = ld_paragraphs.iter().map(|p| p.words).sum();
             if ld_words >= 50 && ours * 2 < ld_words {
+                body.walls
+                    .extend(ld_paragraphs.iter().filter_map(|p| wall_of(&p.text, p.words)));
                 kept = ld_paragraphs;
             }
         }

@@ -63,6 +63,12 @@ pub(crate) struct LdInfo {
     pub is_listing: bool,
     /// A SearchResultsPage describes the page.
     pub is_search: bool,
+    /// The page's article, or a part of it (`hasPart`), says it is not free
+    /// to read (`isAccessibleForFree: false`).
+    pub not_free: bool,
+    /// The CSS selectors of the parts declared not free (`hasPart` /
+    /// `cssSelector`): where the page puts the text kept for subscribers.
+    pub paywalled_selectors: Vec<String>,
 }
 
 /// The JSON-LD of a `<script type="application/ld+json">` element (`i`),
@@ -391,7 +397,32 @@ pub(crate) fn interpret(values: &[Value]) -> LdInfo {
         Value::Object(o) => o.get("alternateName").or_else(|| o.get("name")).and_then(as_text),
         other => as_text(other),
     });
+    info.not_free = get("isAccessibleForFree").is_some_and(is_false);
+    let parts: Vec<&Value> = match get("hasPart") {
+        Some(Value::Array(a)) => a.iter().take(20).collect(),
+        Some(other) => vec![other],
+        None => Vec::new(),
+    };
+    for part in parts {
+        let Value::Object(part) = part else { continue };
+        let part = g.resolve(part);
+        if part.get("isAccessibleForFree").is_some_and(is_false) {
+            info.not_free = true;
+            if let Some(selector) = part.get("cssSelector").and_then(as_text) {
+                info.paywalled_selectors.push(selector);
+            }
+        }
+    }
     info
+}
+
+/// `false`, as JSON or as a string in any case ("False", "false").
+fn is_false(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => !b,
+        Value::String(s) => s.trim().eq_ignore_ascii_case("false"),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -426,6 +457,26 @@ mod tests {
         assert_eq!(info.website_name.as_deref(), Some("Le Site"));
         assert_eq!(info.url.as_deref(), Some("https://x.fr/a"));
         assert_eq!(info.image.as_deref(), Some("https://x.fr/i.jpg"));
+    }
+
+    #[test]
+    fn access_declarations() {
+        let info = parse(r#"{"@type":"NewsArticle","headline":"x","isAccessibleForFree":"False"}"#);
+        assert!(info.not_free);
+        assert!(info.paywalled_selectors.is_empty());
+        let info = parse(
+            r#"{"@type":"NewsArticle","isAccessibleForFree":true,"hasPart":[
+                {"@type":"WebPageElement","isAccessibleForFree":false,"cssSelector":".paywall"}]}"#,
+        );
+        assert!(info.not_free);
+        assert_eq!(info.paywalled_selectors, vec![".paywall"]);
+        let info = parse(r#"{"@type":"NewsArticle","isAccessibleForFree":"True"}"#);
+        assert!(!info.not_free);
+        // An article listed on the page declares nothing about the page.
+        let info = parse(
+            r#"{"@type":"ItemList","itemListElement":[{"@type":"NewsArticle","isAccessibleForFree":false}]}"#,
+        );
+        assert!(!info.not_free);
     }
 
     #[test]
