@@ -6,11 +6,13 @@
 //! generated pages. `BENCH_MESSAGES` (default 3000) for the backlog, `BENCH_RATE` (default 70 % of the
 //! backlog rate) and `BENCH_PACED` (default 1000) for the latency phase. Partitions: 6.
 //!
-//! The same pages go through `newsflow process --jobs 1` first, as envelopes: the single-core file-mode
+//! The same pages go through `newsflow process --jobs 1` first, as envelopes of bytes: the single-core file-mode
 //! rate the broker rate is compared with (goal: 1.5 × on this 2-core machine, broker included).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::time::{Duration, Instant};
+
+use base64::Engine as _;
 
 use e2e::{Input, Record, Worker, article_html, collect, produce, setup};
 
@@ -63,9 +65,10 @@ fn file_mode_rate(inputs: &[Input]) -> f64 {
     let path = dir.join("envelopes.jsonl");
     let mut lines = String::new();
     for input in inputs {
+        // Bytes, as the worker gets them (a raw value), so both decode the same way.
         let url = &input.headers[0].1;
-        let html = String::from_utf8_lossy(&input.value);
-        lines.push_str(&serde_json::json!({ "url": url, "html": html }).to_string());
+        let html_base64 = base64::engine::general_purpose::STANDARD.encode(&input.value);
+        lines.push_str(&serde_json::json!({ "url": url, "html_base64": html_base64 }).to_string());
         lines.push('\n');
     }
     std::fs::write(&path, lines).unwrap();
