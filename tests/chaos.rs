@@ -423,5 +423,92 @@ async fn zstd_compressed_input_and_output_flow() {
     );
     assert_eq!(worker.metric("newsflow_stalled"), Some(0.0));
     assert!(!worker.log().contains("Decompression"), "{}", worker.log());
+    // What never happened is there at 0, so that its first occurrence shows in rate() and increase().
+    for series in [
+        "newsflow_dlq_messages_total{reason=\"not_article\",stage=\"extract\"}",
+        "newsflow_dlq_messages_total{reason=\"oversized\",stage=\"decode\"}",
+        "newsflow_kafka_commits_total{result=\"error\"}",
+        "newsflow_kafka_rebalances_total{event=\"revoke\"}",
+        "newsflow_dedup_state_lost_total{store=\"memory\"}",
+    ] {
+        assert_eq!(worker.metric(series), Some(0.0), "{series}");
+    }
     assert!(worker.terminate(Duration::from_secs(30)).unwrap().success());
+}
+
+/// The group's lag on `partition`, as `worker` measures it.
+fn group_lag(worker: &Worker, topics: &Topics, partition: i32) -> Option<f64> {
+    worker.metric(&format!(
+        "newsflow_kafka_group_lag_messages{{group=\"{}\",topic=\"{}\",partition=\"{partition}\"}}",
+        topics.group, topics.input
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_workers_lag_shows_on_the_other_workers_metrics() {
+    let partitions = 4;
+    let topics = setup("frozenlag", partitions).await;
+    // A session long enough that the group keeps the frozen worker's partitions while we look.
+    let settings = [
+        ("NEWSFLOW__KAFKA__SESSION_TIMEOUT", "45s"),
+        ("NEWSFLOW__KAFKA__WATCH_INTERVAL", "1s"),
+    ];
+    let mut frozen = Worker::start(&topics, &settings);
+    let mut other = Worker::start(&topics, &settings);
+    frozen.wait_ready(READY).unwrap();
+    other.wait_ready(READY).unwrap();
+    let split = |w: &Worker| w.metric("newsflow_kafka_assigned_partitions") == Some(2.0);
+    assert!(
+        frozen.wait_for(Duration::from_secs(60), split) && other.wait_for(Duration::from_secs(30), split),
+        "{}\n{}",
+        frozen.log(),
+        other.log()
+    );
+    frozen.signal("STOP");
+    let total = |w: &Worker| {
+        (0..partitions)
+            .filter_map(|p| group_lag(w, &topics, p))
+            .sum::<f64>()
+    };
+    produce(
+        &topics.brokers,
+        &topics.input,
+        partitions,
+        &Input::articles("f", 0..40, 30_000),
+    )
+    .await;
+    // The other worker drains its own two partitions; the frozen one's 2 × 10 stay, and it says so.
+    let seen = other.wait_for(Duration::from_secs(20), |w| total(w) == 20.0);
+    produce(
+        &topics.brokers,
+        &topics.input,
+        partitions,
+        &Input::articles("f", 40..60, 30_000),
+    )
+    .await;
+    let grew = other.wait_for(Duration::from_secs(20), |w| total(w) == 30.0);
+    let stuck: Vec<i32> = (0..partitions)
+        .filter(|p| group_lag(&other, &topics, *p) == Some(15.0))
+        .collect();
+    frozen.signal("CONT");
+
+    let (_, accounting) = collect_all(&topics, 60, partitions, Duration::from_secs(90));
+    let drained = other.wait_for(Duration::from_secs(30), |w| total(w) == 0.0);
+    accounting.report("lag of a frozen worker, seen from the other", drained);
+    assert!(
+        seen && grew,
+        "lag seen {seen}, grew {grew}\n{}",
+        other.http_get("/metrics").unwrap().1
+    );
+    assert_eq!(stuck.len(), 2, "the frozen worker's two partitions: {stuck:?}");
+    assert_eq!(
+        accounting.lost_count,
+        0,
+        "lost {:?}\n{}",
+        accounting.lost,
+        frozen.log()
+    );
+    assert!(drained, "{}", other.http_get("/metrics").unwrap().1);
+    assert!(frozen.terminate(Duration::from_secs(30)).unwrap().success());
+    assert!(other.terminate(Duration::from_secs(30)).unwrap().success());
 }

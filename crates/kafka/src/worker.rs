@@ -8,6 +8,7 @@
 //! in-flight messages pile up the consumer pauses its partitions. Nothing is published unjudged and
 //! nothing is skipped.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -67,6 +68,22 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> Result<(), KafkaError> {
     config.validate()?;
+    let dead_letters: Vec<(&'static str, &'static str)> = pipeline::Reason::ALL
+        .iter()
+        .flat_map(|reason| {
+            reason
+                .stages()
+                .iter()
+                .map(|stage| (reason.as_str(), stage.as_str()))
+        })
+        .collect();
+    let runs_dedup = pipeline.runs(pipeline::Stage::Dedup);
+    events::initialise(&events::Known {
+        dead_letters: &dead_letters,
+        inputs: &[config.input_topic.as_str()],
+        outputs: &config.topics()[1..],
+        store: runs_dedup.then(|| pipeline.dedup_store()),
+    });
     restore_state(&config, &pipeline, &shutdown).await?;
     let producer: FutureProducer = client_config(config.producer_properties()).create()?;
     let tracker = Arc::new(Tracker::new());
@@ -107,6 +124,7 @@ pub async fn run(
         let max_in_flight = limits.max_in_flight.max(1);
         let drain_timeout = config.drain_timeout;
         let (stall_timeout, watch_interval) = (config.stall_timeout, config.watch_interval);
+        let (topic, group) = (config.input_topic.clone(), config.group_id.clone());
         std::thread::Builder::new()
             .name("kafka-consumer".to_owned())
             .spawn(move || {
@@ -120,6 +138,8 @@ pub async fn run(
                     pause_unapplied: false,
                     watchdog: Watchdog::new(stall_timeout),
                     watch_interval,
+                    topic,
+                    group,
                 };
                 loop_state.run(&shutdown, &health, &abandon);
             })
@@ -175,7 +195,7 @@ async fn restore_state(
     pipeline: &Arc<Pipeline>,
     shutdown: &CancellationToken,
 ) -> Result<(), KafkaError> {
-    if pipeline.dedup_store() != "memory" || pipeline.check_dedup_state(now_ms()).is_none() {
+    if pipeline.dedup_store() != "memory" || !pipeline.runs(pipeline::Stage::Dedup) {
         return Ok(());
     }
     let (config, pipeline, shutdown) = (config.clone(), pipeline.clone(), shutdown.clone());
@@ -297,6 +317,9 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// A partition's low and high watermarks and the group's committed offset on it.
+type Marks = (i64, i64, Option<i64>);
+
 struct ConsumerLoop {
     consumer: BaseConsumer<WorkerContext>,
     tracker: Arc<Tracker>,
@@ -309,6 +332,9 @@ struct ConsumerLoop {
     pause_unapplied: bool,
     watchdog: Watchdog,
     watch_interval: Duration,
+    /// The input topic and the consumer group, whose lag the loop measures.
+    topic: String,
+    group: String,
 }
 
 impl ConsumerLoop {
@@ -407,38 +433,30 @@ impl ConsumerLoop {
         }
     }
 
-    /// Measures the lag of every owned partition and feeds the stall watchdog.
+    /// Measures the group's lag on every partition of the input topic (exported whoever owns the
+    /// partition, so a hung or frozen replica's lag shows on the others), and feeds the stall watchdog
+    /// with the partitions this worker owns.
     fn watch(&mut self, health: &Health) {
         let now = Instant::now();
         if !health.holds(Condition::BrokerReachable) {
             self.watchdog.excuse(now);
             return;
         }
-        let owned = self.tracker.owned();
-        let mut observations = Vec::with_capacity(owned.len());
-        let mut committed: Option<TopicPartitionList> = None;
-        for tp in owned {
-            let (low, high) = match self.consumer.fetch_watermarks(&tp.0, tp.1, WATCH_REQUEST_TIMEOUT) {
-                Ok(marks) => marks,
-                Err(err) => {
-                    tracing::debug!(error = %err, topic = tp.0, partition = tp.1, "cannot read watermarks");
-                    self.watchdog.excuse(now);
-                    return;
-                }
+        let Some(marks) = self.group_marks() else {
+            self.watchdog.excuse(now);
+            return;
+        };
+        for (partition, (low, high, committed)) in &marks {
+            let lag = high - committed.unwrap_or(*low).max(*low);
+            events::group_lag(&self.group, &self.topic, *partition, lag.max(0));
+        }
+        let mut observations = Vec::new();
+        for tp in self.tracker.owned() {
+            let Some(&(low, high, committed)) = marks.get(&tp.1).filter(|_| tp.0 == self.topic) else {
+                continue;
             };
-            let position = match self.tracker.position(&tp) {
-                Some(position) => Some(position),
-                None => {
-                    // Nothing begun since the assignment: the group's committed offset says where it is.
-                    let committed = committed.get_or_insert_with(|| {
-                        self.consumer.committed(WATCH_REQUEST_TIMEOUT).unwrap_or_default()
-                    });
-                    committed
-                        .find_partition(&tp.0, tp.1)
-                        .and_then(|element| element.offset().to_raw())
-                        .filter(|offset| *offset >= 0)
-                }
-            };
+            // Nothing begun since the assignment: the group's committed offset says where it is.
+            let position = self.tracker.position(&tp).or(committed);
             let observation = Observation {
                 tp,
                 position,
@@ -451,6 +469,46 @@ impl ConsumerLoop {
         let excused = !health.holds(Condition::DedupAvailable) || !health.holds(Condition::TopicsPresent);
         let stalled = self.watchdog.observe(now, &observations, excused);
         report_stall(health, &stalled);
+    }
+
+    /// Per partition of the input topic: low and high watermarks and the group's committed offset.
+    /// `None` when the broker does not answer in time.
+    fn group_marks(&self) -> Option<BTreeMap<i32, Marks>> {
+        let metadata = self
+            .consumer
+            .fetch_metadata(Some(&self.topic), WATCH_REQUEST_TIMEOUT)
+            .ok()?;
+        let partitions: Vec<i32> = metadata
+            .topics()
+            .iter()
+            .filter(|t| t.name() == self.topic)
+            .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+            .collect();
+        let mut all = TopicPartitionList::with_capacity(partitions.len());
+        for partition in &partitions {
+            all.add_partition(&self.topic, *partition);
+        }
+        let committed = self.consumer.committed_offsets(all, WATCH_REQUEST_TIMEOUT).ok()?;
+        let mut marks = BTreeMap::new();
+        for partition in partitions {
+            let (low, high) =
+                match self
+                    .consumer
+                    .fetch_watermarks(&self.topic, partition, WATCH_REQUEST_TIMEOUT)
+                {
+                    Ok(marks) => marks,
+                    Err(err) => {
+                        tracing::debug!(error = %err, partition, "cannot read watermarks");
+                        return None;
+                    }
+                };
+            let position = committed
+                .find_partition(&self.topic, partition)
+                .and_then(|element| element.offset().to_raw())
+                .filter(|offset| *offset >= 0);
+            marks.insert(partition, (low, high, position));
+        }
+        Some(marks)
     }
 
     fn shut_down(mut self, health: &Health, abandon: &CancellationToken) {

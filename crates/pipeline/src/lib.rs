@@ -159,6 +159,32 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason.
+    pub const ALL: [Reason; 13] = [
+        Reason::Oversized,
+        Reason::EmptyValue,
+        Reason::NotJson,
+        Reason::InvalidEnvelope,
+        Reason::MissingUrl,
+        Reason::InvalidUrl,
+        Reason::MissingHtml,
+        Reason::InvalidBase64,
+        Reason::HttpError,
+        Reason::Undecodable,
+        Reason::NotArticle,
+        Reason::InvalidEvent,
+        Reason::Internal,
+    ];
+
+    /// The stages that refuse a message for this reason (the label pairs a dead letter can carry).
+    pub fn stages(self) -> &'static [Stage] {
+        match self {
+            Reason::Undecodable => &[Stage::Decode, Stage::Extract],
+            Reason::NotArticle | Reason::Internal => &[Stage::Extract],
+            _ => &[Stage::Decode],
+        }
+    }
+
     /// Stable snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -401,7 +427,8 @@ impl Pipeline {
         &self.config
     }
 
-    fn runs(&self, stage: Stage) -> bool {
+    /// Whether this pipeline runs `stage`.
+    pub fn runs(&self, stage: Stage) -> bool {
         self.config.stages.contains(&stage)
     }
 

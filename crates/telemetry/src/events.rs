@@ -75,6 +75,19 @@ pub fn consumer_lag(topic: &str, partition: i32, lag: i64) {
         .set(lag as f64);
 }
 
+/// Lag of the consumer group on a partition of its input topic (high watermark minus the committed
+/// offset, or minus the low watermark without one), as one replica measured it; every replica exports
+/// every partition, so `max by (group, topic, partition)` holds while any replica is alive.
+pub fn group_lag(group: &str, topic: &str, partition: i32, lag: i64) {
+    gauge!(
+        names::GROUP_LAG,
+        "group" => group.to_owned(),
+        "topic" => topic.to_owned(),
+        "partition" => partition.to_string()
+    )
+    .set(lag as f64);
+}
+
 /// A partition is no longer owned: its lag series is zeroed (and expires from the exporter).
 pub fn partition_released(topic: &str, partition: i32) {
     gauge!(names::CONSUMER_LAG, "topic" => topic.to_owned(), "partition" => partition.to_string()).set(0.0);
@@ -129,4 +142,58 @@ pub fn language(code: &str) {
         .find(|top| *top == code)
         .unwrap_or("other");
     counter!(names::LANGUAGES, "language" => label).increment(1);
+}
+
+/// Counters at 0 for every label set known at start, so that the first occurrence of anything (the first
+/// dead letter of a reason, the first commit error, the first revoke) shows in `rate()` and `increase()`
+/// instead of appearing from nowhere.
+pub struct Known<'a> {
+    /// `(reason, stage)` pairs a dead letter can carry.
+    pub dead_letters: &'a [(&'static str, &'static str)],
+    /// Input topics.
+    pub inputs: &'a [&'a str],
+    /// Output topics.
+    pub outputs: &'a [&'a str],
+    /// The dedup store kind, when the worker runs dedup.
+    pub store: Option<&'static str>,
+}
+
+/// Sets every series of `known` to 0 (a counter is only created, never moved back).
+pub fn initialise(known: &Known<'_>) {
+    for (reason, stage) in known.dead_letters {
+        counter!(names::DLQ_MESSAGES, "reason" => *reason, "stage" => *stage).increment(0);
+    }
+    for outcome in [
+        "unique",
+        "duplicate",
+        "near_duplicate",
+        "update",
+        "unknown",
+        "published",
+        "rejected",
+    ] {
+        counter!(names::OUTCOMES, "outcome" => outcome).increment(0);
+    }
+    for result in ["ok", "error"] {
+        counter!(names::COMMITS, "result" => result).increment(0);
+    }
+    for event in ["assign", "revoke"] {
+        counter!(names::REBALANCES, "event" => event).increment(0);
+    }
+    for topic in known.inputs {
+        counter!(names::MESSAGES_CONSUMED, "topic" => (*topic).to_owned()).increment(0);
+        counter!(names::CONSUMED_BYTES, "topic" => (*topic).to_owned()).increment(0);
+    }
+    for topic in known.outputs {
+        counter!(names::MESSAGES_PRODUCED, "topic" => (*topic).to_owned()).increment(0);
+        counter!(names::PRODUCE_RETRIES, "topic" => (*topic).to_owned()).increment(0);
+    }
+    if let Some(store) = known.store {
+        counter!(names::DEDUP_STORE_ERRORS, "store" => store).increment(0);
+        counter!(names::DEDUP_FAIL_OPEN, "store" => store).increment(0);
+        counter!(names::DEDUP_STATE_LOST, "store" => store).increment(0);
+        counter!(names::DEDUP_UNAVAILABLE).increment(0);
+    }
+    gauge!(names::PAUSED).set(0.0);
+    gauge!(names::IN_FLIGHT).set(0.0);
 }

@@ -31,6 +31,9 @@ pub const PAUSED: &str = "newsflow_paused";
 pub const STALLED: &str = "newsflow_stalled";
 /// Gauge, labels `topic`, `partition`: consumer lag of owned partitions.
 pub const CONSUMER_LAG: &str = "newsflow_kafka_consumer_lag_messages";
+/// Gauge, labels `group`, `topic`, `partition`: the group's lag on every partition of the input topic,
+/// whoever owns it (measured by each replica).
+pub const GROUP_LAG: &str = "newsflow_kafka_group_lag_messages";
 /// Gauge: partitions assigned to this worker.
 pub const ASSIGNED_PARTITIONS: &str = "newsflow_kafka_assigned_partitions";
 /// Counter, label `event`: assign, revoke.
@@ -91,6 +94,7 @@ pub const ALL: &[&str] = &[
     PAUSED,
     STALLED,
     CONSUMER_LAG,
+    GROUP_LAG,
     ASSIGNED_PARTITIONS,
     REBALANCES,
     COMMITS,
@@ -179,6 +183,10 @@ pub(crate) fn describe() {
     describe_gauge!(
         CONSUMER_LAG,
         "messages of owned partitions past the committed offset (or the low watermark without one)"
+    );
+    describe_gauge!(
+        GROUP_LAG,
+        "the consumer group's lag on every partition of the input topic, whoever owns it, in messages"
     );
     describe_counter!(
         DEDUP_STATE_LOST,
