@@ -49,7 +49,7 @@ for line in sys.stdin:
     print(json.dumps({k: e[k] for k in ("id", "canonical_url", "title", "authors", "published_at", "language", "dedup", "word_count")}, ensure_ascii=False))
     print("   text:", (text[:160] + "…") if len(text) > 160 else text)
 '
-for topic in news.duplicates news.raw-html.dlq; do
+for topic in news.duplicates news.skipped news.raw-html.dlq; do
   n=$(scripts/kafka.sh cli org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$brokers" \
       --topic "$topic" --from-beginning --timeout-ms 5000 2>/dev/null | wc -l)
   echo "demo: $n record(s) on $topic"

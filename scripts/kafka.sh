@@ -135,7 +135,7 @@ down() {
 
 topics() {
   local partitions=${PARTITIONS:-3}
-  for t in news.raw-html news.articles news.duplicates news.raw-html.dlq; do
+  for t in news.raw-html news.articles news.duplicates news.raw-html.dlq news.skipped; do
     java_cp org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" --create --if-not-exists \
       --topic "$t" --partitions "$partitions" --replication-factor 1 >/dev/null 2>"$run/topics.log" \
       || { cat "$run/topics.log" >&2; die "cannot create topic $t"; }

@@ -425,7 +425,8 @@ async fn zstd_compressed_input_and_output_flow() {
     assert!(!worker.log().contains("Decompression"), "{}", worker.log());
     // What never happened is there at 0, so that its first occurrence shows in rate() and increase().
     for series in [
-        "newsflow_dlq_messages_total{reason=\"not_article\",stage=\"extract\"}",
+        "newsflow_skipped_messages_total{reason=\"not_article\"}",
+        "newsflow_dlq_messages_total{reason=\"undecodable\",stage=\"extract\"}",
         "newsflow_dlq_messages_total{reason=\"oversized\",stage=\"decode\"}",
         "newsflow_kafka_commits_total{result=\"error\"}",
         "newsflow_kafka_rebalances_total{event=\"revoke\"}",

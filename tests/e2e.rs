@@ -68,7 +68,7 @@ async fn every_page_yields_exactly_one_schema_valid_output() {
     let mut by_topic: BTreeMap<&str, usize> = BTreeMap::new();
     for record in &records {
         *by_topic.entry(record.topic.as_str()).or_default() += 1;
-        if record.topic == topics.dlq {
+        if record.topic == topics.dlq || record.topic == topics.skipped {
             continue;
         }
         let event = record.json();
@@ -174,16 +174,26 @@ async fn poison_messages_go_to_the_dlq_and_later_messages_still_flow() {
     assert_eq!(records.len(), n, "log:\n{}", worker.log());
     assert_eq!(sources(&records), expected_sources(n, partitions));
 
-    let mut dlq: Vec<&Record> = records.iter().filter(|r| r.topic == topics.dlq).collect();
-    dlq.sort_by_key(|r| r.source());
-    assert_eq!(dlq.len(), poison.len());
-    for (record, (input, reason)) in dlq.iter().zip(&poison) {
+    let mut refused: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.topic == topics.dlq || r.topic == topics.skipped)
+        .collect();
+    refused.sort_by_key(|r| r.source());
+    assert_eq!(refused.len(), poison.len());
+    for (record, (input, reason)) in refused.iter().zip(&poison) {
         assert_eq!(
             record.headers.get("newsflow.reason").map(String::as_str),
             Some(*reason),
             "{:?}",
             record.headers
         );
+        // Pages that are no article and failed fetches are outcomes, not errors.
+        let expected = if matches!(*reason, "not_article" | "http_error") {
+            &topics.skipped
+        } else {
+            &topics.dlq
+        };
+        assert_eq!(&record.topic, expected, "{reason}");
         assert!(record.headers.contains_key("newsflow.stage"));
         assert_eq!(record.headers.get("newsflow.source.topic"), Some(&topics.input));
         assert_eq!(record.value, input.value, "the DLQ keeps the original value");
@@ -193,6 +203,11 @@ async fn poison_messages_go_to_the_dlq_and_later_messages_still_flow() {
     let (_, metrics) = worker.http_get("/metrics").unwrap();
     assert!(
         metrics.contains("newsflow_dlq_messages_total{reason=\"not_json\",stage=\"decode\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("newsflow_skipped_messages_total{reason=\"not_article\"} 1")
+            && metrics.contains("newsflow_skipped_messages_total{reason=\"http_error\"} 1"),
         "{metrics}"
     );
     assert!(worker.terminate(Duration::from_secs(30)).unwrap().success());

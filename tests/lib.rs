@@ -34,16 +34,23 @@ pub struct Topics {
     pub articles: String,
     pub duplicates: String,
     pub dlq: String,
+    pub skipped: String,
     pub group: String,
 }
 
 impl Topics {
-    pub fn all(&self) -> [&str; 4] {
-        [&self.input, &self.articles, &self.duplicates, &self.dlq]
+    pub fn all(&self) -> [&str; 5] {
+        [
+            &self.input,
+            &self.articles,
+            &self.duplicates,
+            &self.dlq,
+            &self.skipped,
+        ]
     }
 
-    pub fn outputs(&self) -> [&str; 3] {
-        [&self.articles, &self.duplicates, &self.dlq]
+    pub fn outputs(&self) -> [&str; 4] {
+        [&self.articles, &self.duplicates, &self.dlq, &self.skipped]
     }
 }
 
@@ -62,6 +69,7 @@ pub async fn setup_on(brokers: &str, test: &str, partitions: i32) -> Topics {
         articles: format!("t.{test}.{stamp}.articles"),
         duplicates: format!("t.{test}.{stamp}.duplicates"),
         dlq: format!("t.{test}.{stamp}.dlq"),
+        skipped: format!("t.{test}.{stamp}.skipped"),
         group: format!("g.{test}.{stamp}"),
     };
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
@@ -491,6 +499,7 @@ impl Worker {
             .env("NEWSFLOW__KAFKA__ARTICLES_TOPIC", &topics.articles)
             .env("NEWSFLOW__KAFKA__DUPLICATES_TOPIC", &topics.duplicates)
             .env("NEWSFLOW__KAFKA__DLQ_TOPIC", &topics.dlq)
+            .env("NEWSFLOW__KAFKA__SKIPPED_TOPIC", &topics.skipped)
             .env("NEWSFLOW__KAFKA__GROUP_ID", &topics.group)
             .env("NEWSFLOW__KAFKA__SESSION_TIMEOUT", "6s")
             .env("NEWSFLOW__KAFKA__DRAIN_TIMEOUT", "4s")

@@ -21,8 +21,12 @@ pub struct KafkaConfig {
     pub articles_topic: String,
     /// Topic for duplicates. Default `news.duplicates`.
     pub duplicates_topic: String,
-    /// Dead-letter topic. Default `news.raw-html.dlq`.
+    /// Dead-letter topic: messages that need a person. Default `news.raw-html.dlq`.
     pub dlq_topic: String,
+    /// Where pages that are not articles (`not_article`) and failed fetches (`http_error`) go, with the
+    /// dead-letter headers: outcomes, not errors. Empty: they go to the dead-letter topic. Default
+    /// `news.skipped`.
+    pub skipped_topic: String,
     /// Where a group without a committed offset starts: `earliest` or `latest`. Default `earliest`.
     pub auto_offset_reset: OffsetReset,
     /// Consumer session timeout. Default 45 s.
@@ -70,6 +74,7 @@ impl Default for KafkaConfig {
             articles_topic: "news.articles".to_owned(),
             duplicates_topic: "news.duplicates".to_owned(),
             dlq_topic: "news.raw-html.dlq".to_owned(),
+            skipped_topic: "news.skipped".to_owned(),
             auto_offset_reset: OffsetReset::Earliest,
             session_timeout: Duration::from_secs(45),
             drain_timeout: Duration::from_secs(15),
@@ -150,7 +155,13 @@ impl KafkaConfig {
             &self.dlq_topic,
         ];
         if topics.iter().any(|t| t.trim().is_empty()) {
-            return invalid("kafka topics must not be empty".to_owned());
+            return invalid("kafka topics must not be empty (only skipped_topic may be)".to_owned());
+        }
+        if self.skipped_topic == self.input_topic {
+            return invalid(format!(
+                "kafka.skipped_topic {:?} is also the input topic",
+                self.skipped_topic
+            ));
         }
         if let Some(key) = self
             .properties
@@ -171,14 +182,18 @@ impl KafkaConfig {
         Ok(())
     }
 
-    /// The input topic, then the three output topics.
-    pub(crate) fn topics(&self) -> [&str; 4] {
-        [
-            &self.input_topic,
+    /// The input topic, then the output topics (the skipped topic when there is one).
+    pub(crate) fn topics(&self) -> Vec<&str> {
+        let mut topics = vec![
+            self.input_topic.as_str(),
             &self.articles_topic,
             &self.duplicates_topic,
             &self.dlq_topic,
-        ]
+        ];
+        if !self.skipped_topic.is_empty() {
+            topics.push(&self.skipped_topic);
+        }
+        topics
     }
 
     pub(crate) fn consumer_properties(&self) -> Vec<(String, String)> {

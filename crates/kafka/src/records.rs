@@ -3,7 +3,9 @@
 //!
 //! An article goes to the articles or duplicates topic, keyed by its id. A rejected message goes to the
 //! dead-letter topic with its key, value and headers and `newsflow.*` headers saying why and where it
-//! came from. An article too large for the producer becomes a dead letter (`internal`); a dead letter too
+//! came from; a page that is simply not an article, or a failed fetch, is no error and goes the same way
+//! to the skipped topic instead (when one is configured), so that the dead-letter topic holds only what
+//! needs a person. An article too large for the producer becomes a dead letter (`internal`); a dead letter too
 //! large keeps its headers and drops its value (`newsflow.value_dropped: true`): the original stays
 //! readable in the input topic at the recorded coordinates.
 //!
@@ -26,6 +28,15 @@ pub(crate) struct Topics {
     pub articles: String,
     pub duplicates: String,
     pub dlq: String,
+    /// Where `not_article` and `http_error` pages go; the dead-letter topic when `None`.
+    pub skipped: Option<String>,
+}
+
+impl Topics {
+    /// Whether a message refused for `reason` is skipped rather than dead-lettered.
+    pub fn skips(&self, reason: Reason) -> bool {
+        self.skipped.is_some() && matches!(reason, Reason::NotArticle | Reason::HttpError)
+    }
 }
 
 impl From<&KafkaConfig> for Topics {
@@ -34,6 +45,7 @@ impl From<&KafkaConfig> for Topics {
             articles: config.articles_topic.clone(),
             duplicates: config.duplicates_topic.clone(),
             dlq: config.dlq_topic.clone(),
+            skipped: Some(config.skipped_topic.clone()).filter(|topic| !topic.is_empty()),
         }
     }
 }
@@ -135,8 +147,12 @@ pub(crate) fn dead_letter(input: &Input<'_>, rejection: Rejection, topics: &Topi
         header("newsflow.source.partition", &input.partition.to_string()),
         header("newsflow.source.offset", &input.offset.to_string()),
     ]);
+    let topic = match &topics.skipped {
+        Some(skipped) if topics.skips(rejection.reason) => skipped,
+        _ => &topics.dlq,
+    };
     Record {
-        topic: topics.dlq.clone(),
+        topic: topic.clone(),
         key: input.key.map(<[u8]>::to_vec),
         value: input.value.to_vec(),
         headers,
@@ -182,6 +198,7 @@ mod tests {
             articles: "out.articles".to_owned(),
             duplicates: "out.duplicates".to_owned(),
             dlq: "in.dlq".to_owned(),
+            skipped: Some("in.skipped".to_owned()),
         }
     }
 
@@ -318,6 +335,31 @@ mod tests {
             header("newsflow.source.offset", "41"),
         ];
         assert_eq!(record.headers, expected);
+    }
+
+    #[test]
+    fn pages_that_are_no_article_are_skipped_not_dead_lettered() {
+        let refused = |reason| Rejection {
+            stage: Stage::Extract,
+            reason,
+            detail: "x".to_owned(),
+        };
+        for (reason, topic) in [
+            (Reason::NotArticle, "in.skipped"),
+            (Reason::HttpError, "in.skipped"),
+            (Reason::Undecodable, "in.dlq"),
+            (Reason::NotJson, "in.dlq"),
+        ] {
+            let record = dead_letter(&input(), refused(reason), &topics());
+            assert_eq!(record.topic, topic, "{reason:?}");
+            assert_eq!(header_value(&record, "newsflow.reason"), Some(reason.as_str()));
+        }
+        let without = Topics {
+            skipped: None,
+            ..topics()
+        };
+        let record = dead_letter(&input(), refused(Reason::NotArticle), &without);
+        assert_eq!(record.topic, "in.dlq", "no skipped topic: dead letters as before");
     }
 
     #[test]

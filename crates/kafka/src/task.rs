@@ -266,7 +266,11 @@ impl Task {
         };
         loop {
             if let Kind::DeadLetter(rejection) = &record.kind {
-                events::dead_lettered(rejection.reason.as_str(), rejection.stage.as_str());
+                if topics.skips(rejection.reason) {
+                    events::skipped(rejection.reason.as_str());
+                } else {
+                    events::dead_lettered(rejection.reason.as_str(), rejection.stage.as_str());
+                }
             }
             let shared = &self.shared;
             match deliver(&shared.producer, &record, &shared.abandon, &mut self.backoff).await {

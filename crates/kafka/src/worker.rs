@@ -68,22 +68,7 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> Result<(), KafkaError> {
     config.validate()?;
-    let dead_letters: Vec<(&'static str, &'static str)> = pipeline::Reason::ALL
-        .iter()
-        .flat_map(|reason| {
-            reason
-                .stages()
-                .iter()
-                .map(|stage| (reason.as_str(), stage.as_str()))
-        })
-        .collect();
-    let runs_dedup = pipeline.runs(pipeline::Stage::Dedup);
-    events::initialise(&events::Known {
-        dead_letters: &dead_letters,
-        inputs: &[config.input_topic.as_str()],
-        outputs: &config.topics()[1..],
-        store: runs_dedup.then(|| pipeline.dedup_store()),
-    });
+    initialise_counters(&config, &pipeline);
     restore_state(&config, &pipeline, &shutdown).await?;
     let producer: FutureProducer = client_config(config.producer_properties()).create()?;
     let tracker = Arc::new(Tracker::new());
@@ -148,7 +133,7 @@ pub async fn run(
 
     let readiness = tokio::spawn(readiness_loop(
         producer.clone(),
-        config.topics().map(str::to_owned).to_vec(),
+        config.topics().into_iter().map(str::to_owned).collect(),
         shared.pipeline.clone(),
         health.clone(),
         shutdown.clone(),
@@ -186,6 +171,34 @@ pub(crate) fn client_config(properties: Vec<(String, String)>) -> ClientConfig {
         config.set(key, value);
     }
     config
+}
+
+/// Every counter of a label set known at start, at 0 ([`events::initialise`]).
+fn initialise_counters(config: &KafkaConfig, pipeline: &Pipeline) {
+    let topics = Topics::from(config);
+    let (skipped, dead): (Vec<pipeline::Reason>, Vec<pipeline::Reason>) = pipeline::Reason::ALL
+        .iter()
+        .partition(|reason| topics.skips(**reason));
+    let dead_letters: Vec<(&'static str, &'static str)> = dead
+        .iter()
+        .flat_map(|reason| {
+            reason
+                .stages()
+                .iter()
+                .map(|stage| (reason.as_str(), stage.as_str()))
+        })
+        .collect();
+    let skipped: Vec<&'static str> = skipped.iter().map(|reason| reason.as_str()).collect();
+    let topics = config.topics();
+    events::initialise(&events::Known {
+        dead_letters: &dead_letters,
+        skipped: &skipped,
+        inputs: &topics[..1],
+        outputs: &topics[1..],
+        store: pipeline
+            .runs(pipeline::Stage::Dedup)
+            .then(|| pipeline.dedup_store()),
+    });
 }
 
 /// A memory store starts empty with its process: before joining the group, it is rebuilt from the

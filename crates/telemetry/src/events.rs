@@ -24,6 +24,11 @@ pub fn dead_lettered(reason: &'static str, stage: &'static str) {
     counter!(names::DLQ_MESSAGES, "reason" => reason, "stage" => stage).increment(1);
 }
 
+/// A message that is no article (or a failed fetch) went to the skipped topic.
+pub fn skipped(reason: &'static str) {
+    counter!(names::SKIPPED_MESSAGES, "reason" => reason).increment(1);
+}
+
 /// A message ended with `outcome` (a dedup status or `rejected`).
 pub fn outcome(outcome: &'static str) {
     counter!(names::OUTCOMES, "outcome" => outcome).increment(1);
@@ -150,6 +155,8 @@ pub fn language(code: &str) {
 pub struct Known<'a> {
     /// `(reason, stage)` pairs a dead letter can carry.
     pub dead_letters: &'a [(&'static str, &'static str)],
+    /// Reasons a message is skipped rather than dead-lettered (none without a skipped topic).
+    pub skipped: &'a [&'static str],
     /// Input topics.
     pub inputs: &'a [&'a str],
     /// Output topics.
@@ -162,6 +169,9 @@ pub struct Known<'a> {
 pub fn initialise(known: &Known<'_>) {
     for (reason, stage) in known.dead_letters {
         counter!(names::DLQ_MESSAGES, "reason" => *reason, "stage" => *stage).increment(0);
+    }
+    for reason in known.skipped {
+        counter!(names::SKIPPED_MESSAGES, "reason" => *reason).increment(0);
     }
     for outcome in [
         "unique",

@@ -13,6 +13,8 @@ pub const CONSUMED_BYTES: &str = "newsflow_consumed_bytes_total";
 pub const MESSAGES_PRODUCED: &str = "newsflow_messages_produced_total";
 /// Counter, labels `reason`, `stage`.
 pub const DLQ_MESSAGES: &str = "newsflow_dlq_messages_total";
+/// Counter, label `reason` (not_article, http_error): messages sent to the skipped topic.
+pub const SKIPPED_MESSAGES: &str = "newsflow_skipped_messages_total";
 /// Counter, label `outcome`: unique, duplicate, near_duplicate, update, unknown, rejected.
 pub const OUTCOMES: &str = "newsflow_outcomes_total";
 /// Histogram in seconds, label `stage`.
@@ -85,6 +87,7 @@ pub const ALL: &[&str] = &[
     CONSUMED_BYTES,
     MESSAGES_PRODUCED,
     DLQ_MESSAGES,
+    SKIPPED_MESSAGES,
     OUTCOMES,
     STAGE_DURATION,
     PROCESSING_DURATION,
@@ -156,6 +159,10 @@ pub(crate) fn describe() {
     describe_counter!(
         DLQ_MESSAGES,
         "messages sent to the dead-letter topic, by reason and stage"
+    );
+    describe_counter!(
+        SKIPPED_MESSAGES,
+        "pages that are no article, and failed fetches, sent to the skipped topic, by reason"
     );
     describe_counter!(OUTCOMES, "messages by final outcome");
     describe_histogram!(
