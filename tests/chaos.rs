@@ -513,3 +513,69 @@ async fn a_frozen_workers_lag_shows_on_the_other_workers_metrics() {
     assert!(frozen.terminate(Duration::from_secs(30)).unwrap().success());
     assert!(other.terminate(Duration::from_secs(30)).unwrap().success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_input_topic_deleted_under_the_worker_is_seen_and_healed() {
+    let partitions = 2;
+    let topics = setup("topicdeleted", partitions).await;
+    let mut worker = Worker::start(&topics, &[]);
+    worker.wait_ready(READY).unwrap();
+    delete_topic(&topics.brokers, &topics.input).await;
+    // Seen: not ready, naming the condition, with one error line naming the topic, and the
+    // consume errors librdkafka reports once it learns of the loss, counted by kind.
+    let unready = |w: &Worker| {
+        w.http_get("/readyz")
+            .is_ok_and(|(status, body)| status == 503 && body.contains("topics_present"))
+    };
+    assert!(
+        worker.wait_for(Duration::from_secs(60), unready),
+        "{}",
+        worker.log()
+    );
+    assert!(
+        worker.log().contains("topics missing on the broker") && worker.log().contains(&topics.input),
+        "{}",
+        worker.log()
+    );
+    let counted = |w: &Worker| {
+        w.http_get("/metrics").is_ok_and(|(_, metrics)| {
+            metrics.contains("newsflow_ready 0")
+                && metrics
+                    .lines()
+                    .filter(|l| l.starts_with("newsflow_kafka_consume_errors_total{kind=\"Unknown"))
+                    .any(|l| !l.ends_with(" 0"))
+        })
+    };
+    assert!(
+        worker.wait_for(Duration::from_secs(90), counted),
+        "{}\n{}",
+        worker.http_get("/metrics").unwrap().1,
+        worker.log()
+    );
+    // Healed: the topic comes back, messages flow, every input has its output, ready again.
+    create_topic(&topics.brokers, &topics.input, partitions).await;
+    produce(
+        &topics.brokers,
+        &topics.input,
+        partitions,
+        &Input::articles("e", 0..4, 31_000),
+    )
+    .await;
+    let (_, accounting) = collect_all(&topics, 4, partitions, Duration::from_secs(120));
+    let healed = worker.wait_for(Duration::from_secs(60), |w| status(w, "/readyz") == 200);
+    accounting.report("input topic deleted and created again", healed);
+    assert_eq!(
+        accounting.lost_count,
+        0,
+        "lost {:?}\n{}",
+        accounting.lost,
+        worker.log()
+    );
+    assert!(
+        healed,
+        "{}\n{}",
+        worker.http_get("/readyz").unwrap().1,
+        worker.log()
+    );
+    assert!(worker.terminate(Duration::from_secs(30)).unwrap().success());
+}

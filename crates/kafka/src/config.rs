@@ -61,6 +61,10 @@ pub struct KafkaConfig {
     /// `newsflow_stalled`, and liveness fails so that the pod is restarted. Default 2 min.
     #[serde(with = "humantime_serde")]
     pub stall_timeout: Duration,
+    /// Consume errors that go on this long with no message in between (a codec the client lacks, an
+    /// authorization error, a partition without a leader) make the worker not ready. Default 30 s.
+    #[serde(with = "humantime_serde")]
+    pub consume_error_timeout: Duration,
     /// Extra librdkafka properties for both clients (security settings, for example).
     pub properties: BTreeMap<String, String>,
 }
@@ -87,6 +91,7 @@ impl Default for KafkaConfig {
             compression: Compression::Lz4,
             watch_interval: Duration::from_secs(5),
             stall_timeout: Duration::from_secs(120),
+            consume_error_timeout: Duration::from_secs(30),
             properties: BTreeMap::new(),
         }
     }

@@ -90,6 +90,7 @@ pub async fn run(
     // The readiness conditions this crate owns; the probe decides whether the broker is reachable.
     health.set(Condition::ConsumerRunning, true);
     health.set(Condition::NotDraining, true);
+    health.set(Condition::Consuming, true);
 
     let abandon = CancellationToken::new();
     let shared = Arc::new(Shared {
@@ -110,6 +111,7 @@ pub async fn run(
         let drain_timeout = config.drain_timeout;
         let (stall_timeout, watch_interval) = (config.stall_timeout, config.watch_interval);
         let (topic, group) = (config.input_topic.clone(), config.group_id.clone());
+        let consume_error_timeout = config.consume_error_timeout;
         std::thread::Builder::new()
             .name("kafka-consumer".to_owned())
             .spawn(move || {
@@ -125,6 +127,7 @@ pub async fn run(
                     watch_interval,
                     topic,
                     group,
+                    consume_errors: ErrorStreak::new(consume_error_timeout),
                 };
                 loop_state.run(&shutdown, &health, &abandon);
             })
@@ -330,6 +333,68 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// Consume errors with no message in between: whether they have lasted long enough to make the
+/// worker not ready. Time is passed in.
+#[derive(Debug, Clone, Copy)]
+struct ErrorStreak {
+    /// Since when errors come, and the latest one, while a streak lasts.
+    current: Option<(Instant, Instant)>,
+    /// How long a streak lasts before the worker turns not ready.
+    timeout: Duration,
+}
+
+/// What a streak's change means for readiness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StreakVerdict {
+    /// Nothing changes.
+    Same,
+    /// Errors have lasted the timeout: not ready, for this long.
+    Failing(Duration),
+    /// The streak is over: a message came, or errors stopped coming.
+    Over,
+}
+
+/// A streak of consume errors is over once none came for this long.
+const CONSUME_ERRORS_OVER: Duration = Duration::from_secs(5);
+
+impl ErrorStreak {
+    const fn new(timeout: Duration) -> Self {
+        Self {
+            current: None,
+            timeout,
+        }
+    }
+
+    fn error(&mut self, now: Instant) -> StreakVerdict {
+        let (first, last) = self.current.get_or_insert((now, now));
+        *last = now;
+        let lasted = now.saturating_duration_since(*first);
+        if lasted >= self.timeout {
+            StreakVerdict::Failing(lasted)
+        } else {
+            StreakVerdict::Same
+        }
+    }
+
+    fn message(&mut self) -> StreakVerdict {
+        if self.current.take().is_some() {
+            StreakVerdict::Over
+        } else {
+            StreakVerdict::Same
+        }
+    }
+
+    fn quiet(&mut self, now: Instant) -> StreakVerdict {
+        match self.current {
+            Some((_, last)) if now.saturating_duration_since(last) >= CONSUME_ERRORS_OVER => {
+                self.current = None;
+                StreakVerdict::Over
+            }
+            _ => StreakVerdict::Same,
+        }
+    }
+}
+
 /// A partition's low and high watermarks and the group's committed offset on it.
 type Marks = (i64, i64, Option<i64>);
 
@@ -348,6 +413,8 @@ struct ConsumerLoop {
     /// The input topic and the consumer group, whose lag the loop measures.
     topic: String,
     group: String,
+    /// Consume errors with no message in between.
+    consume_errors: ErrorStreak,
 }
 
 impl ConsumerLoop {
@@ -386,18 +453,38 @@ impl ConsumerLoop {
         self.shut_down(health, abandon);
     }
 
-    fn poll_once(&self, health: &Health) {
+    fn poll_once(&mut self, health: &Health) {
         match self.consumer.poll(POLL_TIMEOUT) {
-            None => {}
+            None => {
+                if self.consume_errors.quiet(Instant::now()) == StreakVerdict::Over {
+                    health.set(Condition::Consuming, true);
+                }
+            }
             Some(Err(err)) => {
                 if matches!(err, RdError::MessageConsumption(RDKafkaErrorCode::AllBrokersDown)) {
                     health.set(Condition::BrokerReachable, false);
                 }
+                let kind = err
+                    .rdkafka_error_code()
+                    .map_or_else(|| "other".to_owned(), |code| format!("{code:?}"));
+                events::consume_error(&kind);
                 if let Some(suppressed) = CONSUME_ERRORS.allow(&err.to_string()) {
-                    tracing::warn!(error = %err, suppressed, "consume error");
+                    tracing::warn!(error = %err, kind, suppressed, "consume error");
+                }
+                if let StreakVerdict::Failing(lasted) = self.consume_errors.error(Instant::now())
+                    && health.set(Condition::Consuming, false)
+                {
+                    tracing::error!(
+                        error = %err,
+                        seconds = lasted.as_secs(),
+                        "consume errors without a message in between: not ready"
+                    );
                 }
             }
             Some(Ok(message)) => {
+                if self.consume_errors.message() == StreakVerdict::Over {
+                    health.set(Condition::Consuming, true);
+                }
                 let Some(ticket) = self
                     .tracker
                     .begin(message.topic(), message.partition(), message.offset())
@@ -585,5 +672,61 @@ fn report_stall(health: &Health, stalled: &[Stalled]) {
             "stalled: owned partitions have lag and make no progress for no known reason; liveness fails so \
              that the worker is restarted"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds (seconds since start, event) to a streak with a 30 s timeout and returns the verdicts.
+    fn check(events: &[(u64, &str)], expected: &[StreakVerdict]) {
+        let start = Instant::now();
+        let mut streak = ErrorStreak::new(Duration::from_secs(30));
+        let got: Vec<StreakVerdict> = events
+            .iter()
+            .map(|&(at, what)| {
+                let now = start + Duration::from_secs(at);
+                match what {
+                    "error" => streak.error(now),
+                    "message" => streak.message(),
+                    _ => streak.quiet(now),
+                }
+            })
+            .collect();
+        assert_eq!(got, expected, "{events:?}");
+    }
+
+    #[test]
+    fn consume_errors_make_the_worker_not_ready_only_when_they_last() {
+        use StreakVerdict::{Failing, Over, Same};
+        // Errors every second for 30 s: not ready, until a message comes.
+        let every_second: Vec<(u64, &str)> = (0..=31).map(|s| (s, "error")).collect();
+        let mut expected = vec![Same; 30];
+        expected.extend([Failing(Duration::from_secs(30)), Failing(Duration::from_secs(31))]);
+        check(&every_second, &expected);
+        check(
+            &[
+                (0, "error"),
+                (29, "error"),
+                (30, "error"),
+                (31, "message"),
+                (32, "error"),
+            ],
+            &[Same, Same, Failing(Duration::from_secs(30)), Over, Same],
+        );
+        // A quiet moment between errors ends the streak; a message with no streak changes nothing.
+        check(
+            &[
+                (0, "error"),
+                (4, "quiet"),
+                (5, "quiet"),
+                (20, "error"),
+                (40, "error"),
+                (41, "message"),
+            ],
+            &[Same, Same, Over, Same, Same, Over],
+        );
+        check(&[(0, "message"), (1, "quiet")], &[Same, Same]);
     }
 }

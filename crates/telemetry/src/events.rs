@@ -74,6 +74,11 @@ pub fn dedup_restored(events: u64) {
     counter!(names::DEDUP_RESTORED).increment(events);
 }
 
+/// The consumer returned an error of `kind` (librdkafka's error code name: a bounded set).
+pub fn consume_error(kind: &str) {
+    counter!(names::CONSUME_ERRORS, "kind" => kind.to_owned()).increment(1);
+}
+
 /// Lag of an owned partition.
 pub fn consumer_lag(topic: &str, partition: i32, lag: i64) {
     gauge!(names::CONSUMER_LAG, "topic" => topic.to_owned(), "partition" => partition.to_string())

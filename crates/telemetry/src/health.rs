@@ -23,19 +23,22 @@ pub enum Condition {
     /// The consumer joined its group and received an assignment (possibly of no partition, when the
     /// group has more members than the topic has partitions).
     GroupJoined,
-    /// The input topic and the three output topics exist on the broker.
+    /// The input topic and the output topics exist on the broker.
     TopicsPresent,
+    /// No consume error has gone on for `kafka.consume_error_timeout` without a message in between.
+    Consuming,
 }
 
 impl Condition {
     /// Every condition, in the order they are reported.
-    pub const ALL: [Condition; 6] = [
+    pub const ALL: [Condition; 7] = [
         Condition::BrokerReachable,
         Condition::ConsumerRunning,
         Condition::DedupAvailable,
         Condition::NotDraining,
         Condition::GroupJoined,
         Condition::TopicsPresent,
+        Condition::Consuming,
     ];
 
     /// Stable name, used in logs and in the `/readyz` body.
@@ -47,6 +50,7 @@ impl Condition {
             Condition::NotDraining => "not_draining",
             Condition::GroupJoined => "group_joined",
             Condition::TopicsPresent => "topics_present",
+            Condition::Consuming => "consuming",
         }
     }
 

@@ -42,6 +42,8 @@ pub const ASSIGNED_PARTITIONS: &str = "newsflow_kafka_assigned_partitions";
 pub const REBALANCES: &str = "newsflow_kafka_rebalances_total";
 /// Counter, label `result`: ok, error.
 pub const COMMITS: &str = "newsflow_kafka_commits_total";
+/// Counter, label `kind` (librdkafka's error code): errors the consumer returned instead of a message.
+pub const CONSUME_ERRORS: &str = "newsflow_kafka_consume_errors_total";
 /// Counter, label `topic`: produce attempts that failed and were retried.
 pub const PRODUCE_RETRIES: &str = "newsflow_produce_retries_total";
 /// Counter, label `language`: top languages and `other`.
@@ -102,6 +104,7 @@ pub const ALL: &[&str] = &[
     REBALANCES,
     COMMITS,
     PRODUCE_RETRIES,
+    CONSUME_ERRORS,
     LANGUAGES,
     DEDUP_STORE_ERRORS,
     DEDUP_UNAVAILABLE,
@@ -159,6 +162,10 @@ pub(crate) fn describe() {
     describe_counter!(
         DLQ_MESSAGES,
         "messages sent to the dead-letter topic, by reason and stage"
+    );
+    describe_counter!(
+        CONSUME_ERRORS,
+        "errors the consumer returned instead of a message, by librdkafka error code"
     );
     describe_counter!(
         SKIPPED_MESSAGES,

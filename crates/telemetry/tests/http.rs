@@ -89,7 +89,7 @@ async fn endpoints_answer() {
         };
         check(get(addr, "/healthz"), 200, TEXT, "ok\n");
         let body = "not ready: broker_reachable, consumer_running, dedup_available, not_draining, \
-                    group_joined, topics_present\n";
+                    group_joined, topics_present, consuming\n";
         check(get(addr, "/readyz"), 503, TEXT, body);
         for condition in telemetry::Condition::ALL {
             health.set(condition, true);
