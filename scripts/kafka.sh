@@ -8,9 +8,19 @@
 #   scripts/kafka.sh status  exit 0 when it answers
 #   scripts/kafka.sh topics  create the worker's topics (idempotent)
 #   scripts/kafka.sh cli CLASS ARGS...   run a Kafka CLI class with the broker's classpath
+#   scripts/kafka.sh acl ARGS...   run the ACL tool as the admin user (secured mode), e.g.
+#                                  acl --add --allow-principal User:newsflow --operation Read --topic news.raw-html
 #
 # Environment: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_VERSION (from deploy/kafka/pom.xml),
-# KAFKA_HEAP (768m). Jars are cached in .cache/kafka/<version>/libs; runtime state lives in .run/kafka.
+# KAFKA_HEAP (768m). Jars are cached in .cache/kafka/<version>-<pom checksum>/libs; runtime state lives in .run/kafka-<port>.
+#
+# KAFKA_SECURITY=sasl_ssl starts a secured broker instead: one SASL_SSL listener (TLS with a test CA and
+# broker certificate made on the spot, SCRAM-SHA-512 users created at format time) and the StandardAuthorizer
+# (nothing allowed without an ACL). Users: `admin` (super user, for the tools) and `newsflow` (the worker: no
+# ACL until one is added; `topics` grants it what the worker needs on the default topics). What a client
+# needs sits in .run/kafka-<port>/client: ca.pem, other-ca.pem (a CA that signed nothing here),
+# <user>.password, admin.properties (for the Java tools). The controller listener stays plaintext on
+# 127.0.0.1 only; its principal (ANONYMOUS) is a super user because the broker registers through it.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,9 +30,13 @@ pom="$root/deploy/kafka/pom.xml"
 version=${KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$pom")}
 port=${KAFKA_PORT:-19092}
 cport=${KAFKA_CONTROLLER_PORT:-19093}
-libs="$root/.cache/kafka/$version/libs"
+# The cache follows the pom: a changed dependency list fetches again.
+libs="$root/.cache/kafka/$version-$(cksum < "$pom" | cut -d' ' -f1)/libs"
 run="$root/.run/kafka-$port"
 pidfile="$run/kafka.pid"
+security=${KAFKA_SECURITY:-plaintext}
+case "$security" in plaintext|sasl_ssl) ;; *) echo "kafka.sh: KAFKA_SECURITY must be plaintext or sasl_ssl, got $security" >&2; exit 2 ;; esac
+client="$run/client"
 
 die() { echo "kafka.sh: $*" >&2; exit 1; }
 
@@ -47,8 +61,50 @@ fetch() {
 
 java_cp() { java -Xmx256m -Dlog4j2.configurationFile="$run/log4j2.properties" -cp "$libs/*" "$@"; }
 
+# Arguments that connect a Java tool to the broker (as the admin user when secured).
+connect_args() {
+  echo --bootstrap-server "127.0.0.1:$port"
+  [ "$security" = sasl_ssl ] && echo --command-config "$client/admin.properties"
+  true
+}
+
 answers() {
-  java_cp org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" --list >/dev/null 2>&1
+  # shellcheck disable=SC2046
+  java_cp org.apache.kafka.tools.TopicCommand $(connect_args) --list >/dev/null 2>&1
+}
+
+# Test CA, broker certificate (127.0.0.1, localhost), a CA that signed nothing, SCRAM passwords.
+make_secrets() {
+  command -v openssl >/dev/null || die "openssl not found: the secured broker's certificates are made with it (Debian: apt-get install openssl)"
+  local tls="$run/tls"
+  mkdir -p "$tls" "$client"
+  chmod 700 "$tls" "$client"
+  (
+    cd "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=newsflow test CA" \
+      -keyout ca.key -out ca.pem 2>/dev/null
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=untrusted CA" \
+      -keyout other-ca.key -out other-ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout broker.key -out broker.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
+      -extfile broker.ext -out broker.pem 2>/dev/null
+    openssl rand -hex 16 > keystore.password
+    openssl pkcs12 -export -in broker.pem -inkey broker.key -certfile ca.pem -name broker \
+      -passout "file:keystore.password" -out broker.p12
+  ) || die "making the test certificates failed"
+  cp "$tls/ca.pem" "$tls/other-ca.pem" "$client/"
+  local user
+  for user in admin newsflow; do
+    openssl rand -hex 16 > "$client/$user.password"
+  done
+  cat > "$client/admin.properties" <<PROPS
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$(cat "$client/admin.password")";
+ssl.truststore.type=PEM
+ssl.truststore.location=$client/ca.pem
+PROPS
 }
 
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
@@ -77,6 +133,27 @@ message.max.bytes=10485760
 auto.create.topics.enable=false
 log.retention.hours=24
 PROPS
+  if [ "$security" = sasl_ssl ]; then
+    sed -i -e "s|^listeners=.*|listeners=SASL_SSL://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport|" \
+      -e "s|^advertised.listeners=.*|advertised.listeners=SASL_SSL://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport|" \
+      -e "s|^inter.broker.listener.name=.*|inter.broker.listener.name=SASL_SSL|" \
+      -e "s|^listener.security.protocol.map=.*|listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL|" \
+      "$run/server.properties"
+    cat >> "$run/server.properties" <<PROPS
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$(cat "$client/admin.password")";
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$run/tls/broker.p12
+ssl.keystore.password=$(cat "$run/tls/keystore.password")
+ssl.truststore.type=PEM
+ssl.truststore.location=$run/tls/ca.pem
+ssl.endpoint.identification.algorithm=
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:admin;User:ANONYMOUS
+PROPS
+  fi
   cat > "$run/log4j2.properties" <<'LOG'
 rootLogger.level = WARN
 rootLogger.appenderRef.stdout.ref = STDOUT
@@ -92,16 +169,26 @@ up() {
   fetch
   if running && answers; then echo "kafka.sh: broker already running on 127.0.0.1:$port"; return 0; fi
   running && kill "$(cat "$pidfile")" 2>/dev/null || true
-  rm -rf "$run"; write_config
+  rm -rf "$run"
+  local scram=()
+  if [ "$security" = sasl_ssl ]; then
+    make_secrets
+    local user
+    for user in admin newsflow; do
+      scram+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(cat "$client/$user.password")]")
+    done
+  fi
+  write_config
   local cluster
   cluster=$(java_cp kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
-  java_cp kafka.tools.StorageTool format --standalone -t "$cluster" -c "$run/server.properties" >"$run/format.log" 2>&1 \
+  java_cp kafka.tools.StorageTool format --standalone -t "$cluster" -c "$run/server.properties" "${scram[@]}" \
+    >"$run/format.log" 2>&1 \
     || { cat "$run/format.log" >&2; die "formatting KRaft storage failed"; }
   launch
 }
 
 launch() {
-  echo "kafka.sh: starting Apache Kafka $version on 127.0.0.1:$port (logs: $run/kafka.log)"
+  echo "kafka.sh: starting Apache Kafka $version ($security) on 127.0.0.1:$port (logs: $run/kafka.log)"
   nohup java -Xmx"${KAFKA_HEAP:-768m}" -XX:+UseG1GC -Dlog4j2.configurationFile="$run/log4j2.properties" \
     -cp "$libs/*" kafka.Kafka "$run/server.properties" >"$run/kafka.log" 2>&1 &
   echo $! > "$pidfile"
@@ -136,11 +223,27 @@ down() {
 topics() {
   local partitions=${PARTITIONS:-3}
   for t in news.raw-html news.articles news.duplicates news.raw-html.dlq news.skipped; do
-    java_cp org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" --create --if-not-exists \
+    # shellcheck disable=SC2046
+    java_cp org.apache.kafka.tools.TopicCommand $(connect_args) --create --if-not-exists \
       --topic "$t" --partitions "$partitions" --replication-factor 1 >/dev/null 2>"$run/topics.log" \
       || { cat "$run/topics.log" >&2; die "cannot create topic $t"; }
   done
+  if [ "$security" = sasl_ssl ]; then
+    acl --add --allow-principal User:newsflow --operation Read --operation Describe --topic news.raw-html >/dev/null
+    acl --add --allow-principal User:newsflow --operation Read --operation Describe --group newsflow \
+      --resource-pattern-type prefixed >/dev/null
+    for t in news.articles news.duplicates news.raw-html.dlq news.skipped; do
+      acl --add --allow-principal User:newsflow --operation Write --operation Describe --operation Read \
+        --topic "$t" >/dev/null
+    done
+  fi
   echo "kafka.sh: topics ready on 127.0.0.1:$port"
+}
+
+acl() {
+  [ "$security" = sasl_ssl ] || die "acl: the broker on $port is not secured (KAFKA_SECURITY=sasl_ssl)"
+  # shellcheck disable=SC2046
+  java_cp org.apache.kafka.tools.AclCommand $(connect_args) "$@"
 }
 
 case "${1:-}" in
@@ -152,5 +255,6 @@ case "${1:-}" in
   topics) topics ;;
   fetch) check_prereqs; fetch ;;
   cli) shift; java_cp "$@" ;;
-  *) echo "usage: scripts/kafka.sh up|down|stop|start|status|topics|fetch|cli CLASS ARGS..." >&2; exit 2 ;;
+  acl) shift; acl "$@" ;;
+  *) echo "usage: scripts/kafka.sh up|down|stop|start|status|topics|fetch|cli CLASS ARGS...|acl ARGS..." >&2; exit 2 ;;
 esac

@@ -8,24 +8,35 @@ stop_pid() {
   kill -9 "$pid" 2>/dev/null || true
 }
 
-# ensure_services NAME...: starts each service (kafka, redis) that is not running yet; on exit, stops the
-# ones started here and leaves alone those that were already running. Call from the repository root.
+# ensure_services NAME...: starts each service (kafka, kafka-secured, redis) that is not running yet; on
+# exit, stops the ones started here and leaves alone those that were already running. Call from the
+# repository root. kafka-secured is a second broker (KAFKA_SECURITY=sasl_ssl) on KAFKA_SECURED_PORT (19192).
 _started_services=()
 ensure_services() {
   local s
   for s in "$@"; do
-    if ! "scripts/$s.sh" status 2>/dev/null; then
-      "scripts/$s.sh" up
+    if ! _service "$s" status 2>/dev/null; then
+      _service "$s" up
       _started_services+=("$s")
     fi
   done
   trap _stop_started_services EXIT
 }
 
+_service() {
+  local name=$1; shift
+  if [ "$name" = kafka-secured ]; then
+    local port=${KAFKA_SECURED_PORT:-19192}
+    KAFKA_SECURITY=sasl_ssl KAFKA_PORT=$port KAFKA_CONTROLLER_PORT=$((port + 1)) scripts/kafka.sh "$@"
+  else
+    "scripts/$name.sh" "$@"
+  fi
+}
+
 _stop_started_services() {
   local s
   for s in "${_started_services[@]}"; do
-    "scripts/$s.sh" down >/dev/null 2>&1 || true
+    _service "$s" down >/dev/null 2>&1 || true
   done
   true
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# `make test`: unit and golden tests, end-to-end tests against a real Kafka broker and a real Redis started
-# here, and the deployment checks. Stops what it started, whatever happens.
+# `make test`: unit and golden tests, end-to-end tests against a real Kafka broker (and a second one secured
+# with TLS, SCRAM and ACLs) and a real Redis started here, and the deployment checks. Stops what it started, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/prereqs.sh rust kafka
 
 source scripts/lib.sh
-ensure_services kafka redis
+ensure_services kafka kafka-secured redis
 export NEWSFLOW_TEST_BROKERS="127.0.0.1:${KAFKA_PORT:-19092}"
+export NEWSFLOW_TEST_SECURED_BROKERS="127.0.0.1:${KAFKA_SECURED_PORT:-19192}"
+export NEWSFLOW_TEST_SECURED_CLIENT="$PWD/.run/kafka-${KAFKA_SECURED_PORT:-19192}/client"
 export NEWSFLOW_TEST_REDIS="redis://127.0.0.1:${REDIS_PORT:-16379}"
 
 cargo build -p newsflow --locked

@@ -18,6 +18,115 @@ use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 
+/// A client of `brokers`: on the secured test broker ([`Secured`]), as its admin user over TLS.
+pub fn client(brokers: &str) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", brokers);
+    if let Some(secured) = Secured::find().filter(|s| s.brokers == brokers) {
+        for (key, value) in secured.properties("admin", &secured.password("admin"), &secured.ca()) {
+            config.set(key, value);
+        }
+    }
+    config
+}
+
+/// The secured test broker (`KAFKA_SECURITY=sasl_ssl scripts/kafka.sh up`): its address in
+/// `NEWSFLOW_TEST_SECURED_BROKERS` and the directory of its client files (CA, passwords) in
+/// `NEWSFLOW_TEST_SECURED_CLIENT`; `make test` sets both.
+#[derive(Debug, Clone)]
+pub struct Secured {
+    pub brokers: String,
+    pub client_dir: PathBuf,
+}
+
+impl Secured {
+    /// The secured broker, when the environment names one.
+    pub fn find() -> Option<Secured> {
+        Some(Secured {
+            brokers: std::env::var("NEWSFLOW_TEST_SECURED_BROKERS").ok()?,
+            client_dir: PathBuf::from(std::env::var("NEWSFLOW_TEST_SECURED_CLIENT").ok()?),
+        })
+    }
+
+    /// The secured broker; fails the test, saying how to start one, when there is none.
+    pub fn get() -> Secured {
+        Secured::find().unwrap_or_else(|| {
+            panic!(
+                "no secured broker: start one with `KAFKA_SECURITY=sasl_ssl KAFKA_PORT=19192 \
+                 KAFKA_CONTROLLER_PORT=19193 scripts/kafka.sh up` and set NEWSFLOW_TEST_SECURED_BROKERS=127.0.0.1:19192 \
+                 NEWSFLOW_TEST_SECURED_CLIENT=.run/kafka-19192/client (make test does both)"
+            )
+        })
+    }
+
+    /// The file holding `user`'s password.
+    pub fn password_file(&self, user: &str) -> PathBuf {
+        self.client_dir.join(format!("{user}.password"))
+    }
+
+    /// `user`'s password.
+    pub fn password(&self, user: &str) -> String {
+        std::fs::read_to_string(self.password_file(user))
+            .unwrap_or_else(|err| panic!("cannot read {}: {err}", self.password_file(user).display()))
+            .trim()
+            .to_owned()
+    }
+
+    /// The CA that signed the broker's certificate.
+    pub fn ca(&self) -> PathBuf {
+        self.client_dir.join("ca.pem")
+    }
+
+    /// A CA that signed nothing the broker holds.
+    pub fn other_ca(&self) -> PathBuf {
+        self.client_dir.join("other-ca.pem")
+    }
+
+    /// librdkafka properties of a client logging in as `user` with `password`, trusting `ca`.
+    pub fn properties(
+        &self,
+        user: &str,
+        password: &str,
+        ca: &std::path::Path,
+    ) -> Vec<(&'static str, String)> {
+        vec![
+            ("security.protocol", "SASL_SSL".to_owned()),
+            ("sasl.mechanisms", "SCRAM-SHA-512".to_owned()),
+            ("sasl.username", user.to_owned()),
+            ("sasl.password", password.to_owned()),
+            ("ssl.ca.location", ca.display().to_string()),
+        ]
+    }
+
+    /// Runs the broker's ACL tool as its admin user (`scripts/kafka.sh acl ARGS`).
+    pub fn acl(&self, args: &[&str]) {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let port = self.brokers.rsplit(':').next().unwrap_or_default().to_owned();
+        let output = Command::new(root.join("scripts/kafka.sh"))
+            .arg("acl")
+            .args(args)
+            .env("KAFKA_SECURITY", "sasl_ssl")
+            .env("KAFKA_PORT", &port)
+            .output()
+            .expect("run scripts/kafka.sh acl");
+        assert!(
+            output.status.success(),
+            "scripts/kafka.sh acl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// Lets the worker's user (`newsflow`) do `operations` on `resource` (`--topic NAME`, `--group NAME`).
+    pub fn grant(&self, operations: &[&str], resource: &[&str]) {
+        let mut args = vec!["--add", "--allow-principal", "User:newsflow"];
+        for operation in operations {
+            args.extend(["--operation", operation]);
+        }
+        args.extend(resource);
+        self.acl(&args);
+    }
+}
+
 /// The broker the tests use.
 pub fn brokers() -> String {
     std::env::var("NEWSFLOW_TEST_BROKERS").unwrap_or_else(|_| "127.0.0.1:19092".to_owned())
@@ -72,10 +181,7 @@ pub async fn setup_on(brokers: &str, test: &str, partitions: i32) -> Topics {
         skipped: format!("t.{test}.{stamp}.skipped"),
         group: format!("g.{test}.{stamp}"),
     };
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .expect("admin client");
+    let admin: AdminClient<DefaultClientContext> = client(brokers).create().expect("admin client");
     let new_topics: Vec<NewTopic<'_>> = topics
         .all()
         .iter()
@@ -157,9 +263,8 @@ pub async fn produce_with(
     inputs: &[Input],
     settings: &[(&str, &str)],
 ) {
-    let mut config = ClientConfig::new();
+    let mut config = client(brokers);
     config
-        .set("bootstrap.servers", brokers)
         .set("message.max.bytes", "10485760")
         .set("linger.ms", "5")
         .set("enable.idempotence", "true");
@@ -325,10 +430,7 @@ pub fn collect_all(
 /// Sets one config of `topic` (an incremental alter, the others kept).
 pub async fn set_topic_config(brokers: &str, topic: &str, key: &str, value: &str) {
     use rdkafka::admin::{AlterConfig, ResourceSpecifier};
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .expect("admin client");
+    let admin: AdminClient<DefaultClientContext> = client(brokers).create().expect("admin client");
     let change = AlterConfig::new(ResourceSpecifier::Topic(topic)).set(key, value);
     let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
     let results = admin
@@ -342,10 +444,7 @@ pub async fn set_topic_config(brokers: &str, topic: &str, key: &str, value: &str
 
 /// Deletes `topic`.
 pub async fn delete_topic(brokers: &str, topic: &str) {
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .expect("admin client");
+    let admin: AdminClient<DefaultClientContext> = client(brokers).create().expect("admin client");
     let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
     for result in admin.delete_topics(&[topic], &opts).await.expect("delete topics") {
         result.unwrap_or_else(|(topic, err)| panic!("cannot delete {topic}: {err}"));
@@ -354,10 +453,7 @@ pub async fn delete_topic(brokers: &str, topic: &str) {
 
 /// Creates `topic` with `partitions`.
 pub async fn create_topic(brokers: &str, topic: &str, partitions: i32) {
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .expect("admin client");
+    let admin: AdminClient<DefaultClientContext> = client(brokers).create().expect("admin client");
     let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
     let new = NewTopic::new(topic, partitions, TopicReplication::Fixed(1));
     for result in admin.create_topics(&[new], &opts).await.expect("create topics") {
@@ -372,8 +468,7 @@ pub fn collect(
     timeout: Duration,
     mut done: impl FnMut(&[Record]) -> bool,
 ) -> Vec<Record> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
+    let consumer: BaseConsumer = client(brokers)
         .set(
             "group.id",
             format!("reader-{}", COUNTER.fetch_add(1, Ordering::SeqCst)),
@@ -433,11 +528,7 @@ pub fn collect(
 
 /// Committed offsets of `group` on `topic`, per partition (`-1` when none).
 pub fn committed(brokers: &str, group: &str, topic: &str, partitions: i32) -> Vec<i64> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", group)
-        .create()
-        .expect("consumer");
+    let consumer: BaseConsumer = client(brokers).set("group.id", group).create().expect("consumer");
     let mut tpl = TopicPartitionList::new();
     for p in 0..partitions {
         tpl.add_partition(topic, p);

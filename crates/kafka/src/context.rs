@@ -63,49 +63,116 @@ pub(crate) fn record_commit(result: KafkaResult<()>, when: &'static str) {
     }
 }
 
-impl ClientContext for WorkerContext {
+/// The context of the worker's other clients (the producer, the dedup state's reader): their
+/// librdkafka logs and errors are seen the way the consumer's are.
+#[derive(Clone)]
+pub(crate) struct ClientEvents {
+    pub health: Health,
+}
+
+/// The producer the worker publishes with.
+pub(crate) type Producer = rdkafka::producer::FutureProducer<ClientEvents>;
+
+impl ClientContext for ClientEvents {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
-        // librdkafka repeats a failing connection's message every few seconds while it lasts.
-        let loud = matches!(
-            level,
-            RDKafkaLogLevel::Emerg
-                | RDKafkaLogLevel::Alert
-                | RDKafkaLogLevel::Critical
-                | RDKafkaLogLevel::Error
-                | RDKafkaLogLevel::Warning
-        );
-        let suppressed = if loud {
-            match CLIENT_LOGS.allow(log_message) {
-                Some(suppressed) => suppressed,
-                None => return,
-            }
-        } else {
-            0
-        };
-        match level {
-            RDKafkaLogLevel::Emerg
-            | RDKafkaLogLevel::Alert
-            | RDKafkaLogLevel::Critical
-            | RDKafkaLogLevel::Error => {
-                tracing::error!(target: "librdkafka", fac, suppressed, "{log_message}");
-            }
-            RDKafkaLogLevel::Warning => {
-                tracing::warn!(target: "librdkafka", fac, suppressed, "{log_message}");
-            }
-            RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => {
-                tracing::info!(target: "librdkafka", fac, "{log_message}");
-            }
-            RDKafkaLogLevel::Debug => tracing::debug!(target: "librdkafka", fac, "{log_message}"),
-        }
+        client_log(level, fac, log_message);
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
-        if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
-            self.health.set(Condition::BrokerReachable, false);
+        client_error(&self.health, &error, reason);
+    }
+}
+
+/// The dedup state's reader is assigned, never a group member: nothing to do on a rebalance.
+impl ConsumerContext for ClientEvents {}
+
+/// An error a client reports on its own: counted by kind; a failed TLS or SASL handshake turns
+/// readiness false (condition `authenticated`) until the broker answers again; one line per 30 s per
+/// distinct reason.
+pub(crate) fn client_error(health: &Health, error: &KafkaError, reason: &str) {
+    let code = error.rdkafka_error_code();
+    events::client_error(&code.map_or_else(|| "other".to_owned(), |code| format!("{code:?}")));
+    let refused = match code {
+        Some(RDKafkaErrorCode::AllBrokersDown) => {
+            health.set(Condition::BrokerReachable, false);
+            None
         }
-        if let Some(suppressed) = CLIENT_LOGS.allow(reason) {
-            tracing::warn!(error = %error, reason, suppressed, "kafka client error");
+        Some(RDKafkaErrorCode::Authentication | RDKafkaErrorCode::SaslAuthenticationFailed) => {
+            Some("the broker refused the worker's credentials (SASL authentication failed): not ready")
         }
+        Some(RDKafkaErrorCode::SSL) => Some(
+            "TLS handshake with the broker failed (is its certificate trusted by ssl.ca.location, and valid?): \
+             not ready",
+        ),
+        _ => None,
+    };
+    if let Some(what) = refused
+        && health.set(Condition::Authenticated, false)
+    {
+        tracing::error!(reason, "{what}");
+    }
+    if let Some(suppressed) = CLIENT_LOGS.allow(&without_numbers(reason)) {
+        tracing::warn!(error = %error, reason, suppressed, "kafka client error");
+    }
+}
+
+/// The broker answered a request: the handshake went through.
+pub(crate) fn broker_answered(health: &Health) {
+    health.set(Condition::BrokerReachable, true);
+    if health.set(Condition::Authenticated, true) {
+        tracing::info!("the broker accepts the worker's connection again");
+    }
+}
+
+/// `message` with its digits dropped: one failure repeated ("after 3ms", "after 4ms", "1/3 brokers")
+/// is one message to throttle.
+fn without_numbers(message: &str) -> String {
+    message.chars().filter(|c| !c.is_ascii_digit()).collect()
+}
+
+/// librdkafka's own log lines: warnings and errors throttled per distinct message.
+fn client_log(level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+    // librdkafka repeats a failing connection's message every few seconds while it lasts.
+    let loud = matches!(
+        level,
+        RDKafkaLogLevel::Emerg
+            | RDKafkaLogLevel::Alert
+            | RDKafkaLogLevel::Critical
+            | RDKafkaLogLevel::Error
+            | RDKafkaLogLevel::Warning
+    );
+    let suppressed = if loud {
+        match CLIENT_LOGS.allow(log_message) {
+            Some(suppressed) => suppressed,
+            None => return,
+        }
+    } else {
+        0
+    };
+    match level {
+        RDKafkaLogLevel::Emerg
+        | RDKafkaLogLevel::Alert
+        | RDKafkaLogLevel::Critical
+        | RDKafkaLogLevel::Error => {
+            tracing::error!(target: "librdkafka", fac, suppressed, "{log_message}");
+        }
+        RDKafkaLogLevel::Warning => {
+            tracing::warn!(target: "librdkafka", fac, suppressed, "{log_message}");
+        }
+        RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => {
+            tracing::info!(target: "librdkafka", fac, "{log_message}");
+        }
+        RDKafkaLogLevel::Debug => tracing::debug!(target: "librdkafka", fac, "{log_message}"),
+    }
+}
+
+impl ClientContext for WorkerContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        client_log(level, fac, log_message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        client_error(&self.health, &error, reason);
     }
 }
 

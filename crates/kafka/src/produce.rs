@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::FutureRecord;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
-use telemetry::{Throttle, events};
+use telemetry::{Health, Throttle, events};
 use tokio_util::sync::CancellationToken;
 
 use crate::backoff::Backoff;
+use crate::context::Producer;
 use crate::records::{self, Record};
 
 /// Every in-flight message retries while the broker is away: one line per 30 s per topic.
@@ -30,7 +31,8 @@ pub(crate) enum Undelivered {
 
 /// Publishes `record`, retrying from the first delay of `backoff` until the broker acknowledges it.
 pub(crate) async fn deliver(
-    producer: &FutureProducer,
+    producer: &Producer,
+    health: &Health,
     record: &Record,
     abandon: &CancellationToken,
     backoff: &mut Backoff,
@@ -46,8 +48,22 @@ pub(crate) async fn deliver(
         }
         let Err((err, _)) = producer.send(future, Timeout::After(QUEUE_TIMEOUT)).await else {
             events::message_produced(&record.topic);
+            if health.allow("write", "topic", &record.topic) {
+                tracing::info!(topic = %record.topic, "the broker accepts writes to the topic again");
+            }
             return Ok(());
         };
+        if err.rdkafka_error_code() == Some(RDKafkaErrorCode::TopicAuthorizationFailed) {
+            events::denied("write", "topic");
+            if health.deny("write", "topic", &record.topic) {
+                tracing::error!(
+                    topic = %record.topic,
+                    operation = "write",
+                    "the broker denies the worker writing to the topic (ACL): retrying, nothing is committed \
+                     past it; not ready"
+                );
+            }
+        }
         if matches!(
             err.rdkafka_error_code(),
             Some(RDKafkaErrorCode::MessageSizeTooLarge | RDKafkaErrorCode::InvalidMessageSize)

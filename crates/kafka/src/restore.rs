@@ -18,10 +18,11 @@ use pipeline::Pipeline;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
-use telemetry::Throttle;
+use telemetry::{Health, Throttle};
 use tokio_util::sync::CancellationToken;
 
 use crate::backoff::Backoff;
+use crate::context::{ClientEvents, broker_answered};
 use crate::{KafkaConfig, KafkaError};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -48,6 +49,7 @@ pub(crate) struct Restored {
 pub(crate) fn restore_dedup_state(
     config: &KafkaConfig,
     pipeline: &Pipeline,
+    health: &Health,
     window_secs: i64,
     now_ms: i64,
     shutdown: &CancellationToken,
@@ -62,7 +64,10 @@ pub(crate) fn restore_dedup_state(
             _ => {}
         }
     }
-    let consumer: BaseConsumer = crate::worker::client_config(properties).create()?;
+    let consumer: BaseConsumer<ClientEvents> =
+        crate::worker::client_config(properties).create_with_context(ClientEvents {
+            health: health.clone(),
+        })?;
     let mut topics = vec![config.articles_topic.as_str(), config.duplicates_topic.as_str()];
     topics.dedup();
     let since_ms = now_ms.saturating_sub(window_secs.saturating_mul(1000));
@@ -71,7 +76,10 @@ pub(crate) fn restore_dedup_state(
     let mut backoff = Backoff::default();
     let (assignment, mut ends) = loop {
         match plan(&consumer, &topics, since_ms) {
-            Ok(plan) => break plan,
+            Ok(plan) => {
+                broker_answered(health);
+                break plan;
+            }
             Err(err) => {
                 if let Some(suppressed) = READ_ERRORS.allow("plan") {
                     tracing::warn!(error = %err, suppressed, "cannot read where the published events start; retrying");
@@ -81,7 +89,8 @@ pub(crate) fn restore_dedup_state(
                     if shutdown.is_cancelled() {
                         return Ok(Restored::default());
                     }
-                    std::thread::sleep(Duration::from_millis(50));
+                    // Waits while serving the client's errors: a refused handshake says so, and why.
+                    let _ = consumer.poll(Duration::from_millis(50));
                 }
             }
         }
@@ -149,7 +158,7 @@ pub(crate) fn restore_dedup_state(
 /// Where to read: each partition of `topics` from its first offset at or after `since_ms`, up to its
 /// high watermark now; partitions with nothing in between are left out.
 fn plan(
-    consumer: &BaseConsumer,
+    consumer: &BaseConsumer<ClientEvents>,
     topics: &[&str],
     since_ms: i64,
 ) -> Result<(TopicPartitionList, Ends), KafkaError> {

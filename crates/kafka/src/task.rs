@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use model::{ArticleEvent, SourceRef};
 use pipeline::{DedupFailure, Outcome, Pending, Pipeline, Processed, RawMessage, Reason, Rejection, Stage};
 use rdkafka::message::{Headers, Message, OwnedMessage};
-use rdkafka::producer::FutureProducer;
 use telemetry::{Condition, Health, Throttle, events};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -37,7 +36,7 @@ pub(crate) struct Job {
 pub(crate) struct Shared {
     pub topics: Topics,
     pub pipeline: Arc<Pipeline>,
-    pub producer: FutureProducer,
+    pub producer: crate::context::Producer,
     pub tracker: Arc<Tracker>,
     /// Pipeline runs at once.
     pub cpu: Semaphore,
@@ -273,7 +272,15 @@ impl Task {
                 }
             }
             let shared = &self.shared;
-            match deliver(&shared.producer, &record, &shared.abandon, &mut self.backoff).await {
+            match deliver(
+                &shared.producer,
+                &shared.health,
+                &record,
+                &shared.abandon,
+                &mut self.backoff,
+            )
+            .await
+            {
                 Err(Undelivered::TooLarge) => {
                     record = records::when_too_large(record, &input, topics).ok_or(Undelivered::TooLarge)?;
                 }

@@ -17,9 +17,8 @@ use pipeline::Pipeline;
 use rdkafka::TopicPartitionList;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-use rdkafka::error::KafkaError as RdError;
 use rdkafka::message::Message;
-use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::producer::Producer as _;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
 use telemetry::{Condition, Health, Throttle, events};
@@ -27,7 +26,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::context::{WorkerContext, record_commit, store_offsets};
+use crate::context::{ClientEvents, Producer, WorkerContext, broker_answered, record_commit, store_offsets};
 use crate::records::Topics;
 use crate::restore::restore_dedup_state;
 use crate::task::{Job, Shared, handle};
@@ -69,8 +68,11 @@ pub async fn run(
 ) -> Result<(), KafkaError> {
     config.validate()?;
     initialise_counters(&config, &pipeline);
-    restore_state(&config, &pipeline, &shutdown).await?;
-    let producer: FutureProducer = client_config(config.producer_properties()).create()?;
+    restore_state(&config, &pipeline, &health, &shutdown).await?;
+    let producer: Producer =
+        client_config(config.producer_properties()).create_with_context(ClientEvents {
+            health: health.clone(),
+        })?;
     let tracker = Arc::new(Tracker::new());
     let context = WorkerContext {
         tracker: tracker.clone(),
@@ -209,15 +211,17 @@ fn initialise_counters(config: &KafkaConfig, pipeline: &Pipeline) {
 async fn restore_state(
     config: &KafkaConfig,
     pipeline: &Arc<Pipeline>,
+    health: &Health,
     shutdown: &CancellationToken,
 ) -> Result<(), KafkaError> {
     if pipeline.dedup_store() != "memory" || !pipeline.runs(pipeline::Stage::Dedup) {
         return Ok(());
     }
-    let (config, pipeline, shutdown) = (config.clone(), pipeline.clone(), shutdown.clone());
+    let (config, pipeline, health, shutdown) =
+        (config.clone(), pipeline.clone(), health.clone(), shutdown.clone());
     let restored = tokio::task::spawn_blocking(move || {
         let window = pipeline.config().dedup.window_secs();
-        restore_dedup_state(&config, &pipeline, window, now_ms(), &shutdown)
+        restore_dedup_state(&config, &pipeline, &health, window, now_ms(), &shutdown)
     })
     .await
     .map_err(|err| KafkaError::Thread(format!("dedup state restore failed: {err}")))??;
@@ -229,7 +233,7 @@ async fn restore_state(
 /// every topic the worker reads and writes; the dedup state answers (and whether it was lost). Turns
 /// `not_draining` false once `shutdown` is cancelled.
 async fn readiness_loop(
-    producer: FutureProducer,
+    producer: Producer,
     topics: Vec<String>,
     pipeline: Arc<Pipeline>,
     health: Health,
@@ -239,9 +243,14 @@ async fn readiness_loop(
     let mut last_missing: Vec<String> = Vec::new();
     loop {
         let probe_then_wait = async {
-            let present = missing_topics(&producer, &topics).await;
-            health.set(Condition::BrokerReachable, present.is_some());
-            if let Some(missing) = present {
+            let probed = probe_topics(&producer, &topics).await;
+            match &probed {
+                Some(_) => broker_answered(&health),
+                None => {
+                    health.set(Condition::BrokerReachable, false);
+                }
+            }
+            if let Some(TopicProbe { missing, denied }) = probed {
                 health.set(Condition::TopicsPresent, missing.is_empty());
                 if missing != last_missing {
                     if missing.is_empty() {
@@ -250,6 +259,21 @@ async fn readiness_loop(
                         tracing::error!(topics = ?missing, "topics missing on the broker: create them; not ready");
                     }
                     last_missing = missing;
+                }
+                for topic in &topics {
+                    if denied.contains(topic) {
+                        events::denied("describe", "topic");
+                        if health.deny("describe", "topic", topic) {
+                            tracing::error!(
+                                topic,
+                                operation = "describe",
+                                "the broker denies the worker describing the topic (ACL: grant Read on the \
+                                 input, Write on the outputs); not ready"
+                            );
+                        }
+                    } else if health.allow("describe", "topic", topic) {
+                        tracing::info!(topic, "the broker lets the worker describe the topic again");
+                    }
                 }
             }
             probe_dedup_state(&pipeline, &health, &mut first_check).await;
@@ -263,23 +287,37 @@ async fn readiness_loop(
     health.set(Condition::NotDraining, false);
 }
 
-/// The worker's topics the broker does not have; `None` when the broker does not answer within 3 s.
-async fn missing_topics(producer: &FutureProducer, topics: &[String]) -> Option<Vec<String>> {
+/// What the broker says of the worker's topics.
+struct TopicProbe {
+    /// Topics the broker does not have.
+    missing: Vec<String>,
+    /// Topics the broker will not describe to the worker (no ACL on them).
+    denied: Vec<String>,
+}
+
+/// What the broker says of `topics`; `None` when it does not answer within 3 s.
+async fn probe_topics(producer: &Producer, topics: &[String]) -> Option<TopicProbe> {
     let probe = producer.clone();
     let wanted = topics.to_vec();
     tokio::task::spawn_blocking(move || {
-        let metadata = probe.client().fetch_metadata(None, Duration::from_secs(3)).ok()?;
-        Some(
-            wanted
-                .into_iter()
-                .filter(|name| {
-                    !metadata
-                        .topics()
-                        .iter()
-                        .any(|t| t.name() == name && t.error().is_none() && !t.partitions().is_empty())
-                })
-                .collect(),
-        )
+        let mut found = TopicProbe {
+            missing: Vec::new(),
+            denied: Vec::new(),
+        };
+        // One topic per request: asked for every topic, a broker leaves out those it will not describe.
+        for name in wanted {
+            let metadata = probe
+                .client()
+                .fetch_metadata(Some(&name), Duration::from_secs(3))
+                .ok()?;
+            let topic = metadata.topics().iter().find(|t| t.name() == name);
+            match topic.map(|t| (t.error().map(RDKafkaErrorCode::from), t.partitions().is_empty())) {
+                Some((None, false)) => {}
+                Some((Some(RDKafkaErrorCode::TopicAuthorizationFailed), _)) => found.denied.push(name),
+                _ => found.missing.push(name),
+            }
+        }
+        Some(found)
     })
     .await
     .ok()
@@ -438,6 +476,8 @@ impl ConsumerLoop {
                 self.decide_paused(false);
             }
             if self.consumer.context().assigned.swap(false, Ordering::SeqCst) {
+                // Joining the group took reading it.
+                self.allowed(health, "group", &self.group.clone());
                 // librdkafka keeps a partition's pause across a rebalance: whatever the assignment now
                 // holds must follow the worker's decision, whichever way it goes.
                 self.pause_unapplied = true;
@@ -458,11 +498,23 @@ impl ConsumerLoop {
             None => {
                 if self.consume_errors.quiet(Instant::now()) == StreakVerdict::Over {
                     health.set(Condition::Consuming, true);
+                    // Errors stopped: reading is no longer refused (a topic the broker will not describe
+                    // at all is the readiness probe's to report).
+                    self.allowed(health, "topic", &self.topic.clone());
                 }
             }
             Some(Err(err)) => {
-                if matches!(err, RdError::MessageConsumption(RDKafkaErrorCode::AllBrokersDown)) {
-                    health.set(Condition::BrokerReachable, false);
+                match err.rdkafka_error_code() {
+                    Some(RDKafkaErrorCode::AllBrokersDown) => {
+                        health.set(Condition::BrokerReachable, false);
+                    }
+                    Some(RDKafkaErrorCode::TopicAuthorizationFailed) => {
+                        self.denied(health, "topic", &self.topic.clone());
+                    }
+                    Some(RDKafkaErrorCode::GroupAuthorizationFailed) => {
+                        self.denied(health, "group", &self.group.clone());
+                    }
+                    _ => {}
                 }
                 let kind = err
                     .rdkafka_error_code()
@@ -485,6 +537,7 @@ impl ConsumerLoop {
                 if self.consume_errors.message() == StreakVerdict::Over {
                     health.set(Condition::Consuming, true);
                 }
+                self.allowed(health, "topic", &self.topic.clone());
                 let Some(ticket) = self
                     .tracker
                     .begin(message.topic(), message.partition(), message.offset())
@@ -499,6 +552,26 @@ impl ConsumerLoop {
                 // Fails only when the task side is gone, which happens at shutdown only.
                 let _ = self.jobs.send(job);
             }
+        }
+    }
+
+    /// The broker denied reading the input `resource` (topic or group) named `name`.
+    fn denied(&self, health: &Health, resource: &'static str, name: &str) {
+        events::denied("read", resource);
+        if health.deny("read", resource, name) {
+            tracing::error!(
+                resource,
+                name,
+                operation = "read",
+                "the broker denies the worker reading (ACL: grant Read on the input topic and the group); not ready"
+            );
+        }
+    }
+
+    /// Reading the input `resource` named `name` works (again).
+    fn allowed(&self, health: &Health, resource: &'static str, name: &str) {
+        if health.allow("read", resource, name) {
+            tracing::info!(resource, name, "the broker lets the worker read again");
         }
     }
 

@@ -202,8 +202,40 @@ impl Config {
                 anyhow::anyhow!("invalid configuration ({origin}): {}", err.message())
             })?;
         config.deprecated = deprecated;
+        config.read_secret_files()?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// Replaces every secret given by file with the file's content (its final line break dropped):
+    /// `kafka.properties."<secret>.file"` (`sasl.password.file`, `ssl.key.password.file`, ...) and
+    /// `dedup.redis.url_file`. Kubernetes Secret volumes work with no secret in the environment.
+    fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        let by_file: Vec<(String, String)> = self
+            .kafka
+            .properties
+            .iter()
+            .filter(|(key, _)| key.ends_with(SECRET_FILE_SUFFIX))
+            .map(|(key, path)| (key.clone(), path.clone()))
+            .collect();
+        for (key, path) in by_file {
+            let secret = key.trim_end_matches(SECRET_FILE_SUFFIX).to_owned();
+            if !kafka::is_secret(&secret) {
+                bail!(
+                    "kafka.properties.{key:?}: only a secret ({secret:?} is not one) can be read from a file"
+                );
+            }
+            if self.kafka.properties.contains_key(&secret) {
+                bail!("kafka.properties.{secret:?} and {key:?} are the same setting: keep one");
+            }
+            let value = read_secret(&format!("kafka.properties.{key:?}"), Path::new(&path))?;
+            self.kafka.properties.remove(&key);
+            self.kafka.properties.insert(secret, value);
+        }
+        if let Some(path) = self.dedup.redis.url_file.take() {
+            self.dedup.redis.url = read_secret("dedup.redis.url_file", &path)?;
+        }
+        Ok(())
     }
 
     /// Cross-field checks.
@@ -277,6 +309,21 @@ impl Config {
         shown.dedup.redis.url = redis_store::redact_url(&shown.dedup.redis.url);
         Ok(toml::to_string_pretty(&shown)?)
     }
+}
+
+/// A `kafka.properties` key ending so names a file holding the secret of the key before it.
+const SECRET_FILE_SUFFIX: &str = ".file";
+
+/// A secret's file content, its final line break dropped (`echo` and editors add one).
+fn read_secret(setting: &str, path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{setting}: cannot read the secret file {}", path.display()))?;
+    let secret = text.strip_suffix('\n').unwrap_or(&text);
+    let secret = secret.strip_suffix('\r').unwrap_or(secret);
+    if secret.is_empty() {
+        bail!("{setting}: the secret file {} is empty", path.display());
+    }
+    Ok(secret.to_owned())
 }
 
 /// Applies `NEWSFLOW__TABLE__KEY=value` overrides. Values are parsed as TOML, else taken as strings.
@@ -400,6 +447,70 @@ mod tests {
             !shown.contains("hunter2") && shown.contains("<redacted>"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn secrets_are_read_from_files() {
+        let dir = std::env::temp_dir().join(format!("newsflow-secrets-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            path.display().to_string()
+        };
+        let password = write("password", "hunter2\n");
+        let url = write("url", "redis://newsflow:hunter3@10.0.0.5:6379/2\r\n");
+        let empty = write("empty", "\n");
+        let config = Config::load(
+            None,
+            env(&[
+                ("NEWSFLOW__KAFKA__PROPERTIES__SASL_PASSWORD_FILE", &password),
+                ("NEWSFLOW__DEDUP__STORE", "redis"),
+                ("NEWSFLOW__DEDUP__REDIS__URL_FILE", &url),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.kafka.properties.get("sasl.password").map(String::as_str),
+            Some("hunter2")
+        );
+        assert!(!config.kafka.properties.contains_key("sasl.password.file"));
+        assert_eq!(config.dedup.redis.url, "redis://newsflow:hunter3@10.0.0.5:6379/2");
+        let shown = config.redacted_toml().unwrap();
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("hunter3") && !shown.contains("url_file"),
+            "{shown}"
+        );
+        // Each mistake is named: a missing or empty file, a non-secret by file, a secret given twice.
+        let fails = |vars: &[(&str, &str)], expected: &str| {
+            let err = format!("{:#}", Config::load(None, env(vars)).unwrap_err());
+            assert!(err.contains(expected), "{err}");
+        };
+        let missing = dir.join("missing").display().to_string();
+        fails(
+            &[("NEWSFLOW__KAFKA__PROPERTIES__SASL_PASSWORD_FILE", &missing)],
+            "kafka.properties.\"sasl.password.file\": cannot read the secret file",
+        );
+        fails(
+            &[("NEWSFLOW__KAFKA__PROPERTIES__SASL_PASSWORD_FILE", &empty)],
+            "is empty",
+        );
+        fails(
+            &[("NEWSFLOW__KAFKA__PROPERTIES__SASL_USERNAME_FILE", &password)],
+            "only a secret",
+        );
+        fails(
+            &[
+                ("NEWSFLOW__KAFKA__PROPERTIES__SASL_PASSWORD_FILE", &password),
+                ("NEWSFLOW__KAFKA__PROPERTIES__SASL_PASSWORD", "x"),
+            ],
+            "are the same setting",
+        );
+        fails(
+            &[("NEWSFLOW__DEDUP__REDIS__URL_FILE", &missing)],
+            "dedup.redis.url_file: cannot read the secret file",
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -85,6 +85,9 @@ pub struct RedisConfig {
     /// `redis://[user:password@]host:port[/db]` or `unix:///path/to/socket`. Default
     /// `redis://127.0.0.1:6379`.
     pub url: String,
+    /// A file holding the URL (a Kubernetes Secret volume, say), read once at start; replaces `url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_file: Option<std::path::PathBuf>,
     /// Prefix of every key, so several pipelines (or tests) can share one server. Default
     /// `newsflow:dedup:`.
     pub key_prefix: String,
@@ -105,6 +108,7 @@ impl Default for RedisConfig {
     fn default() -> Self {
         RedisConfig {
             url: "redis://127.0.0.1:6379".to_owned(),
+            url_file: None,
             key_prefix: "newsflow:dedup:".to_owned(),
             connect_timeout: Duration::from_secs(1),
             command_timeout: Duration::from_secs(1),

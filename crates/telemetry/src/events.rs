@@ -79,6 +79,16 @@ pub fn consume_error(kind: &str) {
     counter!(names::CONSUME_ERRORS, "kind" => kind.to_owned()).increment(1);
 }
 
+/// A Kafka client reported an error of `kind` on its own (librdkafka's error code name).
+pub fn client_error(kind: &str) {
+    counter!(names::CLIENT_ERRORS, "kind" => kind.to_owned()).increment(1);
+}
+
+/// The broker denied `operation` (read, write, describe) on a `resource` (topic, group).
+pub fn denied(operation: &'static str, resource: &'static str) {
+    counter!(names::DENIED, "operation" => operation, "resource" => resource).increment(1);
+}
+
 /// Lag of an owned partition.
 pub fn consumer_lag(topic: &str, partition: i32, lag: i64) {
     gauge!(names::CONSUMER_LAG, "topic" => topic.to_owned(), "partition" => partition.to_string())
@@ -194,6 +204,14 @@ pub fn initialise(known: &Known<'_>) {
     }
     for event in ["assign", "revoke"] {
         counter!(names::REBALANCES, "event" => event).increment(0);
+    }
+    for (operation, resource) in [
+        ("read", "topic"),
+        ("read", "group"),
+        ("write", "topic"),
+        ("describe", "topic"),
+    ] {
+        counter!(names::DENIED, "operation" => operation, "resource" => resource).increment(0);
     }
     for topic in known.inputs {
         counter!(names::MESSAGES_CONSUMED, "topic" => (*topic).to_owned()).increment(0);

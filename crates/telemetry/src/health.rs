@@ -3,6 +3,7 @@
 //! lag and no progress, for no reason the worker knows): a stalled worker fails liveness so that it is
 //! restarted.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::names;
@@ -27,11 +28,16 @@ pub enum Condition {
     TopicsPresent,
     /// No consume error has gone on for `kafka.consume_error_timeout` without a message in between.
     Consuming,
+    /// The broker accepted the worker's TLS and SASL handshake (false from a failed handshake until the
+    /// broker answers again).
+    Authenticated,
+    /// No operation the worker needs was denied by the broker's ACLs ([`Health::deny`]).
+    Authorized,
 }
 
 impl Condition {
     /// Every condition, in the order they are reported.
-    pub const ALL: [Condition; 7] = [
+    pub const ALL: [Condition; 9] = [
         Condition::BrokerReachable,
         Condition::ConsumerRunning,
         Condition::DedupAvailable,
@@ -39,6 +45,8 @@ impl Condition {
         Condition::GroupJoined,
         Condition::TopicsPresent,
         Condition::Consuming,
+        Condition::Authenticated,
+        Condition::Authorized,
     ];
 
     /// Stable name, used in logs and in the `/readyz` body.
@@ -51,6 +59,8 @@ impl Condition {
             Condition::GroupJoined => "group_joined",
             Condition::TopicsPresent => "topics_present",
             Condition::Consuming => "consuming",
+            Condition::Authenticated => "authenticated",
+            Condition::Authorized => "authorized",
         }
     }
 
@@ -65,6 +75,8 @@ pub struct Health {
     holds: Arc<Mutex<[bool; COUNT]>>,
     /// Why the worker is stalled, while it is.
     stall: Arc<Mutex<Option<String>>>,
+    /// Operations the broker denied, as `"<operation> <resource> <name>"`, until they succeed.
+    denied: Arc<Mutex<BTreeSet<String>>>,
 }
 
 impl Default for Health {
@@ -74,14 +86,51 @@ impl Default for Health {
 }
 
 impl Health {
-    /// A new state: no condition holds yet, so not ready (the `newsflow_ready` gauge reads 0).
+    /// A new state: no condition that needs the outside world holds yet, so not ready (the
+    /// `newsflow_ready` gauge reads 0). Nothing has failed a handshake or been denied yet.
     pub fn new() -> Self {
         metrics::gauge!(names::READY).set(0.0);
         metrics::gauge!(names::STALLED).set(0.0);
+        let mut holds = [false; COUNT];
+        holds[Condition::Authenticated.index()] = true;
+        holds[Condition::Authorized.index()] = true;
         Health {
-            holds: Arc::new(Mutex::new([false; COUNT])),
+            holds: Arc::new(Mutex::new(holds)),
             stall: Arc::new(Mutex::new(None)),
+            denied: Arc::new(Mutex::new(BTreeSet::new())),
         }
+    }
+
+    fn denials(&self) -> MutexGuard<'_, BTreeSet<String>> {
+        self.denied.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records that the broker denied `operation` on `resource` `name` (`"write", "topic",
+    /// "news.articles"`): [`Condition::Authorized`] fails until [`Health::allow`] is called for each
+    /// denial. Returns whether the denial is new (the caller logs it then).
+    pub fn deny(&self, operation: &str, resource: &str, name: &str) -> bool {
+        let mut denied = self.denials();
+        let new = denied.insert(format!("{operation} {resource} {name}"));
+        self.set(Condition::Authorized, false);
+        new
+    }
+
+    /// Records that `operation` on `resource` `name` succeeded. Returns whether it was denied before.
+    pub fn allow(&self, operation: &str, resource: &str, name: &str) -> bool {
+        let mut denied = self.denials();
+        if denied.is_empty() {
+            return false;
+        }
+        let was = denied.remove(&format!("{operation} {resource} {name}"));
+        if denied.is_empty() {
+            self.set(Condition::Authorized, true);
+        }
+        was
+    }
+
+    /// The denied operations, sorted.
+    pub fn denied(&self) -> Vec<String> {
+        self.denials().iter().cloned().collect()
     }
 
     fn lock(&self) -> MutexGuard<'_, [bool; COUNT]> {
@@ -146,10 +195,35 @@ mod tests {
     }
 
     #[test]
-    fn starts_not_ready_with_every_condition_unmet() {
+    fn starts_not_ready_with_every_condition_of_the_outside_world_unmet() {
         let health = Health::new();
         assert!(!health.is_ready());
-        assert_eq!(health.unmet(), Condition::ALL);
+        // Nothing has been refused or denied yet.
+        let expected: Vec<Condition> = Condition::ALL
+            .into_iter()
+            .filter(|c| !matches!(c, Condition::Authenticated | Condition::Authorized))
+            .collect();
+        assert_eq!(health.unmet(), expected);
+    }
+
+    #[test]
+    fn a_denied_operation_makes_not_ready_until_every_denial_is_lifted() {
+        let health = Health::new();
+        all_hold(&health);
+        assert!(health.deny("write", "topic", "news.articles"));
+        assert!(!health.deny("write", "topic", "news.articles"), "said once");
+        assert!(health.deny("read", "group", "newsflow"));
+        assert_eq!(health.unmet(), [Condition::Authorized]);
+        assert_eq!(
+            health.denied(),
+            ["read group newsflow", "write topic news.articles"]
+        );
+        assert!(!health.allow("write", "topic", "news.skipped"));
+        assert!(health.allow("write", "topic", "news.articles"));
+        assert!(!health.is_ready(), "the group is still denied");
+        assert!(health.allow("read", "group", "newsflow"));
+        assert!(health.is_ready());
+        assert!(health.denied().is_empty());
     }
 
     #[test]

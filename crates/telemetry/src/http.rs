@@ -105,7 +105,11 @@ async fn readyz(State(endpoints): State<Endpoints>) -> Response {
         return text(StatusCode::OK, TEXT_CONTENT_TYPE, "ready\n".to_owned());
     }
     let unmet: Vec<&str> = unmet.into_iter().map(Condition::as_str).collect();
-    let body = format!("not ready: {}\n", unmet.join(", "));
+    let mut body = format!("not ready: {}\n", unmet.join(", "));
+    let denied = endpoints.health.denied();
+    if !denied.is_empty() {
+        body.push_str(&format!("denied by the broker: {}\n", denied.join(", ")));
+    }
     text(StatusCode::SERVICE_UNAVAILABLE, TEXT_CONTENT_TYPE, body)
 }
 

@@ -44,6 +44,12 @@ pub const REBALANCES: &str = "newsflow_kafka_rebalances_total";
 pub const COMMITS: &str = "newsflow_kafka_commits_total";
 /// Counter, label `kind` (librdkafka's error code): errors the consumer returned instead of a message.
 pub const CONSUME_ERRORS: &str = "newsflow_kafka_consume_errors_total";
+/// Counter, label `kind` (librdkafka's error code): errors a Kafka client reported on its own
+/// (connections, TLS and SASL handshakes), not tied to a message.
+pub const CLIENT_ERRORS: &str = "newsflow_kafka_client_errors_total";
+/// Counter, labels `operation` (read, write, describe) and `resource` (topic, group): operations the
+/// broker's ACLs denied.
+pub const DENIED: &str = "newsflow_kafka_denied_total";
 /// Counter, label `topic`: produce attempts that failed and were retried.
 pub const PRODUCE_RETRIES: &str = "newsflow_produce_retries_total";
 /// Counter, label `language`: top languages and `other`.
@@ -105,6 +111,8 @@ pub const ALL: &[&str] = &[
     COMMITS,
     PRODUCE_RETRIES,
     CONSUME_ERRORS,
+    CLIENT_ERRORS,
+    DENIED,
     LANGUAGES,
     DEDUP_STORE_ERRORS,
     DEDUP_UNAVAILABLE,
@@ -162,6 +170,14 @@ pub(crate) fn describe() {
     describe_counter!(
         DLQ_MESSAGES,
         "messages sent to the dead-letter topic, by reason and stage"
+    );
+    describe_counter!(
+        CLIENT_ERRORS,
+        "errors a Kafka client reported on its own (connections, TLS and SASL handshakes), by librdkafka error code"
+    );
+    describe_counter!(
+        DENIED,
+        "operations the broker's ACLs denied, by operation and resource kind"
     );
     describe_counter!(
         CONSUME_ERRORS,
