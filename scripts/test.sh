@@ -6,11 +6,13 @@ cd "$(dirname "$0")/.."
 scripts/prereqs.sh rust kafka
 
 source scripts/lib.sh
-ensure_services kafka kafka-secured redis
+ensure_services kafka kafka-secured redis redis-secured
 export NEWSFLOW_TEST_BROKERS="127.0.0.1:${KAFKA_PORT:-19092}"
 export NEWSFLOW_TEST_SECURED_BROKERS="127.0.0.1:${KAFKA_SECURED_PORT:-19192}"
 export NEWSFLOW_TEST_SECURED_CLIENT="$PWD/.run/kafka-${KAFKA_SECURED_PORT:-19192}/client"
 export NEWSFLOW_TEST_REDIS="redis://127.0.0.1:${REDIS_PORT:-16379}"
+export NEWSFLOW_TEST_SECURED_REDIS="127.0.0.1:${REDIS_SECURED_PORT:-16380}"
+export NEWSFLOW_TEST_SECURED_REDIS_CLIENT="$PWD/.run/redis-${REDIS_SECURED_PORT:-16380}/client"
 
 cargo build -p newsflow --locked
 cargo test --workspace --all-targets --locked

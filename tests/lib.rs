@@ -127,6 +127,53 @@ impl Secured {
     }
 }
 
+/// The secured test Redis (`REDIS_TLS=1 scripts/redis.sh up`): `host:port` in
+/// `NEWSFLOW_TEST_SECURED_REDIS`, its client files (CA, passwords) in `NEWSFLOW_TEST_SECURED_REDIS_CLIENT`;
+/// `make test` sets both.
+#[derive(Debug, Clone)]
+pub struct SecuredRedis {
+    pub addr: String,
+    pub client_dir: PathBuf,
+}
+
+impl SecuredRedis {
+    /// The secured Redis; fails the test, saying how to start one, when there is none.
+    pub fn get() -> SecuredRedis {
+        let found = (|| {
+            Some(SecuredRedis {
+                addr: std::env::var("NEWSFLOW_TEST_SECURED_REDIS").ok()?,
+                client_dir: PathBuf::from(std::env::var("NEWSFLOW_TEST_SECURED_REDIS_CLIENT").ok()?),
+            })
+        })();
+        found.unwrap_or_else(|| {
+            panic!(
+                "no secured Redis: start one with `REDIS_TLS=1 REDIS_PORT=16380 scripts/redis.sh up` and set \
+                 NEWSFLOW_TEST_SECURED_REDIS=127.0.0.1:16380 NEWSFLOW_TEST_SECURED_REDIS_CLIENT=.run/redis-16380/client \
+                 (make test does both)"
+            )
+        })
+    }
+
+    /// `user`'s password.
+    pub fn password(&self, user: &str) -> String {
+        let path = self.client_dir.join(format!("{user}.password"));
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()))
+            .trim()
+            .to_owned()
+    }
+
+    /// The `rediss://` URL of `user`.
+    pub fn url(&self, user: &str) -> String {
+        format!("rediss://{user}:{}@{}/0", self.password(user), self.addr)
+    }
+
+    /// The CA that signed the server's certificate.
+    pub fn ca(&self) -> PathBuf {
+        self.client_dir.join("ca.pem")
+    }
+}
+
 /// The broker the tests use.
 pub fn brokers() -> String {
     std::env::var("NEWSFLOW_TEST_BROKERS").unwrap_or_else(|_| "127.0.0.1:19092".to_owned())

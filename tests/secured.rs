@@ -8,7 +8,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use e2e::{Input, Secured, Topics, Worker, collect, collect_all, committed, produce, setup_on};
+use e2e::{
+    Input, Secured, SecuredRedis, Topics, Worker, collect, collect_all, committed, produce, setup, setup_on,
+};
 
 const READY: Duration = Duration::from_secs(60);
 
@@ -349,4 +351,92 @@ async fn no_write_acl_on_an_output_is_seen_commits_nothing_past_it_and_heals() {
     assert!(committed_now, "offsets not committed after the grant");
     let mut worker = worker;
     assert!(worker.terminate(Duration::from_secs(30)).unwrap().success());
+}
+
+/// The dedup store's settings for the secured Redis as `user`, the URL (which holds the password) given
+/// by file.
+fn redis_env(
+    topics: &Topics,
+    redis: &SecuredRedis,
+    user: &str,
+    url_file: &Path,
+) -> Vec<(&'static str, String)> {
+    std::fs::write(url_file, format!("{}\n", redis.url(user))).unwrap();
+    vec![
+        ("NEWSFLOW__DEDUP__STORE", "redis".to_owned()),
+        ("NEWSFLOW__DEDUP__REDIS__URL_FILE", url_file.display().to_string()),
+        (
+            "NEWSFLOW__DEDUP__REDIS__TLS_CA_FILE",
+            redis.ca().display().to_string(),
+        ),
+        (
+            "NEWSFLOW__DEDUP__REDIS__KEY_PREFIX",
+            format!("newsflow:dedup:{}:", topics.group),
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dedup_over_redis_tls_with_an_acl_user_and_a_denied_command_seen() {
+    let redis = SecuredRedis::get();
+    let partitions = 2;
+    let topics = setup("redistls", partitions).await;
+    let url_file = std::env::temp_dir().join(format!("newsflow-redis-url-{}", std::process::id()));
+
+    // A user allowed only reads: the store's writes are refused with a clear error, not a hang.
+    let mut worker = start(
+        &topics,
+        &redis_env(&topics, &redis, "newsflow-readonly", &url_file),
+    );
+    wait_unready_with(&worker, &["dedup_available"]);
+    let seen = worker.wait_for(Duration::from_secs(30), |w| {
+        w.log().contains("dedup state does not answer") && w.log().contains("no permissions to run")
+    });
+    assert!(seen, "no line naming the refusal\n{}", worker.log());
+    assert!(worker.terminate(Duration::from_secs(30)).unwrap().success());
+    assert!(
+        !worker.log().contains(&redis.password("newsflow-readonly")),
+        "a password shows in the log"
+    );
+
+    // The store's own user: decisions over TLS, a copy judged a duplicate.
+    let mut inputs = Input::articles("d", 0..3, 45_000);
+    let mut copy = inputs[0].clone();
+    copy.value = String::from_utf8(copy.value)
+        .unwrap()
+        .replace("https://news.example.com/d/0", "https://mirror.example.org/d/0")
+        .into_bytes();
+    inputs.push(copy);
+    let mut worker = start(&topics, &redis_env(&topics, &redis, "newsflow", &url_file));
+    worker.wait_ready(READY).unwrap();
+    produce(&topics.brokers, &topics.input, partitions, &inputs).await;
+    let (records, accounting) = collect_all(&topics, inputs.len(), partitions, Duration::from_secs(90));
+    accounting.report("dedup over Redis TLS with an ACL user", true);
+    assert_eq!(
+        accounting.lost_count,
+        0,
+        "lost {:?}\n{}",
+        accounting.lost,
+        worker.log()
+    );
+    assert_eq!(
+        records.iter().filter(|r| r.topic == topics.duplicates).count(),
+        1,
+        "{}",
+        worker.log()
+    );
+    let (_, metrics) = worker.http_get("/metrics").unwrap();
+    assert!(metrics.contains("newsflow_ready 1"), "{metrics}");
+    assert!(worker.terminate(Duration::from_secs(30)).unwrap().success());
+    for user in ["newsflow", "newsflow-readonly"] {
+        assert!(
+            !worker.log().contains(&redis.password(user)),
+            "{user}'s password shows in the log"
+        );
+        assert!(
+            !metrics.contains(&redis.password(user)),
+            "{user}'s password shows in the metrics"
+        );
+    }
+    std::fs::remove_file(&url_file).unwrap();
 }

@@ -359,9 +359,11 @@ async fn probe_dedup_state(pipeline: &Arc<Pipeline>, health: &Health, first_chec
             }
         }
         Ok(Some(Err(failure))) => {
-            if health.set(Condition::DedupAvailable, false) {
+            // Said when it stops answering, and at the first probe (readiness starts false).
+            if health.set(Condition::DedupAvailable, false) || *first_check {
                 tracing::warn!(store = failure.store, error = %failure.detail, "dedup state does not answer; not ready");
             }
+            *first_check = false;
         }
         Err(err) => tracing::warn!(error = %err, "dedup state probe failed"),
     }

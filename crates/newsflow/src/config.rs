@@ -235,6 +235,11 @@ impl Config {
         if let Some(path) = self.dedup.redis.url_file.take() {
             self.dedup.redis.url = read_secret("dedup.redis.url_file", &path)?;
         }
+        if let Some(path) = &self.dedup.redis.tls_ca_file {
+            let pem = std::fs::read(path)
+                .with_context(|| format!("dedup.redis.tls_ca_file: cannot read {}", path.display()))?;
+            self.dedup.redis.tls_ca_pem = Some(pem);
+        }
         Ok(())
     }
 

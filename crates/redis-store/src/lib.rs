@@ -88,6 +88,13 @@ pub struct RedisConfig {
     /// A file holding the URL (a Kubernetes Secret volume, say), read once at start; replaces `url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_file: Option<std::path::PathBuf>,
+    /// With a `rediss://` URL: a PEM file of the CA that signed the server's certificate, instead of the
+    /// system's trusted CAs. The binary reads it into [`RedisConfig::tls_ca_pem`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_ca_file: Option<std::path::PathBuf>,
+    /// The content of `tls_ca_file`.
+    #[serde(skip)]
+    pub tls_ca_pem: Option<Vec<u8>>,
     /// Prefix of every key, so several pipelines (or tests) can share one server. Default
     /// `newsflow:dedup:`.
     pub key_prefix: String,
@@ -109,6 +116,8 @@ impl Default for RedisConfig {
         RedisConfig {
             url: "redis://127.0.0.1:6379".to_owned(),
             url_file: None,
+            tls_ca_file: None,
+            tls_ca_pem: None,
             key_prefix: "newsflow:dedup:".to_owned(),
             connect_timeout: Duration::from_secs(1),
             command_timeout: Duration::from_secs(1),
@@ -122,16 +131,22 @@ impl RedisConfig {
     /// Checks the options (the URL's syntax too, without connecting).
     pub fn validate(&self) -> Result<(), RedisStoreError> {
         let invalid = |msg: String| Err(RedisStoreError::Config(msg));
-        if !["redis://", "unix://", "redis+unix://"]
+        if !["redis://", "rediss://", "unix://", "redis+unix://"]
             .iter()
             .any(|scheme| self.url.starts_with(scheme))
         {
             return invalid(format!(
-                "dedup.redis.url must start with redis://, unix:// or redis+unix://, got {:?}",
+                "dedup.redis.url must start with redis://, rediss:// (TLS), unix:// or redis+unix://, got {:?}",
                 redact_url(&self.url)
             ));
         }
-        if let Err(err) = redis::Client::open(self.url.as_str()) {
+        if self.tls_ca_pem.is_some() && !self.url.starts_with("rediss://") {
+            return invalid(format!(
+                "dedup.redis.tls_ca_file needs a rediss:// URL, got {:?}",
+                redact_url(&self.url)
+            ));
+        }
+        if let Err(err) = self.client() {
             return invalid(format!("dedup.redis.url {:?}: {err}", redact_url(&self.url)));
         }
         if self.connect_timeout.is_zero() || self.command_timeout.is_zero() {
@@ -144,6 +159,23 @@ impl RedisConfig {
             ));
         }
         Ok(())
+    }
+}
+
+impl RedisConfig {
+    /// The client of `url`: over TLS trusting `tls_ca_pem` when given (a `rediss://` URL), else the
+    /// system's CAs.
+    fn client(&self) -> Result<redis::Client, redis::RedisError> {
+        match &self.tls_ca_pem {
+            Some(ca) => redis::Client::build_with_tls(
+                self.url.as_str(),
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(ca.clone()),
+                },
+            ),
+            None => redis::Client::open(self.url.as_str()),
+        }
     }
 }
 
@@ -477,7 +509,7 @@ impl RedisDedup {
     pub fn new(config: DedupConfig, redis: RedisConfig) -> Result<Self, RedisStoreError> {
         config.validate()?;
         redis.validate()?;
-        let client = redis::Client::open(redis.url.as_str())?;
+        let client = redis.client()?;
         Ok(RedisDedup {
             config,
             keys: Keys {
