@@ -477,6 +477,48 @@ def cmd_credentials(path):
     print("SASL credentials come from the existing Secret as NEWSFLOW__KAFKA__PROPERTIES__* env")
 
 
+def cmd_secured(path):
+    """The secured example: secrets and CAs mounted read-only as files the config names; KEDA reads the same."""
+    toml = rendered_toml(path)
+    props = toml["kafka"]["properties"]
+    want = {
+        "sasl.username.file": "/var/run/secrets/newsflow/kafka/username",
+        "sasl.password.file": "/var/run/secrets/newsflow/kafka/password",
+        "ssl.ca.location": "/etc/newsflow/ca/kafka/ca.pem",
+    }
+    for key, value in want.items():
+        if props.get(key) != value:
+            fail(f"kafka.properties.{key} = {props.get(key)!r}, want {value!r}")
+    if any("password" in k and not k.endswith(".file") for k in props):
+        fail(f"a password in the rendered config: {sorted(props)}")
+    redis = toml["dedup"]["redis"]
+    if redis.get("url_file") != "/var/run/secrets/newsflow/redis/url" or not redis.get("tls_ca_file"):
+        fail(f"redis url_file/tls_ca_file not set: {redis}")
+    spec = one(path, "Deployment")["spec"]["template"]["spec"]
+    (c,) = spec["containers"]
+    mounts = {m["mountPath"]: m for m in c["volumeMounts"]}
+    for directory in ("/var/run/secrets/newsflow/kafka", "/etc/newsflow/ca/kafka", "/var/run/secrets/newsflow/redis",
+                      "/etc/newsflow/ca/redis"):
+        if not mounts.get(directory, {}).get("readOnly"):
+            fail(f"{directory} not mounted read-only: {sorted(mounts)}")
+    if any("PASSWORD" in e["name"] or "URL" in e["name"] for e in c.get("env", [])):
+        fail(f"a secret in the environment: {c.get('env')}")
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    secret = volumes["kafka-credentials"]["secret"]["secretName"]
+    auth = one(path, "TriggerAuthentication")["spec"]
+    refs = {r["parameter"]: r["name"] for r in auth.get("secretTargetRef", [])}
+    if refs.get("username") != secret or refs.get("password") != secret:
+        fail(f"TriggerAuthentication does not read Secret {secret}: {auth}")
+    trigger = one(path, "ScaledObject")["spec"]["triggers"][0]
+    meta = trigger["metadata"]
+    if meta.get("sasl") != "scram_sha512" or meta.get("tls") != "enable":
+        fail(f"KEDA trigger sasl/tls: {meta}")
+    if trigger.get("authenticationRef", {}).get("name") != one(path, "TriggerAuthentication")["metadata"]["name"]:
+        fail("the trigger does not use the TriggerAuthentication")
+    print(f"secured example: SASL and CA files from Secret {secret} and ConfigMaps, mounted read-only, no secret in "
+          "env or config; KEDA TriggerAuthentication reads the same Secret (sasl scram_sha512, tls)")
+
+
 def cmd_examples(*pairs):
     out = []
     for pair in pairs:
@@ -714,6 +756,11 @@ check_helm_examples() {
   echo "$(pyc examples "$tmp/ex-extract.yaml=extract" "$tmp/ex-dedup.yaml=dedup,lang"); $(cat "$tmp/creds.out")"
 }
 
+check_helm_secured() {
+  ht -f "$chart/examples/secured.yaml" >"$tmp/secured.yaml"
+  pyc secured "$tmp/secured.yaml"
+}
+
 check_dashboard() {
   python3 -m json.tool deploy/grafana/newsflow-dashboard.json >/dev/null
   # promtool parses every query (as a recording rule, with Grafana's variables filled in).
@@ -763,6 +810,7 @@ run_check helm-hpa check_helm_hpa
 run_check helm-servicemonitor check_helm_servicemonitor
 run_check helm-prometheusrule check_helm_prometheusrule
 run_check helm-examples check_helm_examples
+run_check helm-secured check_helm_secured
 run_check grafana-dashboard check_dashboard
 run_check metrics-contract check_metrics_contract
 run_check dockerfile check_dockerfile

@@ -220,11 +220,6 @@ impl Config {
             .collect();
         for (key, path) in by_file {
             let secret = key.trim_end_matches(SECRET_FILE_SUFFIX).to_owned();
-            if !kafka::is_secret(&secret) {
-                bail!(
-                    "kafka.properties.{key:?}: only a secret ({secret:?} is not one) can be read from a file"
-                );
-            }
             if self.kafka.properties.contains_key(&secret) {
                 bail!("kafka.properties.{secret:?} and {key:?} are the same setting: keep one");
             }
@@ -464,12 +459,14 @@ mod tests {
             path.display().to_string()
         };
         let password = write("password", "hunter2\n");
+        let user = write("user", "newsflow");
         let url = write("url", "redis://newsflow:hunter3@10.0.0.5:6379/2\r\n");
         let empty = write("empty", "\n");
         let config = Config::load(
             None,
             env(&[
                 ("NEWSFLOW__KAFKA__PROPERTIES__SASL_PASSWORD_FILE", &password),
+                ("NEWSFLOW__KAFKA__PROPERTIES__SASL_USERNAME_FILE", &user),
                 ("NEWSFLOW__DEDUP__STORE", "redis"),
                 ("NEWSFLOW__DEDUP__REDIS__URL_FILE", &url),
             ]),
@@ -480,6 +477,10 @@ mod tests {
             Some("hunter2")
         );
         assert!(!config.kafka.properties.contains_key("sasl.password.file"));
+        assert_eq!(
+            config.kafka.properties.get("sasl.username").map(String::as_str),
+            Some("newsflow")
+        );
         assert_eq!(config.dedup.redis.url, "redis://newsflow:hunter3@10.0.0.5:6379/2");
         let shown = config.redacted_toml().unwrap();
         assert!(
@@ -499,10 +500,6 @@ mod tests {
         fails(
             &[("NEWSFLOW__KAFKA__PROPERTIES__SASL_PASSWORD_FILE", &empty)],
             "is empty",
-        );
-        fails(
-            &[("NEWSFLOW__KAFKA__PROPERTIES__SASL_USERNAME_FILE", &password)],
-            "only a secret",
         );
         fails(
             &[

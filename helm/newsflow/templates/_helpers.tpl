@@ -111,8 +111,48 @@ the binary's default applies. Keys are sorted, scalars before sub-tables as TOML
 {{- end }}
 {{- end }}
 
+{{/* .Values.config with the files of .Values.security: SASL credentials and CAs mounted by the Deployment. */}}
 {{- define "newsflow.configToml" -}}
-{{- include "newsflow.toml.table" (dict "path" "" "table" .Values.config) | trim }}
+{{- $config := deepCopy .Values.config }}
+{{- $sec := .Values.security }}
+{{- $props := $config.kafka.properties | default dict }}
+{{- if $sec.kafka.existingSecret }}
+{{- $_ := set $props "sasl.username.file" "/var/run/secrets/newsflow/kafka/username" }}
+{{- $_ := set $props "sasl.password.file" "/var/run/secrets/newsflow/kafka/password" }}
+{{- end }}
+{{- if or $sec.kafka.caSecret $sec.kafka.caConfigMap }}
+{{- $_ := set $props "ssl.ca.location" "/etc/newsflow/ca/kafka/ca.pem" }}
+{{- end }}
+{{- $_ := set $config.kafka "properties" $props }}
+{{- if $sec.redis.urlSecret }}
+{{- $_ := set $config.dedup.redis "url_file" "/var/run/secrets/newsflow/redis/url" }}
+{{- end }}
+{{- if or $sec.redis.caSecret $sec.redis.caConfigMap }}
+{{- $_ := set $config.dedup.redis "tls_ca_file" "/etc/newsflow/ca/redis/ca.pem" }}
+{{- end }}
+{{- include "newsflow.toml.table" (dict "path" "" "table" $config) | trim }}
+{{- end }}
+
+{{/* A volume of one key of an existing Secret (or else ConfigMap) as the file `path`. */}}
+{{- define "newsflow.fileVolume" -}}
+- name: {{ .name }}
+  {{- if .secret }}
+  secret:
+    secretName: {{ .secret }}
+    items:
+      {{- range .items }}
+      - key: {{ .key }}
+        path: {{ .path }}
+      {{- end }}
+  {{- else }}
+  configMap:
+    name: {{ .configMap }}
+    items:
+      {{- range .items }}
+      - key: {{ .key }}
+        path: {{ .path }}
+      {{- end }}
+  {{- end }}
 {{- end }}
 
 {{/* True when this release runs the dedup stage with the per-process memory store (the Redis store is shared by
