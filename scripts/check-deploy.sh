@@ -519,6 +519,30 @@ def cmd_secured(path):
           "env or config; KEDA TriggerAuthentication reads the same Secret (sasl scram_sha512, tls)")
 
 
+def cmd_redis(path):
+    """redis.enabled: one persisted Redis (append-only file on a claim) that the worker's config points at."""
+    toml = rendered_toml(path)
+    sts = one(path, "StatefulSet")
+    svc = [d for d in docs(path) if d["kind"] == "Service" and d["metadata"]["name"].endswith("-redis")]
+    if len(svc) != 1:
+        fail("no Redis Service")
+    want = f"redis://{svc[0]['metadata']['name']}:6379/0"
+    if toml["dedup"]["redis"]["url"] != want or toml["dedup"]["store"] != "redis":
+        fail(f"dedup.redis.url {toml['dedup']['redis']['url']}, want {want}")
+    (c,) = sts["spec"]["template"]["spec"]["containers"]
+    args = " ".join(c["args"])
+    for flag in ("--appendonly yes", "--appendfsync everysec", "--maxmemory-policy noeviction"):
+        if flag not in args:
+            fail(f"redis args lack {flag}: {args}")
+    claims = sts["spec"].get("volumeClaimTemplates", [])
+    if [m["mountPath"] for m in c["volumeMounts"]] != ["/data"] or len(claims) != 1:
+        fail("redis data not on a PersistentVolumeClaim at /data")
+    if sts["spec"]["replicas"] != 1:
+        fail("more than one Redis replica")
+    print(f"redis.enabled: one Redis with an append-only file on a {claims[0]['spec']['resources']['requests']['storage']} "
+          f"claim; the worker's dedup.redis.url is {want}")
+
+
 def cmd_examples(*pairs):
     out = []
     for pair in pairs:
@@ -693,6 +717,7 @@ check_helm_schema() {
     "value must be one of|--set-json config.pipeline.stages=[\"bogus\"]"
     "got number, want integer|--set-json config.pipeline.max_in_flight=2.5"
     "dedup stage with config.dedup.store|--set replicaCount=2"
+    "set config.dedup.store|--set redis.enabled=true"
     "dedup stage with config.dedup.store|--set autoscaling.mode=keda"
     "terminationGracePeriodSeconds|--set terminationGracePeriodSeconds=10"
     "terminationGracePeriodSeconds|--set config.kafka.drain_timeout=2m --set config.kafka.session_timeout=5m"
@@ -761,6 +786,11 @@ check_helm_secured() {
   pyc secured "$tmp/secured.yaml"
 }
 
+check_helm_redis() {
+  ht --set redis.enabled=true --set config.dedup.store=redis --set replicaCount=3 >"$tmp/redis.yaml"
+  pyc redis "$tmp/redis.yaml"
+}
+
 check_dashboard() {
   python3 -m json.tool deploy/grafana/newsflow-dashboard.json >/dev/null
   # promtool parses every query (as a recording rule, with Grafana's variables filled in).
@@ -811,6 +841,7 @@ run_check helm-servicemonitor check_helm_servicemonitor
 run_check helm-prometheusrule check_helm_prometheusrule
 run_check helm-examples check_helm_examples
 run_check helm-secured check_helm_secured
+run_check helm-redis check_helm_redis
 run_check grafana-dashboard check_dashboard
 run_check metrics-contract check_metrics_contract
 run_check dockerfile check_dockerfile

@@ -126,6 +126,8 @@ the binary's default applies. Keys are sorted, scalars before sub-tables as TOML
 {{- $_ := set $config.kafka "properties" $props }}
 {{- if $sec.redis.urlSecret }}
 {{- $_ := set $config.dedup.redis "url_file" "/var/run/secrets/newsflow/redis/url" }}
+{{- else if .Values.redis.enabled }}
+{{- $_ := set $config.dedup.redis "url" (printf "redis://%s-redis:6379/0" (include "newsflow.fullname" .)) }}
 {{- end }}
 {{- if or $sec.redis.caSecret $sec.redis.caConfigMap }}
 {{- $_ := set $config.dedup.redis "tls_ca_file" "/etc/newsflow/ca/redis/ca.pem" }}
@@ -187,6 +189,9 @@ milliseconds. */}}
 {{- end }}
 {{- if ge $drainMs (include "newsflow.millis" .Values.config.kafka.session_timeout | int64) }}
 {{- fail "config.kafka.drain_timeout must be below config.kafka.session_timeout" }}
+{{- end }}
+{{- if and .Values.redis.enabled (ne (toString .Values.config.dedup.store) "redis") }}
+{{- fail "redis.enabled deploys a Redis for the dedup store: set config.dedup.store \"redis\" too" }}
 {{- end }}
 {{- if include "newsflow.memoryDedup" . }}
 {{- if or (ne $mode "none") (gt (int .Values.replicaCount) 1) }}
