@@ -15,6 +15,7 @@ mod backoff;
 mod config;
 mod context;
 mod produce;
+mod readiness;
 mod records;
 mod restore;
 mod task;
