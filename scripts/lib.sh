@@ -10,7 +10,7 @@ stop_pid() {
 
 # ensure_services NAME...: starts each service (kafka, kafka-secured, redis, redis-secured) that is not running yet; on
 # exit, stops the ones started here and leaves alone those that were already running. Call from the
-# repository root. kafka-secured is a second broker (KAFKA_SECURITY=sasl_ssl) on KAFKA_SECURED_PORT (19192),
+# repository root. kafka-secured is a second broker (KAFKA_SECURITY=sasl_ssl) on KAFKA_SECURED_PORT (19392),
 # redis-secured a second Redis (REDIS_TLS=1) on REDIS_SECURED_PORT (16380).
 _started_services=()
 ensure_services() {
@@ -27,7 +27,7 @@ ensure_services() {
 _service() {
   local name=$1; shift
   if [ "$name" = kafka-secured ]; then
-    local port=${KAFKA_SECURED_PORT:-19192}
+    local port=${KAFKA_SECURED_PORT:-19392}
     KAFKA_SECURITY=sasl_ssl KAFKA_PORT=$port KAFKA_CONTROLLER_PORT=$((port + 1)) scripts/kafka.sh "$@"
   elif [ "$name" = redis-secured ]; then
     REDIS_TLS=1 REDIS_PORT=${REDIS_SECURED_PORT:-16380} scripts/redis.sh "$@"

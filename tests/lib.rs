@@ -52,9 +52,9 @@ impl Secured {
     pub fn get() -> Secured {
         Secured::find().unwrap_or_else(|| {
             panic!(
-                "no secured broker: start one with `KAFKA_SECURITY=sasl_ssl KAFKA_PORT=19192 \
-                 KAFKA_CONTROLLER_PORT=19193 scripts/kafka.sh up` and set NEWSFLOW_TEST_SECURED_BROKERS=127.0.0.1:19192 \
-                 NEWSFLOW_TEST_SECURED_CLIENT=.run/kafka-19192/client (make test does both)"
+                "no secured broker: start one with `KAFKA_SECURITY=sasl_ssl KAFKA_PORT=19392 \
+                 KAFKA_CONTROLLER_PORT=19393 scripts/kafka.sh up` and set NEWSFLOW_TEST_SECURED_BROKERS=127.0.0.1:19392 \
+                 NEWSFLOW_TEST_SECURED_CLIENT=.run/kafka-19392/client (make test does both)"
             )
         })
     }
