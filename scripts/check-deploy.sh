@@ -639,15 +639,32 @@ def cmd_contract(dashboard, alerts, tests, *rendered_rules):
     print(f"{len(refs)} queries use {len(used)} metric names, all in deploy/metrics.txt ({len(known)} names)")
 
 
-def cmd_dockerfile(dockerfile, ignore):
+def image_env(path):
+    env = {}
+    for line in open(path):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            k, v = line.split("=", 1)
+            env[k] = v
+    return env
+
+
+def cmd_dockerfile(dockerfile, ignore, env_path, default_render):
+    """deploy/Dockerfile and the chart agree with deploy/image.env (what `make image` builds)."""
+    img = image_env(env_path)
+    uid, gid, entry, config, port = (img[k] for k in
+                                     ("IMAGE_UID", "IMAGE_GID", "IMAGE_ENTRYPOINT", "IMAGE_CONFIG", "IMAGE_PORT"))
     text = open(dockerfile).read()
     need = [r"^FROM \$\{RUST_IMAGE\} AS builder", r"^ARG RUST_IMAGE=rust:1-bookworm$",
             r"^ARG RUNTIME_IMAGE=debian:bookworm-slim$", r"cargo build --release -p newsflow --locked",
-            r"ca-certificates", r"--uid 10001", r"^USER 10001", r"^COPY config/newsflow.toml /etc/newsflow/newsflow.toml$",
-            r'^ENTRYPOINT \["/usr/local/bin/newsflow"\]', r"^EXPOSE 9898$"]
+            r"ca-certificates", rf"--uid {uid} --gid {gid}\b", rf"--gid {gid}\b", rf"^USER {uid}:{gid}$",
+            rf"^COPY --from=builder /out/newsflow {re.escape(entry)}$",
+            rf"^COPY config/newsflow.toml {re.escape(config)}$",
+            rf'^ENTRYPOINT \["{re.escape(entry)}"\]$', rf'^CMD \["run", "--config", "{re.escape(config)}"\]$',
+            rf"^EXPOSE {port}$", rf"^ENV SSL_CERT_FILE={re.escape(img['IMAGE_CA_BUNDLE'])}$"]
     miss = [n for n in need if not re.search(n, text, re.M)]
     if miss:
-        fail(f"{dockerfile} lacks {miss}")
+        fail(f"{dockerfile} disagrees with {env_path}: lacks {miss}")
     ignored = [l.strip().rstrip("/") for l in open(ignore) if l.strip() and not l.startswith("#")]
     with open("Cargo.toml", "rb") as f:
         members = tomllib.load(f)["workspace"]["members"]
@@ -655,8 +672,18 @@ def cmd_dockerfile(dockerfile, ignore):
     clash = [n for n in needed if n in ignored or "*" in ignored or "**" in ignored]
     if clash:
         fail(f"{ignore} excludes what the build needs: {clash}")
-    print("rust:1-bookworm builder (--release -p newsflow --locked), bookworm-slim runtime as uid 10001, "
-          "config in /etc/newsflow; the ignore file keeps the workspace")
+    pod = one(default_render, "Deployment")["spec"]["template"]["spec"]
+    psc = pod["securityContext"]
+    if (str(psc.get("runAsUser")), str(psc.get("runAsGroup"))) != (uid, gid):
+        fail(f"the chart runs as {psc.get('runAsUser')}:{psc.get('runAsGroup')}, the image as {uid}:{gid}")
+    (c,) = pod["containers"]
+    if c["args"] != ["run", "--config", config] or str(c["ports"][0]["containerPort"]) != port:
+        fail(f"the chart's args {c['args']} / port {c['ports'][0]['containerPort']} differ from {env_path}")
+    mounts = {m["mountPath"] for m in c["volumeMounts"]}
+    if config.rsplit("/", 1)[0] not in mounts:
+        fail(f"the chart mounts no config at {config.rsplit('/', 1)[0]}")
+    print(f"rust:1-bookworm builder (--release -p newsflow --locked), bookworm-slim runtime; Dockerfile and chart "
+          f"agree with {env_path}: uid {uid}:{gid}, {entry}, {config}, port {port}; the ignore file keeps the workspace")
 
 
 if __name__ == "__main__":
@@ -883,7 +910,8 @@ check_config_renders() {
 }
 
 check_dockerfile() {
-  pyc dockerfile deploy/Dockerfile deploy/Dockerfile.dockerignore
+  ht >"$tmp/default.yaml"
+  pyc dockerfile deploy/Dockerfile deploy/Dockerfile.dockerignore deploy/image.env "$tmp/default.yaml"
 }
 
 passed=0
