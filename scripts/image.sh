@@ -145,9 +145,11 @@ build() {
   say "assembling $tag with $(umoci --version)"
   umoci init --layout "$layout"
   umoci new --image "$layout:$version"
-  umoci insert --image "$layout:$version" "$rootfs" /
   local created
   created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
+  # Times from the last commit, not the clock: the same commit gives the same image digest.
+  umoci insert --image "$layout:$version" --history.created "$created" --history.author newsflow \
+    --history.created_by "scripts/image.sh: binary, libraries, CA bundle, passwd, config" "$rootfs" /
   umoci config --image "$layout:$version" --os linux --architecture amd64 \
     --config.user "$IMAGE_UID:$IMAGE_GID" --config.entrypoint "$IMAGE_ENTRYPOINT" \
     --config.cmd run --config.cmd --config --config.cmd "$IMAGE_CONFIG" \
@@ -156,7 +158,7 @@ build() {
     --config.label org.opencontainers.image.title=newsflow \
     --config.label "org.opencontainers.image.version=$version" \
     --config.label org.opencontainers.image.licenses=Apache-2.0 \
-    --created "$created" --author newsflow --history.created "$created" --history.created_by "scripts/image.sh"
+    --created "$created" --author newsflow --no-history
   umoci gc --layout "$layout"
   tar -C "$layout" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner -cf "$archive" .
   rm -rf "$out/pkgs" "$out/debs"
