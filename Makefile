@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 SAMPLES ?= samples/pages
 
-.PHONY: help run test lint fmt build release unit deploy-check kafka-up kafka-down demo bench bench-compare fuzz eval chaos clean
+.PHONY: help run test lint fmt build release image image-test unit deploy-check kafka-up kafka-down demo bench bench-compare fuzz eval chaos clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -28,6 +28,12 @@ build: ## debug build of everything
 
 release: ## optimized worker binary at target/release/newsflow
 	$(CARGO) build --release -p newsflow --locked
+
+image: ## OCI image of the worker without registry or engine: target/image/newsflow-<version>.oci.tar (umoci, Debian packages)
+	scripts/image.sh build
+
+image-test: ## run the image's root filesystem (unshare + chroot, read-only root): --version, check-config, process, run until /healthz
+	scripts/image.sh test
 
 unit: ## unit and golden tests only (no broker)
 	$(CARGO) test --workspace --exclude e2e --locked

@@ -5,19 +5,30 @@
 #   scripts/check-deploy.sh
 #
 # Tools: python3 (3.11+, with PyYAML), promtool (Debian's prometheus package: extracted into
-# .cache/prometheus, never installed, so no service starts) and helm (built with `go install` into
-# .cache/bin on first use; a few minutes). Each check prints one line; the last line is "N passed, M failed".
+# .cache/prometheus, never installed, so no service starts), helm and kubeconform (built with `go install`
+# into .cache/bin on first use; a few minutes) and the worker binary (`newsflow check-config` on every
+# rendered config; built with cargo when absent). Each check prints one line; the last line is
+# "N passed, M failed".
+#
+# Every manifest the checks render is validated by kubeconform -strict against the schemas vendored in
+# deploy/schemas (Kubernetes kinds and the KEDA / prometheus-operator CRDs; scripts/vendor-schemas.py
+# refreshes them): no cluster and no network needed.
 #
 # Environment: HELM (a helm binary to use instead of .cache/bin/helm), HELM_VERSION (v3.19.0),
-# PROMTOOL (a promtool binary), KUBE_VERSION (1.31.0: the Kubernetes version helm renders for; a helm built
-# with `go install` otherwise assumes v1.20, below the chart's kubeVersion).
+# KUBECONFORM (a kubeconform binary), KUBECONFORM_VERSION (v0.8.0), NEWSFLOW_BIN (the worker binary;
+# target/debug/newsflow), PROMTOOL (a promtool binary), KUBE_VERSION (1.31.0: the Kubernetes version helm
+# renders for and the schemas' version; a helm built with `go install` otherwise assumes v1.20, below the
+# chart's kubeVersion).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 cache="$root/.cache"
 chart="helm/newsflow"
 helm_version=${HELM_VERSION:-v3.19.0}
+kubeconform_version=${KUBECONFORM_VERSION:-v0.8.0}
 kube_version=${KUBE_VERSION:-1.31.0}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -50,21 +61,11 @@ prereq_promtool() {
   local extracted="$cache/prometheus/root/usr/bin/promtool"
   if [ -x "$extracted" ]; then PROMTOOL=$extracted; return; fi
   if command -v promtool >/dev/null; then PROMTOOL=$(command -v promtool); return; fi
-  command -v apt-get >/dev/null && command -v dpkg >/dev/null \
-    || die "promtool not found and no apt-get/dpkg to fetch it: install Prometheus' promtool and set PROMTOOL=/path/to/promtool"
   say "promtool missing: extracting it from Debian's prometheus package into .cache/prometheus (the package is not installed)"
-  mkdir -p "$cache/prometheus"
-  rm -f "$cache"/prometheus/prometheus_*.deb
-  if ! (cd "$cache/prometheus" && apt-get download prometheus) >"$tmp/apt.log" 2>&1; then
-    say "apt-get download prometheus failed; running apt-get update and trying again"
-    apt-get update >>"$tmp/apt.log" 2>&1 || true
-    (cd "$cache/prometheus" && apt-get download prometheus) >>"$tmp/apt.log" 2>&1 \
-      || { cat "$tmp/apt.log" >&2; die "could not download Debian's prometheus package (for promtool)"; }
-  fi
-  dpkg -x "$cache"/prometheus/prometheus_*.deb "$cache/prometheus/root" \
-    || die "dpkg -x of the prometheus package failed"
-  rm -f "$cache"/prometheus/prometheus_*.deb
-  [ -x "$extracted" ] || die "the prometheus package has no usr/bin/promtool"
+  fetch_debian_prometheus "$cache/prometheus" "$tmp/apt.log" || {
+    cat "$tmp/apt.log" >&2
+    die "promtool not found and Debian's prometheus package could not be fetched (apt-get download prometheus; output above): install Prometheus' promtool and set PROMTOOL=/path/to/promtool"
+  }
   PROMTOOL=$extracted
 }
 
@@ -86,10 +87,45 @@ prereq_helm() {
   [ -x "$HELM" ] || die "go install succeeded but $HELM is missing"
 }
 
+prereq_kubeconform() {
+  if [ -n "${KUBECONFORM:-}" ]; then
+    [ -x "$KUBECONFORM" ] || die "KUBECONFORM=$KUBECONFORM is not executable"
+    return
+  fi
+  KUBECONFORM="$cache/bin/kubeconform"
+  # A binary from an earlier pin is replaced (go version -m reads the module version it was built from).
+  if [ -x "$KUBECONFORM" ] && { ! command -v go >/dev/null \
+      || go version -m "$KUBECONFORM" 2>/dev/null | grep -qE "^\s+mod\s+github.com/yannh/kubeconform\s+$kubeconform_version\s"; }; then
+    return
+  fi
+  command -v go >/dev/null \
+    || die "kubeconform not found in .cache/bin and no go toolchain to build it: install Go, or set KUBECONFORM=/path/to/kubeconform ($kubeconform_version)"
+  say "kubeconform missing: building kubeconform $kubeconform_version into .cache/bin with go install (first run only)"
+  mkdir -p "$cache/bin"
+  if ! GOBIN="$cache/bin" go install "github.com/yannh/kubeconform/cmd/kubeconform@$kubeconform_version" >"$tmp/go.log" 2>&1; then
+    tail -n 30 "$tmp/go.log" >&2
+    die "go install github.com/yannh/kubeconform/cmd/kubeconform@$kubeconform_version failed (output above): kubeconform is required for the schema checks"
+  fi
+  [ -x "$KUBECONFORM" ] || die "go install succeeded but $KUBECONFORM is missing"
+}
+
+prereq_newsflow() {
+  NEWSFLOW_BIN=${NEWSFLOW_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/newsflow}
+  [ -x "$NEWSFLOW_BIN" ] && return
+  command -v cargo >/dev/null \
+    || die "$NEWSFLOW_BIN missing and no cargo to build it: build the worker (cargo build -p newsflow) or set NEWSFLOW_BIN"
+  say "$NEWSFLOW_BIN missing: building it (cargo build -p newsflow --locked)"
+  cargo build -p newsflow --locked >"$tmp/cargo.log" 2>&1 \
+    || { tail -n 30 "$tmp/cargo.log" >&2; die "cargo build -p newsflow failed (output above): check-config needs the worker binary"; }
+  [ -x "$NEWSFLOW_BIN" ] || die "cargo build succeeded but $NEWSFLOW_BIN is missing (set NEWSFLOW_BIN)"
+}
+
 prereq_python
 prereq_promtool
 prereq_helm
-export PROMTOOL HELM
+prereq_kubeconform
+prereq_newsflow
+export PROMTOOL HELM KUBECONFORM NEWSFLOW_BIN
 
 # ---------------------------------------------------------------------------------------------------------
 # Python helpers shared by the checks: python3 "$py" <command> args...
@@ -468,6 +504,32 @@ def cmd_rules_equal(path, alerts):
     print(f"the chart's PrometheusRule renders the {len(ref)} rules of {alerts}")
 
 
+def cmd_kinds_present(path, *want):
+    missing = sorted(set(want) - set(kinds(path)))
+    if missing:
+        fail(f"{path} lacks {missing}")
+
+
+def cmd_config_env(path, toml_out, env_out):
+    """The rendered newsflow.toml and the Deployment's env as NAME=value lines; exit 1 when no ConfigMap."""
+    cms = [d for d in docs(path) if d["kind"] == "ConfigMap"]
+    if not cms:
+        sys.exit(1)
+    with open(toml_out, "w") as f:
+        f.write(cms[0]["data"]["newsflow.toml"])
+    lines = []
+    for d in docs(path):
+        if d["kind"] == "Deployment":
+            for c in d["spec"]["template"]["spec"]["containers"]:
+                for e in c.get("env", []):
+                    value = e["value"] if "value" in e else "from-secret"
+                    if any(ch.isspace() for ch in str(value)):
+                        fail(f"env {e['name']} holds whitespace; check-config cannot pass it")
+                    lines.append(f"{e['name']}={value}")
+    with open(env_out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def cmd_credentials(path):
     (c,) = one(path, "Deployment")["spec"]["template"]["spec"]["containers"]
     env = {e["name"]: e for e in c.get("env", [])}
@@ -591,7 +653,7 @@ def cmd_dashboard(path):
     for _, e in dashboard_exprs(dash):
         used |= metric_names(e)
     need = {"newsflow_messages_consumed_total", "newsflow_messages_produced_total",
-            "newsflow_kafka_consumer_lag_messages", "newsflow_stage_duration_seconds_bucket",
+            "newsflow_kafka_group_lag_messages", "newsflow_stage_duration_seconds_bucket",
             "newsflow_end_to_end_latency_seconds_bucket", "newsflow_dlq_messages_total", "newsflow_outcomes_total",
             "newsflow_language_total", "newsflow_kafka_rebalances_total", "newsflow_kafka_assigned_partitions",
             "newsflow_in_flight_messages", "newsflow_paused", "process_resident_memory_bytes",
@@ -643,15 +705,32 @@ def cmd_contract(dashboard, alerts, tests, *rendered_rules):
     print(f"{len(refs)} queries use {len(used)} metric names, all in deploy/metrics.txt ({len(known)} names)")
 
 
-def cmd_dockerfile(dockerfile, ignore):
+def image_env(path):
+    env = {}
+    for line in open(path):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            k, v = line.split("=", 1)
+            env[k] = v
+    return env
+
+
+def cmd_dockerfile(dockerfile, ignore, env_path, default_render):
+    """deploy/Dockerfile and the chart agree with deploy/image.env (what `make image` builds)."""
+    img = image_env(env_path)
+    uid, gid, entry, config, port = (img[k] for k in
+                                     ("IMAGE_UID", "IMAGE_GID", "IMAGE_ENTRYPOINT", "IMAGE_CONFIG", "IMAGE_PORT"))
     text = open(dockerfile).read()
     need = [r"^FROM \$\{RUST_IMAGE\} AS builder", r"^ARG RUST_IMAGE=rust:1-bookworm$",
             r"^ARG RUNTIME_IMAGE=debian:bookworm-slim$", r"cargo build --release -p newsflow --locked",
-            r"ca-certificates", r"--uid 10001", r"^USER 10001", r"^COPY config/newsflow.toml /etc/newsflow/newsflow.toml$",
-            r'^ENTRYPOINT \["/usr/local/bin/newsflow"\]', r"^EXPOSE 9898$"]
+            r"ca-certificates", rf"--uid {uid} --gid {gid}\b", rf"--gid {gid}\b", rf"^USER {uid}:{gid}$",
+            rf"^COPY --from=builder /out/newsflow {re.escape(entry)}$",
+            rf"^COPY config/newsflow.toml {re.escape(config)}$",
+            rf'^ENTRYPOINT \["{re.escape(entry)}"\]$', rf'^CMD \["run", "--config", "{re.escape(config)}"\]$',
+            rf"^EXPOSE {port}$", rf"^ENV SSL_CERT_FILE={re.escape(img['IMAGE_CA_BUNDLE'])}$"]
     miss = [n for n in need if not re.search(n, text, re.M)]
     if miss:
-        fail(f"{dockerfile} lacks {miss}")
+        fail(f"{dockerfile} disagrees with {env_path}: lacks {miss}")
     ignored = [l.strip().rstrip("/") for l in open(ignore) if l.strip() and not l.startswith("#")]
     with open("Cargo.toml", "rb") as f:
         members = tomllib.load(f)["workspace"]["members"]
@@ -659,8 +738,18 @@ def cmd_dockerfile(dockerfile, ignore):
     clash = [n for n in needed if n in ignored or "*" in ignored or "**" in ignored]
     if clash:
         fail(f"{ignore} excludes what the build needs: {clash}")
-    print("rust:1-bookworm builder (--release -p newsflow --locked), bookworm-slim runtime as uid 10001, "
-          "config in /etc/newsflow; the ignore file keeps the workspace")
+    pod = one(default_render, "Deployment")["spec"]["template"]["spec"]
+    psc = pod["securityContext"]
+    if (str(psc.get("runAsUser")), str(psc.get("runAsGroup"))) != (uid, gid):
+        fail(f"the chart runs as {psc.get('runAsUser')}:{psc.get('runAsGroup')}, the image as {uid}:{gid}")
+    (c,) = pod["containers"]
+    if c["args"] != ["run", "--config", config] or str(c["ports"][0]["containerPort"]) != port:
+        fail(f"the chart's args {c['args']} / port {c['ports'][0]['containerPort']} differ from {env_path}")
+    mounts = {m["mountPath"] for m in c["volumeMounts"]}
+    if config.rsplit("/", 1)[0] not in mounts:
+        fail(f"the chart mounts no config at {config.rsplit('/', 1)[0]}")
+    print(f"rust:1-bookworm builder (--release -p newsflow --locked), bookworm-slim runtime; Dockerfile and chart "
+          f"agree with {env_path}: uid {uid}:{gid}, {entry}, {config}, port {port}; the ignore file keeps the workspace")
 
 
 if __name__ == "__main__":
@@ -668,7 +757,22 @@ if __name__ == "__main__":
 PY
 
 pyc() { python3 "$py" "$@"; }
-ht() { "$HELM" template newsflow "$chart" --namespace newsflow --kube-version "$kube_version" "$@"; }
+# Every successful render is also kept in $tmp/renders (with its arguments) for the kubeconform and
+# check-config checks, which run last.
+mkdir -p "$tmp/renders"
+ht() {
+  local out
+  out=$(mktemp "$tmp/renders/XXXXXX")
+  if "$HELM" template newsflow "$chart" --namespace newsflow --kube-version "$kube_version" "$@" >"$out.yaml"; then
+    printf '%s\n' "$*" >"$out.args"
+    cat "$out.yaml"
+    rm -f "$out"
+  else
+    local rc=$?
+    rm -f "$out" "$out.yaml"
+    return "$rc"
+  fi
+}
 
 # ---------------------------------------------------------------------------------------------------------
 # The checks. Each runs in its own subshell with errexit; it prints its summary as its last stdout line.
@@ -722,6 +826,8 @@ check_helm_schema() {
     "terminationGracePeriodSeconds|--set terminationGracePeriodSeconds=10"
     "terminationGracePeriodSeconds|--set config.kafka.drain_timeout=2m --set config.kafka.session_timeout=5m"
     "does not match pattern|--set config.kafka.drain_timeout=15sec"
+    "additional properties 'limitz' not allowed|--set resources.limitz.cpu=1"
+    "oneOf|--set resources.limits.memory=2GB"
     "minReplicas must be at least 1|--set autoscaling.mode=hpa --set autoscaling.minReplicas=0 --set-json config.pipeline.stages=[\"extract\"]"
   )
   local c want args out
@@ -736,7 +842,7 @@ check_helm_schema() {
     fi
     grep -qF -- "$want" <<<"$out" || { echo "helm template $args failed without '$want': $out" >&2; return 1; }
   done
-  echo "$(cat "$tmp/schema.out"); refuses ${#cases[@]} invalid settings (mode both, unknown keys, bad stage, float count, memory dedup with >1 replica, short grace period, a drain above it, a duration without unit)"
+  echo "$(cat "$tmp/schema.out"); refuses ${#cases[@]} invalid settings (mode both, unknown keys, bad stage, float count, memory dedup with >1 replica, short grace period, a drain above it, a duration without unit, resources.limitz, a quantity 2GB)"
 }
 
 check_helm_keda() {
@@ -778,7 +884,9 @@ check_helm_examples() {
   ht -f "$chart/examples/split-dedup-lang.yaml" >"$tmp/ex-dedup.yaml"
   ht --set kafkaCredentials.existingSecret=kafka-sasl >"$tmp/creds.yaml"
   pyc credentials "$tmp/creds.yaml" >"$tmp/creds.out"
-  echo "$(pyc examples "$tmp/ex-extract.yaml=extract" "$tmp/ex-dedup.yaml=dedup,lang"); $(cat "$tmp/creds.out")"
+  # (into a file first: a failure inside "$(..)" of an echo would not stop the check)
+  pyc examples "$tmp/ex-extract.yaml=extract" "$tmp/ex-dedup.yaml=dedup,lang" >"$tmp/examples.out"
+  echo "$(cat "$tmp/examples.out"); $(cat "$tmp/creds.out")"
 }
 
 check_helm_secured() {
@@ -796,7 +904,8 @@ check_dashboard() {
   # promtool parses every query (as a recording rule, with Grafana's variables filled in).
   pyc dashboard-rules deploy/grafana/newsflow-dashboard.json "$tmp/dashboard-rules.yml"
   "$PROMTOOL" check rules "$tmp/dashboard-rules.yml"
-  echo "$(pyc dashboard deploy/grafana/newsflow-dashboard.json); promtool parses every query"
+  pyc dashboard deploy/grafana/newsflow-dashboard.json >"$tmp/dashboard.out"
+  echo "$(cat "$tmp/dashboard.out"); promtool parses every query"
 }
 
 check_metrics_contract() {
@@ -805,8 +914,81 @@ check_metrics_contract() {
     deploy/prometheus/alerts_test.yml "$tmp/pr.yaml"
 }
 
+kubeconform_strict() {
+  "$KUBECONFORM" -strict -summary -kubernetes-version "$kube_version" \
+    -schema-location "deploy/schemas/kubernetes/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
+    -schema-location "deploy/schemas/crds/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json" "$@"
+}
+
+check_kubeconform() {
+  # Renders of every chart feature, then every render the checks above made.
+  ht --set autoscaling.mode=keda --set-json 'config.pipeline.stages=["extract"]' \
+    --set autoscaling.keda.authenticationRef=kafka-auth --set serviceMonitor.enabled=true \
+    --set prometheusRule.enabled=true --api-versions monitoring.coreos.com/v1 >"$tmp/everything.yaml"
+  pyc kinds-present "$tmp/everything.yaml" ConfigMap Deployment PodDisruptionBudget Service ServiceAccount \
+    ScaledObject ServiceMonitor PrometheusRule
+  local files=("$tmp"/renders/*.yaml) out
+  out=$(kubeconform_strict "${files[@]}") || { echo "$out"; return 1; }
+  echo "$out"
+  grep -qE "Invalid: 0, Errors: 0, Skipped: 0$" <<<"$out" || { echo "kubeconform skipped or failed a resource"; return 1; }
+  # A schema must refuse what Kubernetes would: a misspelt field in the Deployment, the ScaledObject and the
+  # ServiceMonitor (the CRD schemas are strict too).
+  local -a broken=(
+    "Deployment|s/^\(\s*\)limits:/\1limitz:/|additional properties 'limitz' not allowed"
+    "ScaledObject|s/pollingInterval:/pollingIntervall:/|additional properties 'pollingIntervall' not allowed"
+    "ServiceMonitor|s/^\(\s*\)- port: metrics/\1- port: metrics\n\1  scrapeInterval: 30s/|additional properties 'scrapeInterval' not allowed"
+    "Deployment|s/terminationGracePeriodSeconds: 45/terminationGracePeriodSeconds: \"45\"/|got string, want"
+  )
+  local b kind expr want
+  for b in "${broken[@]}"; do
+    IFS='|' read -r kind expr want <<<"$b"
+    sed "$expr" "$tmp/everything.yaml" >"$tmp/broken.yaml"
+    ! cmp -s "$tmp/everything.yaml" "$tmp/broken.yaml" || { echo "sed '$expr' changed nothing"; return 1; }
+    if out=$(kubeconform_strict "$tmp/broken.yaml"); then
+      echo "kubeconform accepted a broken $kind ($expr)"
+      return 1
+    fi
+    grep -F "$kind" <<<"$out" | grep -qF -- "$want" || { echo "kubeconform refused the broken $kind without '$want': $out"; return 1; }
+  done
+  local n
+  n=$(grep -oE "[0-9]+ resources found in [0-9]+ files?" <<<"$out$(kubeconform_strict "${files[@]}")" | tail -1)
+  echo "kubeconform $kubeconform_version -strict against deploy/schemas (Kubernetes $kube_version): $n valid; refuses ${#broken[@]} broken manifests (limitz, misspelt ScaledObject and ServiceMonitor fields, a string grace period)"
+}
+
+check_config_renders() {
+  # newsflow check-config on the config of the default render, of every example values file and of every
+  # render above, with the literal env the Deployment sets (values from Secrets stand in as "from-secret").
+  local f n=0 ex=0
+  ht >"$tmp/default.yaml"
+  for f in "$chart"/examples/*.yaml; do
+    ht -f "$f" >/dev/null
+    ex=$((ex + 1))
+  done
+  for f in "$tmp"/renders/*.yaml; do
+    pyc config-env "$f" "$tmp/cc.toml" "$tmp/cc.env" || continue
+    if ! env -i PATH="$PATH" $(cat "$tmp/cc.env") "$NEWSFLOW_BIN" check-config --config "$tmp/cc.toml" \
+        >"$tmp/cc.out" 2>&1; then
+      echo "newsflow check-config refused the config of: helm template $(cat "${f%.yaml}.args")"
+      cat "$tmp/cc.out"
+      return 1
+    fi
+    n=$((n + 1))
+  done
+  [ "$n" -gt "$ex" ] || { echo "only $n renders had a config"; return 1; }
+  # And it refuses what it must: a key the worker does not know, added to the default render's config.
+  pyc config-env "$tmp/default.yaml" "$tmp/cc.toml" "$tmp/cc.env"
+  printf '\n[bogus]\nkey = 1\n' >>"$tmp/cc.toml"
+  if "$NEWSFLOW_BIN" check-config --config "$tmp/cc.toml" >"$tmp/cc.out" 2>&1; then
+    echo "check-config accepted an unknown table"
+    return 1
+  fi
+  grep -q "bogus" "$tmp/cc.out" || { echo "check-config refused the unknown table without naming it:"; cat "$tmp/cc.out"; return 1; }
+  echo "newsflow check-config accepts the rendered config of $n renders (default, $ex example values files, every chart feature)"
+}
+
 check_dockerfile() {
-  pyc dockerfile deploy/Dockerfile deploy/Dockerfile.dockerignore
+  ht >"$tmp/default.yaml"
+  pyc dockerfile deploy/Dockerfile deploy/Dockerfile.dockerignore deploy/image.env "$tmp/default.yaml"
 }
 
 passed=0
@@ -845,6 +1027,8 @@ run_check helm-redis check_helm_redis
 run_check grafana-dashboard check_dashboard
 run_check metrics-contract check_metrics_contract
 run_check dockerfile check_dockerfile
+run_check kubeconform check_kubeconform
+run_check check-config check_config_renders
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

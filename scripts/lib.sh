@@ -43,3 +43,21 @@ _stop_started_services() {
   done
   true
 }
+
+# fetch_debian_prometheus DIR LOG: extracts Debian's prometheus package (prometheus and promtool) into
+# DIR/root without installing it (no service is started or enabled); apt-get output goes to LOG. Returns 0
+# when DIR/root/usr/bin/prometheus and promtool exist afterwards.
+fetch_debian_prometheus() {
+  local dir=$1 log=$2
+  [ -x "$dir/root/usr/bin/prometheus" ] && [ -x "$dir/root/usr/bin/promtool" ] && return 0
+  command -v apt-get >/dev/null && command -v dpkg >/dev/null || { echo "no apt-get/dpkg" >"$log"; return 1; }
+  mkdir -p "$dir"
+  rm -f "$dir"/prometheus_*.deb
+  if ! (cd "$dir" && apt-get download prometheus) >"$log" 2>&1; then
+    apt-get update >>"$log" 2>&1 || true
+    (cd "$dir" && apt-get download prometheus) >>"$log" 2>&1 || return 1
+  fi
+  dpkg -x "$dir"/prometheus_*.deb "$dir/root" >>"$log" 2>&1 || return 1
+  rm -f "$dir"/prometheus_*.deb
+  [ -x "$dir/root/usr/bin/prometheus" ] && [ -x "$dir/root/usr/bin/promtool" ]
+}
