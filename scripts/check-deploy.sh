@@ -132,7 +132,7 @@ export PROMTOOL HELM KUBECONFORM NEWSFLOW_BIN
 
 py="$tmp/checks.py"
 cat >"$py" <<'PY'
-import json, re, sys, tomllib
+import json, os, re, shutil, sys, tomllib
 import yaml
 
 ROOT_TOML = "config/newsflow.toml"
@@ -515,8 +515,32 @@ def cmd_config_env(path, toml_out, env_out):
     cms = [d for d in docs(path) if d["kind"] == "ConfigMap"]
     if not cms:
         sys.exit(1)
+    toml_text = cms[0]["data"]["newsflow.toml"]
+    # Files the Deployment mounts from Secrets and ConfigMaps stand in under a local directory: a CA is a
+    # throwaway certificate (the Redis client parses it), anything else a placeholder.
+    standin = os.path.join(os.path.dirname(os.path.abspath(toml_out)), "standin")
+    for d in docs(path):
+        if d["kind"] != "Deployment":
+            continue
+        spec = d["spec"]["template"]["spec"]
+        volumes = {v["name"]: v.get("secret") or v.get("configMap") for v in spec.get("volumes", [])}
+        for c in spec["containers"]:
+            for m in c.get("volumeMounts", []):
+                source = volumes.get(m["name"])
+                if not source or "items" not in source:
+                    continue
+                local = standin + m["mountPath"]
+                os.makedirs(local, exist_ok=True)
+                for item in source["items"]:
+                    target = os.path.join(local, item["path"])
+                    if item["path"].endswith(".pem"):
+                        shutil.copyfile(os.environ["STANDIN_CA"], target)
+                    else:
+                        with open(target, "w") as f:
+                            f.write("rediss://from-secret:6380/0\n" if item["path"] == "url" else "from-secret\n")
+                toml_text = toml_text.replace(f'"{m["mountPath"]}/', f'"{local}/')
     with open(toml_out, "w") as f:
-        f.write(cms[0]["data"]["newsflow.toml"])
+        f.write(toml_text)
     lines = []
     for d in docs(path):
         if d["kind"] == "Deployment":
@@ -959,6 +983,10 @@ check_config_renders() {
   # newsflow check-config on the config of the default render, of every example values file and of every
   # render above, with the literal env the Deployment sets (values from Secrets stand in as "from-secret").
   local f n=0 ex=0
+  # A throwaway CA for the certificates the chart mounts (the config parses the Redis one).
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=stand-in" -keyout "$tmp/standin.key" \
+    -out "$tmp/standin.pem" 2>/dev/null
+  export STANDIN_CA="$tmp/standin.pem"
   ht >"$tmp/default.yaml"
   for f in "$chart"/examples/*.yaml; do
     ht -f "$f" >/dev/null

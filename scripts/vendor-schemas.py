@@ -20,7 +20,7 @@ PACKAGE = "kubernetes-validate==1.37.0"
 KUBE_SCHEMA_VERSION = "v1.31.0"  # the chart's kubeVersion floor and the version check-deploy renders for
 # The kinds the chart renders (kubeconform's "{{ .ResourceKind }}{{ .KindSuffix }}" names).
 KINDS = ["configmap-v1", "deployment-apps-v1", "horizontalpodautoscaler-autoscaling-v2",
-         "poddisruptionbudget-policy-v1", "service-v1", "serviceaccount-v1"]
+         "poddisruptionbudget-policy-v1", "service-v1", "serviceaccount-v1", "statefulset-apps-v1"]
 CRDS = ["keda.sh/scaledobject_v1alpha1.json", "keda.sh/triggerauthentication_v1alpha1.json",
         "monitoring.coreos.com/prometheusrule_v1.json", "monitoring.coreos.com/servicemonitor_v1.json"]
 REF = re.compile(r"^(?:/api/_definitions\.json)?#/\$defs/(.+)$")
