@@ -1,0 +1,461 @@
+//! Records out of a byte stream: the gzip layer (member by member, with each member's offset, and a
+//! resynchronisation past a corrupt one) and the WARC record layer (header lines, then a block of
+//! `Content-Length` bytes, then CRLF CRLF).
+
+use std::collections::VecDeque;
+use std::io::{BufRead, Read, Seek, SeekFrom};
+
+use crate::WarcError;
+
+/// Bytes read at a time from a plain archive.
+const CHUNK: usize = 64 * 1024;
+
+/// Longest header line accepted; a longer one is no WARC header.
+const MAX_LINE: usize = 64 * 1024;
+
+/// Most header lines in one record.
+const MAX_HEADER_LINES: usize = 512;
+
+/// One WARC record: its named fields and its block, undecoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Byte offset of the record in the archive (of its gzip member in a compressed archive).
+    pub offset: u64,
+    /// The version line, e.g. `WARC/1.1`.
+    pub version: String,
+    /// Header fields in order, names as written.
+    pub headers: Vec<(String, String)>,
+    /// The block: `Content-Length` bytes.
+    pub block: Vec<u8>,
+}
+
+impl Record {
+    /// The first field of this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// `WARC-Type`, lowercased (`response`, `request`, `resource`, ...); empty when absent.
+    pub fn record_type(&self) -> String {
+        self.header("WARC-Type").unwrap_or_default().to_ascii_lowercase()
+    }
+}
+
+/// A byte stream that knows its position.
+struct Counted<R> {
+    inner: R,
+    position: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.position += amount as u64;
+        self.inner.consume(amount);
+    }
+}
+
+/// Reads the records of an archive, plain or gzip compressed (told apart by the first two bytes, not
+/// by the name). A compressed archive may hold one record per gzip member (as Common Crawl and every
+/// WARC writer do) or several, or records spanning members.
+///
+/// An iterator of records; an error concerns one record or member and the next call goes on after
+/// it, except a read error ([`WarcError::is_fatal`]), after which the iterator ends.
+pub struct Reader<R> {
+    input: Counted<R>,
+    gzip: bool,
+    /// Decompressed bytes not yet parsed start at `buf[pos]`.
+    buf: Vec<u8>,
+    pos: usize,
+    /// Position of `buf[0]` in the decompressed stream.
+    base: u64,
+    /// Start of each gzip member still in `buf`: (position in the decompressed stream, offset in the file).
+    members: VecDeque<(u64, u64)>,
+    /// After a corrupt member: where to look for the next one.
+    resync_from: Option<u64>,
+    /// After a malformed record: skip to the next line that starts a record.
+    seek_record: bool,
+    input_done: bool,
+    finished: bool,
+}
+
+impl<R: BufRead + Seek> Reader<R> {
+    /// A reader over `input`, from its current position.
+    pub fn new(mut input: R) -> Result<Self, WarcError> {
+        let position = input
+            .stream_position()
+            .map_err(|source| WarcError::Io { offset: 0, source })?;
+        let head = input.fill_buf().map_err(|source| WarcError::Io {
+            offset: position,
+            source,
+        })?;
+        let gzip = head.starts_with(&[0x1f, 0x8b]);
+        Ok(Reader {
+            input: Counted {
+                inner: input,
+                position,
+            },
+            gzip,
+            buf: Vec::new(),
+            pos: 0,
+            base: 0,
+            members: VecDeque::new(),
+            resync_from: None,
+            seek_record: false,
+            input_done: false,
+            finished: false,
+        })
+    }
+
+    /// Whether the archive is gzip compressed.
+    pub fn is_gzip(&self) -> bool {
+        self.gzip
+    }
+
+    /// How far the archive was read, in bytes of the file.
+    pub fn bytes_read(&self) -> u64 {
+        self.input.position
+    }
+
+    fn available(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// The file offset of the byte at `buf[pos]`.
+    fn offset_here(&self) -> u64 {
+        let at = self.base + self.pos as u64;
+        if !self.gzip {
+            return at;
+        }
+        self.members
+            .iter()
+            .take_while(|(start, _)| *start <= at)
+            .last()
+            .map_or(self.input.position, |(_, offset)| *offset)
+    }
+
+    /// Drops what was parsed, so that `buf` holds only the unread bytes.
+    fn compact(&mut self) {
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.base += self.pos as u64;
+            self.pos = 0;
+        }
+        let at = self.base;
+        while self.members.len() > 1 && self.members.get(1).is_some_and(|(start, _)| *start <= at) {
+            self.members.pop_front();
+        }
+    }
+
+    /// Appends more decompressed bytes to `buf`. `Ok(false)` at the end of the input.
+    fn fill(&mut self) -> Result<bool, WarcError> {
+        if self.input_done {
+            return Ok(false);
+        }
+        if !self.gzip {
+            let start = self.buf.len();
+            self.buf.resize(start + CHUNK, 0);
+            let read = loop {
+                match self.input.read(&mut self.buf[start..]) {
+                    Ok(n) => break n,
+                    Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(source) => {
+                        self.buf.truncate(start);
+                        return Err(self.io_error(source));
+                    }
+                }
+            };
+            self.buf.truncate(start + read);
+            if read == 0 {
+                self.input_done = true;
+            }
+            return Ok(read > 0);
+        }
+        self.fill_member()
+    }
+
+    fn io_error(&mut self, source: std::io::Error) -> WarcError {
+        self.input_done = true;
+        WarcError::Io {
+            offset: self.input.position,
+            source,
+        }
+    }
+
+    /// Decompresses the next gzip member onto `buf`, or reports a corrupt one (and looks for the
+    /// following member on the next call).
+    fn fill_member(&mut self) -> Result<bool, WarcError> {
+        if let Some(from) = self.resync_from.take() {
+            return self.resync(from);
+        }
+        let start = self.input.position;
+        match self.input.fill_buf() {
+            Ok([]) => {
+                self.input_done = true;
+                return Ok(false);
+            }
+            Ok(_) => {}
+            Err(source) => return Err(self.io_error(source)),
+        }
+        let mut out = Vec::new();
+        match flate2::bufread::GzDecoder::new(&mut self.input).read_to_end(&mut out) {
+            Ok(_) => {
+                self.push_member(start, out);
+                Ok(true)
+            }
+            Err(err) => {
+                self.resync_from = Some(start + 1);
+                Err(WarcError::CorruptGzip {
+                    offset: start,
+                    detail: describe_gzip_error(&err),
+                })
+            }
+        }
+    }
+
+    fn push_member(&mut self, offset: u64, bytes: Vec<u8>) {
+        let at = self.base + self.buf.len() as u64;
+        self.members.push_back((at, offset));
+        self.buf.extend_from_slice(&bytes);
+    }
+
+    /// Looks for the next gzip member that decompresses, from `from` on: every `1f 8b` is tried.
+    fn resync(&mut self, mut from: u64) -> Result<bool, WarcError> {
+        loop {
+            if let Err(source) = self.input.inner.seek(SeekFrom::Start(from)) {
+                return Err(self.io_error(source));
+            }
+            self.input.position = from;
+            // Find the next 0x1f.
+            loop {
+                let found = match self.input.fill_buf() {
+                    Ok([]) => {
+                        self.input_done = true;
+                        return Ok(false);
+                    }
+                    Ok(bytes) => bytes.iter().position(|&b| b == 0x1f).ok_or(bytes.len()),
+                    Err(source) => return Err(self.io_error(source)),
+                };
+                match found {
+                    Ok(at) => {
+                        self.input.consume(at);
+                        break;
+                    }
+                    Err(len) => self.input.consume(len),
+                }
+            }
+            let start = self.input.position;
+            let mut out = Vec::new();
+            if flate2::bufread::GzDecoder::new(&mut self.input)
+                .read_to_end(&mut out)
+                .is_ok()
+            {
+                self.push_member(start, out);
+                return Ok(true);
+            }
+            from = start + 1;
+        }
+    }
+
+    /// Makes at least `wanted` unread bytes available, as far as the input allows. A corrupt member on
+    /// the way drops the unread bytes (the record they started is lost) and is returned.
+    fn want(&mut self, wanted: usize) -> Result<bool, WarcError> {
+        while self.available() < wanted {
+            match self.fill() {
+                Ok(true) => {}
+                Ok(false) => return Ok(false),
+                Err(err) => {
+                    self.pos = self.buf.len();
+                    return Err(err);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// The next line (without its line end), or `None` at the end of the input. A line longer than
+    /// [`MAX_LINE`] comes back cut at that length.
+    fn line(&mut self) -> Result<Option<Vec<u8>>, WarcError> {
+        let mut searched = 0;
+        loop {
+            let unread = &self.buf[self.pos..];
+            if let Some(end) = unread[searched..].iter().position(|&b| b == b'\n') {
+                let end = searched + end;
+                let mut line = unread[..end].to_vec();
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                self.pos += end + 1;
+                return Ok(Some(line));
+            }
+            searched = unread.len();
+            if searched >= MAX_LINE {
+                let line = unread[..MAX_LINE].to_vec();
+                self.pos += MAX_LINE;
+                return Ok(Some(line));
+            }
+            if !self.want(searched + 1)? {
+                let rest = self.buf[self.pos..].to_vec();
+                self.pos = self.buf.len();
+                return Ok((!rest.is_empty()).then_some(rest));
+            }
+        }
+    }
+
+    /// Skips blank lines (and, after a malformed record, everything) up to the next `WARC/` line.
+    /// Returns that line and the record's offset, or `None` at the end of the input.
+    fn start_line(&mut self) -> Result<Option<(Vec<u8>, u64)>, WarcError> {
+        loop {
+            self.compact();
+            if !self.want(1)? {
+                return Ok(None);
+            }
+            let offset = self.offset_here();
+            let Some(line) = self.line()? else {
+                return Ok(None);
+            };
+            if line.starts_with(b"WARC/") {
+                self.seek_record = false;
+                return Ok(Some((line, offset)));
+            }
+            if line.iter().all(u8::is_ascii_whitespace) || self.seek_record {
+                continue;
+            }
+            self.seek_record = true;
+            return Err(WarcError::Malformed {
+                offset,
+                detail: format!("expected a WARC/ version line, found {:?}", preview(&line)),
+            });
+        }
+    }
+
+    fn read_record(&mut self) -> Result<Option<Record>, WarcError> {
+        let Some((version, offset)) = self.start_line()? else {
+            return Ok(None);
+        };
+        let mut headers: Vec<(String, String)> = Vec::new();
+        loop {
+            let Some(line) = self.line()? else {
+                return Err(WarcError::Truncated {
+                    offset,
+                    detail: "the archive ends inside the record's header".to_owned(),
+                });
+            };
+            if line.is_empty() {
+                break;
+            }
+            if headers.len() >= MAX_HEADER_LINES {
+                self.seek_record = true;
+                return Err(WarcError::Malformed {
+                    offset,
+                    detail: format!("more than {MAX_HEADER_LINES} header lines"),
+                });
+            }
+            let line = String::from_utf8_lossy(&line);
+            if line.starts_with([' ', '\t']) {
+                if let Some((_, value)) = headers.last_mut() {
+                    value.push(' ');
+                    value.push_str(line.trim());
+                }
+                continue;
+            }
+            let Some((name, value)) = line.split_once(':') else {
+                self.seek_record = true;
+                return Err(WarcError::Malformed {
+                    offset,
+                    detail: format!("header line without a colon: {:?}", preview(line.as_bytes())),
+                });
+            };
+            headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+        let length = headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("Content-Length"))
+            .map(|(_, value)| value.parse::<usize>());
+        let length = match length {
+            Some(Ok(length)) => length,
+            Some(Err(_)) | None => {
+                self.seek_record = true;
+                return Err(WarcError::Malformed {
+                    offset,
+                    detail: "no valid Content-Length".to_owned(),
+                });
+            }
+        };
+        if !self.want(length)? {
+            let got = self.available();
+            self.pos = self.buf.len();
+            return Err(WarcError::Truncated {
+                offset,
+                detail: format!("block of {length} bytes, the archive ends after {got}"),
+            });
+        }
+        let block = self.buf[self.pos..self.pos + length].to_vec();
+        self.pos += length;
+        // The block is followed by CRLF CRLF: skip the line ends already read (any left over are blank
+        // lines before the next record, which `start_line` skips; reading on here could meet the next
+        // gzip member, whose errors belong to the next record).
+        for _ in 0..4 {
+            match self.buf.get(self.pos) {
+                Some(b'\r' | b'\n') => self.pos += 1,
+                _ => break,
+            }
+        }
+        Ok(Some(Record {
+            offset,
+            version: String::from_utf8_lossy(&version).trim().to_owned(),
+            headers,
+            block,
+        }))
+    }
+}
+
+impl<R: BufRead + Seek> Iterator for Reader<R> {
+    type Item = Result<Record, WarcError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
+        match self.read_record() {
+            Ok(Some(record)) => Some(Ok(record)),
+            Ok(None) => {
+                self.finished = true;
+                None
+            }
+            Err(err) => {
+                if err.is_fatal() {
+                    self.finished = true;
+                }
+                Some(Err(err))
+            }
+        }
+    }
+}
+
+fn describe_gzip_error(err: &std::io::Error) -> String {
+    if err.kind() == std::io::ErrorKind::UnexpectedEof {
+        "the member is cut off".to_owned()
+    } else {
+        err.to_string().to_lowercase()
+    }
+}
+
+/// The start of a line, for an error message.
+fn preview(line: &[u8]) -> String {
+    String::from_utf8_lossy(&line[..line.len().min(40)]).into_owned()
+}
