@@ -2,6 +2,8 @@
 
 mod config;
 mod files;
+mod inputs;
+mod progress;
 mod worker;
 
 use std::path::PathBuf;
@@ -33,7 +35,8 @@ enum Command {
     },
     /// Run the pipeline on files, without Kafka: one event per line for every page.
     Process {
-        /// HTML files, directories of them, .jsonl files of envelopes, or - for envelopes on stdin.
+        /// HTML files, .jsonl files of envelopes, WARC archives (.warc, .warc.gz), directories of them,
+        /// or - for envelopes on stdin.
         #[arg(long, short, required = true, num_args = 1..)]
         input: Vec<PathBuf>,
         /// Where events go (JSON lines); stdout when absent.
@@ -78,7 +81,8 @@ fn main() -> ExitCode {
             config,
             pretty,
             jobs,
-        }),
+        })
+        .map(|_| ()),
         Command::CheckConfig { config } => check_config(config.as_deref()),
     };
     match result {
