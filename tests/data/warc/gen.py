@@ -14,6 +14,9 @@ again rewrites the same bytes. Archives:
   revisit; a resource record (the DW page again under another URL: a duplicate); a dns: response.
 - damaged.warc.gz: warcinfo and three responses, the second one's gzip member corrupted in its middle.
 - truncated.warc: plain (uncompressed); two responses, the archive cut inside the second one's block.
+
+`gen.py --corpus DIR OUT.warc.gz [COPIES]` writes a bigger archive from a directory of HTML files, for
+measuring (`cargo bench -p warc-input --bench read -- OUT.warc.gz`); it is not committed.
 """
 
 import brotli
@@ -209,7 +212,30 @@ def truncated():
     return data[: archive.offsets[1] + (len(data) - archive.offsets[1]) // 2]
 
 
+def corpus(directory, out, copies):
+    """A bigger archive for measuring (not committed): a request and a gzip-encoded response per HTML
+    file of `directory`, `copies` times, streamed to `out`."""
+    files = sorted(p for p in Path(directory).iterdir() if p.suffix in (".html", ".htm"))
+    with open(out, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True, warc_version="1.1")
+        for copy in range(copies):
+            for i, path in enumerate(files):
+                url = f"https://corpus.example/{copy}/{i}"
+                raw = f"GET /{copy}/{i} HTTP/1.1\r\nHost: corpus.example\r\n\r\n".encode()
+                writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(raw)))
+                body = gzip.compress(path.read_bytes(), mtime=0)
+                head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+                        f"Content-Length: {len(body)}\r\n\r\n").encode()
+                writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(head + body)))
+    print(f"{out}: {2 * copies * len(files)} records")
+
+
 if __name__ == "__main__":
+    import sys
+    if len(sys.argv) > 1 and sys.argv[1] == "--corpus":
+        # gen.py --corpus DIR OUT.warc.gz [COPIES]
+        corpus(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 1)
+        sys.exit(0)
     for name, build in (("pages.warc.gz", pages), ("damaged.warc.gz", damaged), ("truncated.warc", truncated)):
         data = build()
         (HERE / name).write_bytes(data)
