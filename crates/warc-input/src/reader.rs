@@ -233,7 +233,8 @@ impl<R: BufRead + Seek> Reader<R> {
         self.buf.extend_from_slice(&bytes);
     }
 
-    /// Looks for the next gzip member that decompresses, from `from` on: every `1f 8b` is tried.
+    /// Looks for the next gzip member from `from` on: every `0x1f` byte is tried. A member that is
+    /// there but damaged is an error of its own (and the search goes on after it on the next call).
     fn resync(&mut self, mut from: u64) -> Result<bool, WarcError> {
         loop {
             if let Err(source) = self.input.inner.seek(SeekFrom::Start(from)) {
@@ -259,15 +260,30 @@ impl<R: BufRead + Seek> Reader<R> {
                 }
             }
             let start = self.input.position;
-            let mut out = Vec::new();
-            if flate2::bufread::GzDecoder::new(&mut self.input)
-                .read_to_end(&mut out)
-                .is_ok()
+            // Most 0x1f bytes are no member: skip those not followed by 0x8b (when that byte is read).
+            if let Ok(bytes) = self.input.fill_buf()
+                && bytes.get(1).is_some_and(|&b| b != 0x8b)
             {
-                self.push_member(start, out);
-                return Ok(true);
+                from = start + 1;
+                continue;
             }
-            from = start + 1;
+            let mut out = Vec::new();
+            match flate2::bufread::GzDecoder::new(&mut self.input).read_to_end(&mut out) {
+                Ok(_) => {
+                    self.push_member(start, out);
+                    return Ok(true);
+                }
+                // No member starts here: a byte that happens to be 0x1f.
+                Err(err) if is_bad_header(&err) => from = start + 1,
+                // A member starts here (its header reads) but is damaged too: an error of its own.
+                Err(err) => {
+                    self.resync_from = Some(start + 1);
+                    return Err(WarcError::CorruptGzip {
+                        offset: start,
+                        detail: describe_gzip_error(&err),
+                    });
+                }
+            }
         }
     }
 
@@ -445,6 +461,16 @@ impl<R: BufRead + Seek> Iterator for Reader<R> {
             }
         }
     }
+}
+
+/// Whether the decoder found no gzip header where it started (a member that is there but damaged
+/// fails otherwise: in its data, its checksum, or cut off).
+fn is_bad_header(err: &std::io::Error) -> bool {
+    err.kind() == std::io::ErrorKind::InvalidInput
+        && matches!(
+            err.to_string().as_str(),
+            "invalid gzip header" | "gzip header field too long"
+        )
 }
 
 fn describe_gzip_error(err: &std::io::Error) -> String {

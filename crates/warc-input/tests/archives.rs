@@ -169,3 +169,33 @@ fn a_read_error_ends_the_archive() {
     assert!(matches!(err, WarcError::Io { offset: 0, .. }), "{err}");
     assert!(err.is_fatal());
 }
+
+#[test]
+fn a_compressed_archive_cut_off_or_with_junk_between_members() {
+    let bytes = std::fs::read(data_dir().join("damaged.warc.gz")).unwrap();
+    // Cut inside the last member: the records before it are read, the last one is reported.
+    check_bytes(
+        &bytes[..bytes.len() - 100],
+        expect_test::expect![[r#"
+            gzip: true
+            @0 skipped warcinfo
+            @255 page https://www.dw.com/en/nato-chief-vows-unwavering-support-for-ukraine/a-63885362 status=Some(200) type=Some("text/html; charset=utf-8") language=None fetched_at=Some("2024-05-06T07:08:09Z") body=14885 bytes "<!DOCTYPE html>"
+            error (corrupt_gzip): corrupt gzip member at byte 5758: corrupt gzip stream does not have a matching checksum
+            error (corrupt_gzip): corrupt gzip member at byte 10258: the member is cut off
+        "#]],
+    );
+    // Bytes that are no gzip member (with a stray 1f 8b in them) between the first two members: one
+    // error, then the next member.
+    let mut junk = bytes[..255].to_vec();
+    junk.extend_from_slice(b"\0\0\x1f\x8b\x08junk\0\0");
+    junk.extend_from_slice(&bytes[255..5758]);
+    check_bytes(
+        &junk,
+        expect_test::expect![[r#"
+            gzip: true
+            @0 skipped warcinfo
+            error (corrupt_gzip): corrupt gzip member at byte 255: invalid gzip header
+            @266 page https://www.dw.com/en/nato-chief-vows-unwavering-support-for-ukraine/a-63885362 status=Some(200) type=Some("text/html; charset=utf-8") language=None fetched_at=Some("2024-05-06T07:08:09Z") body=14885 bytes "<!DOCTYPE html>"
+        "#]],
+    );
+}
