@@ -38,7 +38,7 @@ mod page;
 mod reader;
 
 pub use page::{Entry, Page};
-pub use reader::{Reader, Record};
+pub use reader::{MAX_BLOCK_BYTES, Reader, Record};
 
 /// What can go wrong reading an archive. Every variant but [`WarcError::Io`] concerns one record (or one
 /// gzip member): the reader goes on after it. Offsets are byte offsets in the archive file (of the gzip
@@ -77,6 +77,16 @@ pub enum WarcError {
         /// What is missing.
         detail: String,
     },
+    /// A record whose block is larger than the reader takes; it was skipped.
+    #[error("record at byte {offset} skipped: a block of {length} bytes, over the limit of {limit}")]
+    TooLarge {
+        /// Start of the record.
+        offset: u64,
+        /// Its `Content-Length`.
+        length: usize,
+        /// The reader's limit.
+        limit: usize,
+    },
     /// A `response` record whose HTTP payload cannot be read.
     #[error("unreadable http payload in record at byte {offset}: {detail}")]
     Http {
@@ -100,6 +110,7 @@ impl WarcError {
             WarcError::CorruptGzip { .. } => "corrupt_gzip",
             WarcError::Malformed { .. } => "malformed_record",
             WarcError::Truncated { .. } => "truncated_record",
+            WarcError::TooLarge { .. } => "oversized_record",
             WarcError::Http { .. } => "bad_http_payload",
         }
     }
@@ -111,6 +122,7 @@ impl WarcError {
             | WarcError::CorruptGzip { offset, .. }
             | WarcError::Malformed { offset, .. }
             | WarcError::Truncated { offset, .. }
+            | WarcError::TooLarge { offset, .. }
             | WarcError::Http { offset, .. } => *offset,
         }
     }

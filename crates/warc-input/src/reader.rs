@@ -13,6 +13,10 @@ const CHUNK: usize = 64 * 1024;
 /// Longest header line accepted; a longer one is no WARC header.
 const MAX_LINE: usize = 64 * 1024;
 
+/// Largest block read by default ([`Reader::with_max_block`]): a larger record (a video, a disk image)
+/// is skipped without being held in memory.
+pub const MAX_BLOCK_BYTES: usize = 64 * 1024 * 1024;
+
 /// Most header lines in one record.
 const MAX_HEADER_LINES: usize = 512;
 
@@ -91,6 +95,7 @@ pub struct Reader<R> {
     seek_record: bool,
     input_done: bool,
     finished: bool,
+    max_block: usize,
 }
 
 impl<R: BufRead + Seek> Reader<R> {
@@ -118,7 +123,15 @@ impl<R: BufRead + Seek> Reader<R> {
             seek_record: false,
             input_done: false,
             finished: false,
+            max_block: MAX_BLOCK_BYTES,
         })
+    }
+
+    /// Sets the largest block read (default [`MAX_BLOCK_BYTES`]); a record with a larger one is skipped
+    /// and reported as [`WarcError::TooLarge`].
+    pub fn with_max_block(mut self, bytes: usize) -> Self {
+        self.max_block = bytes;
+        self
     }
 
     /// Whether the archive is gzip compressed.
@@ -303,6 +316,22 @@ impl<R: BufRead + Seek> Reader<R> {
         Ok(true)
     }
 
+    /// Passes over `count` bytes without keeping them. `Ok(false)` when the input ends first.
+    fn skip(&mut self, mut count: usize) -> Result<bool, WarcError> {
+        loop {
+            let take = count.min(self.available());
+            self.pos += take;
+            count -= take;
+            if count == 0 {
+                return Ok(true);
+            }
+            self.compact();
+            if !self.want(1)? {
+                return Ok(false);
+            }
+        }
+    }
+
     /// The next line (without its line end), or `None` at the end of the input. A line longer than
     /// [`MAX_LINE`] comes back cut at that length.
     fn line(&mut self) -> Result<Option<Vec<u8>>, WarcError> {
@@ -412,6 +441,19 @@ impl<R: BufRead + Seek> Reader<R> {
                 });
             }
         };
+        if length > self.max_block {
+            if !self.skip(length)? {
+                return Err(WarcError::Truncated {
+                    offset,
+                    detail: format!("block of {length} bytes, the archive ends before its end"),
+                });
+            }
+            return Err(WarcError::TooLarge {
+                offset,
+                length,
+                limit: self.max_block,
+            });
+        }
         if !self.want(length)? {
             let got = self.available();
             self.pos = self.buf.len();
