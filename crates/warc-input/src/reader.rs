@@ -73,14 +73,37 @@ impl<R: BufRead> BufRead for Counted<R> {
     }
 }
 
+/// Where decompressed bytes come from.
+enum Source<R> {
+    /// The archive's bytes: a plain archive, or a compressed one between two members.
+    Raw(Counted<R>),
+    /// Inside the gzip member that starts at this offset, decompressed a piece at a time, so that a
+    /// member of any size (a whole archive in one) needs no more memory than the record being read.
+    Member(Box<flate2::bufread::GzDecoder<Counted<R>>>, u64),
+    /// Only while changing from one to the other.
+    Switching,
+}
+
+impl<R> Source<R> {
+    fn position(&self) -> u64 {
+        match self {
+            Source::Raw(input) => input.position,
+            Source::Member(decoder, _) => decoder.get_ref().position,
+            Source::Switching => 0,
+        }
+    }
+}
+
 /// Reads the records of an archive, plain or gzip compressed (told apart by the first two bytes, not
 /// by the name). A compressed archive may hold one record per gzip member (as Common Crawl and every
-/// WARC writer do) or several, or records spanning members.
+/// WARC writer do) or several, or records spanning members; members are decompressed a piece at a
+/// time, so memory holds the record being read, not the member (blocks over the limit are passed
+/// over unread).
 ///
 /// An iterator of records; an error concerns one record or member and the next call goes on after
 /// it, except a read error ([`WarcError::is_fatal`]), after which the iterator ends.
 pub struct Reader<R> {
-    input: Counted<R>,
+    source: Source<R>,
     gzip: bool,
     /// Decompressed bytes not yet parsed start at `buf[pos]`.
     buf: Vec<u8>,
@@ -110,10 +133,10 @@ impl<R: BufRead + Seek> Reader<R> {
         })?;
         let gzip = head.starts_with(&[0x1f, 0x8b]);
         Ok(Reader {
-            input: Counted {
+            source: Source::Raw(Counted {
                 inner: input,
                 position,
-            },
+            }),
             gzip,
             buf: Vec::new(),
             pos: 0,
@@ -141,7 +164,7 @@ impl<R: BufRead + Seek> Reader<R> {
 
     /// How far the archive was read, in bytes of the file.
     pub fn bytes_read(&self) -> u64 {
-        self.input.position
+        self.source.position()
     }
 
     fn available(&self) -> usize {
@@ -158,7 +181,7 @@ impl<R: BufRead + Seek> Reader<R> {
             .iter()
             .take_while(|(start, _)| *start <= at)
             .last()
-            .map_or(self.input.position, |(_, offset)| *offset)
+            .map_or(self.source.position(), |(_, offset)| *offset)
     }
 
     /// Drops what was parsed, so that `buf` holds only the unread bytes.
@@ -180,10 +203,13 @@ impl<R: BufRead + Seek> Reader<R> {
             return Ok(false);
         }
         if !self.gzip {
+            let Source::Raw(input) = &mut self.source else {
+                return Ok(false);
+            };
             let start = self.buf.len();
             self.buf.resize(start + CHUNK, 0);
             let read = loop {
-                match self.input.read(&mut self.buf[start..]) {
+                match input.read(&mut self.buf[start..]) {
                     Ok(n) => break n,
                     Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(source) => {
@@ -204,33 +230,80 @@ impl<R: BufRead + Seek> Reader<R> {
     fn io_error(&mut self, source: std::io::Error) -> WarcError {
         self.input_done = true;
         WarcError::Io {
-            offset: self.input.position,
+            offset: self.source.position(),
             source,
         }
     }
 
-    /// Decompresses the next gzip member onto `buf`, or reports a corrupt one (and looks for the
-    /// following member on the next call).
+    /// Decompresses the next piece of the archive onto `buf` (starting the next member at the end of
+    /// one), or reports a corrupt member (and looks for the following one on the next call).
     fn fill_member(&mut self) -> Result<bool, WarcError> {
         if let Some(from) = self.resync_from.take() {
             return self.resync(from);
         }
-        let start = self.input.position;
-        match self.input.fill_buf() {
-            Ok([]) => {
-                self.input_done = true;
-                return Ok(false);
+        match std::mem::replace(&mut self.source, Source::Switching) {
+            Source::Raw(mut input) => {
+                let start = input.position;
+                let at_end = input.fill_buf().map(<[u8]>::is_empty);
+                self.source = Source::Raw(input);
+                match at_end {
+                    Ok(true) => {
+                        self.input_done = true;
+                        Ok(false)
+                    }
+                    Ok(false) => self.start_member(start).map(|_| true),
+                    Err(source) => Err(self.io_error(source)),
+                }
             }
-            Ok(_) => {}
-            Err(source) => return Err(self.io_error(source)),
+            Source::Member(decoder, start) => {
+                self.source = Source::Member(decoder, start);
+                self.read_member().map(|_| true)
+            }
+            Source::Switching => Ok(false),
         }
-        let mut out = Vec::new();
-        match flate2::bufread::GzDecoder::new(&mut self.input).read_to_end(&mut out) {
-            Ok(_) => {
-                self.push_member(start, out);
-                Ok(true)
+    }
+
+    /// Starts the member at `start` (the source is there) and reads its first piece. `Ok(0)` for an
+    /// empty member.
+    fn start_member(&mut self, start: u64) -> Result<usize, WarcError> {
+        let Source::Raw(input) = std::mem::replace(&mut self.source, Source::Switching) else {
+            return Ok(0);
+        };
+        let at = self.base + self.buf.len() as u64;
+        self.members.push_back((at, start));
+        self.source = Source::Member(Box::new(flate2::bufread::GzDecoder::new(input)), start);
+        self.read_member()
+    }
+
+    /// Reads the next piece of the current member onto `buf`; at its end, the source is back between
+    /// members. An error leaves the source there too, with the search for the next member to do.
+    fn read_member(&mut self) -> Result<usize, WarcError> {
+        let Source::Member(mut decoder, start) = std::mem::replace(&mut self.source, Source::Switching)
+        else {
+            return Ok(0);
+        };
+        let old = self.buf.len();
+        self.buf.resize(old + CHUNK, 0);
+        let read = loop {
+            match decoder.read(&mut self.buf[old..]) {
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                other => break other,
+            }
+        };
+        match read {
+            Ok(0) => {
+                self.buf.truncate(old);
+                self.source = Source::Raw(decoder.into_inner());
+                Ok(0)
+            }
+            Ok(n) => {
+                self.buf.truncate(old + n);
+                self.source = Source::Member(decoder, start);
+                Ok(n)
             }
             Err(err) => {
+                self.buf.truncate(old);
+                self.source = Source::Raw(decoder.into_inner());
                 self.resync_from = Some(start + 1);
                 Err(WarcError::CorruptGzip {
                     offset: start,
@@ -240,23 +313,20 @@ impl<R: BufRead + Seek> Reader<R> {
         }
     }
 
-    fn push_member(&mut self, offset: u64, bytes: Vec<u8>) {
-        let at = self.base + self.buf.len() as u64;
-        self.members.push_back((at, offset));
-        self.buf.extend_from_slice(&bytes);
-    }
-
     /// Looks for the next gzip member from `from` on: every `0x1f` byte is tried. A member that is
     /// there but damaged is an error of its own (and the search goes on after it on the next call).
     fn resync(&mut self, mut from: u64) -> Result<bool, WarcError> {
         loop {
-            if let Err(source) = self.input.inner.seek(SeekFrom::Start(from)) {
+            let Source::Raw(input) = &mut self.source else {
+                return Ok(false);
+            };
+            if let Err(source) = input.inner.seek(SeekFrom::Start(from)) {
                 return Err(self.io_error(source));
             }
-            self.input.position = from;
+            input.position = from;
             // Find the next 0x1f.
             loop {
-                let found = match self.input.fill_buf() {
+                let found = match input.fill_buf() {
                     Ok([]) => {
                         self.input_done = true;
                         return Ok(false);
@@ -266,36 +336,31 @@ impl<R: BufRead + Seek> Reader<R> {
                 };
                 match found {
                     Ok(at) => {
-                        self.input.consume(at);
+                        input.consume(at);
                         break;
                     }
-                    Err(len) => self.input.consume(len),
+                    Err(len) => input.consume(len),
                 }
             }
-            let start = self.input.position;
+            let start = input.position;
             // Most 0x1f bytes are no member: skip those not followed by 0x8b (when that byte is read).
-            if let Ok(bytes) = self.input.fill_buf()
+            if let Ok(bytes) = input.fill_buf()
                 && bytes.get(1).is_some_and(|&b| b != 0x8b)
             {
                 from = start + 1;
                 continue;
             }
-            let mut out = Vec::new();
-            match flate2::bufread::GzDecoder::new(&mut self.input).read_to_end(&mut out) {
-                Ok(_) => {
-                    self.push_member(start, out);
-                    return Ok(true);
-                }
+            let members = self.members.len();
+            match self.start_member(start) {
+                Ok(_) => return Ok(true),
                 // No member starts here: a byte that happens to be 0x1f.
-                Err(err) if is_bad_header(&err) => from = start + 1,
-                // A member starts here (its header reads) but is damaged too: an error of its own.
-                Err(err) => {
-                    self.resync_from = Some(start + 1);
-                    return Err(WarcError::CorruptGzip {
-                        offset: start,
-                        detail: describe_gzip_error(&err),
-                    });
+                Err(WarcError::CorruptGzip { detail, .. }) if is_bad_header(&detail) => {
+                    self.members.truncate(members);
+                    self.resync_from = None;
+                    from = start + 1;
                 }
+                // A member starts here (its header reads) but is damaged too: an error of its own.
+                Err(err) => return Err(err),
             }
         }
     }
@@ -506,13 +571,9 @@ impl<R: BufRead + Seek> Iterator for Reader<R> {
 }
 
 /// Whether the decoder found no gzip header where it started (a member that is there but damaged
-/// fails otherwise: in its data, its checksum, or cut off).
-fn is_bad_header(err: &std::io::Error) -> bool {
-    err.kind() == std::io::ErrorKind::InvalidInput
-        && matches!(
-            err.to_string().as_str(),
-            "invalid gzip header" | "gzip header field too long"
-        )
+/// fails otherwise: in its data, its checksum, or cut off), from the error's description.
+fn is_bad_header(detail: &str) -> bool {
+    matches!(detail, "invalid gzip header" | "gzip header field too long")
 }
 
 fn describe_gzip_error(err: &std::io::Error) -> String {

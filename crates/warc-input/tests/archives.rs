@@ -237,3 +237,26 @@ fn a_block_over_the_limit_is_skipped_without_being_kept() {
         ]
     );
 }
+
+#[test]
+fn a_whole_archive_in_one_gzip_member() {
+    use std::io::{Read as _, Write as _};
+    let members = std::fs::read(data_dir().join("pages.warc.gz")).unwrap();
+    let mut plain = Vec::new();
+    flate2::read::MultiGzDecoder::new(&members[..])
+        .read_to_end(&mut plain)
+        .unwrap();
+    let mut one = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    one.write_all(&plain).unwrap();
+    let one = one.finish().unwrap();
+    // The same records, read a piece at a time; each one's offset is the member's, 0.
+    let per_member = listing(&members);
+    let in_one = listing(&one);
+    let strip = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|line| line.split_once(' ').map_or(line, |(_, rest)| rest).to_owned())
+            .collect()
+    };
+    assert_eq!(strip(&in_one), strip(&per_member));
+    assert_eq!(in_one.lines().filter(|l| l.starts_with("@0 ")).count(), 21);
+}
