@@ -260,3 +260,37 @@ fn a_whole_archive_in_one_gzip_member() {
     assert_eq!(strip(&in_one), strip(&per_member));
     assert_eq!(in_one.lines().filter(|l| l.starts_with("@0 ")).count(), 21);
 }
+
+/// Damage anywhere: the archive cut at many points, or a byte changed at many points. The reader never
+/// panics, ends, and reads every record that lies wholly before the damage.
+#[test]
+fn damage_anywhere_leaves_the_records_before_it() {
+    for archive in ["pages.warc.gz", "truncated.warc"] {
+        let bytes = std::fs::read(data_dir().join(archive)).unwrap();
+        let offsets: Vec<u64> = Reader::new(Cursor::new(bytes.clone()))
+            .unwrap()
+            .filter_map(|item| item.ok().map(|record| record.offset))
+            .collect();
+        for at in (0..bytes.len()).step_by(331) {
+            // Records whose successor starts at or before `at` are whole.
+            let whole = offsets.windows(2).filter(|w| w[1] as usize <= at).count();
+            let mut changed = bytes.clone();
+            changed[at] ^= 0x5a;
+            for damaged in [bytes[..at].to_vec(), changed] {
+                let read: Vec<u64> = Reader::new(Cursor::new(damaged))
+                    .unwrap()
+                    .take(1000)
+                    .filter_map(|item| item.ok().map(|record| record.offset))
+                    .collect();
+                assert!(
+                    read.len() < 1000,
+                    "{archive} damaged at {at}: the reader does not end"
+                );
+                assert!(
+                    read.starts_with(&offsets[..whole]),
+                    "{archive} damaged at {at}: {read:?} lacks records before it"
+                );
+            }
+        }
+    }
+}
