@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: a local broker, the worker's topics, the worker, the sample pages produced to
-# news.raw-html, and the resulting article events read back from news.articles.
+# news.raw-html (`newsflow produce`), and the resulting article events read back from news.articles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/prereqs.sh rust kafka python curl
@@ -33,10 +33,9 @@ import json, sys
 e = json.loads(sys.stdin.read())
 e["url"] += ("&" if "?" in e["url"] else "?") + "utm_source=newsletter"
 print(json.dumps(e, ensure_ascii=False))' >> .run/demo-envelopes.jsonl
-pages=$(wc -l < .run/demo-envelopes.jsonl)
-scripts/kafka.sh cli org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$brokers" \
-  --topic news.raw-html < .run/demo-envelopes.jsonl 2>/dev/null
-echo "demo: produced $pages sample pages to news.raw-html"
+# Keyed by normalized URL, idempotent, and an error unless the broker acknowledged every page.
+"${CARGO_TARGET_DIR:-target}/release/newsflow" produce --brokers "$brokers" --topic news.raw-html \
+  --input .run/demo-envelopes.jsonl
 
 echo "demo: article events on news.articles:"
 scripts/kafka.sh cli org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$brokers" \

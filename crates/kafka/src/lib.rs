@@ -7,10 +7,14 @@
 //! an in-process dedup state from published events at start. It reads no config file and no environment: the
 //! binary hands it a [`KafkaConfig`] and a [`pipeline::Pipeline`].
 //!
+//! [`Backfill`] loads pages into the input topic for `newsflow produce`, with the same idempotent
+//! producer settings, and counts every delivery report.
+//!
 //! Delivery is at least once: a crash re-delivers messages whose outputs were not all acknowledged,
 //! never skips one.
 #![warn(missing_docs)]
 
+mod backfill;
 mod backoff;
 mod config;
 mod context;
@@ -23,6 +27,7 @@ pub mod tracker;
 mod watchdog;
 mod worker;
 
+pub use backfill::{Backfill, Delivered};
 pub use config::{Compression, KafkaConfig, OffsetReset, is_secret};
 pub use worker::{Limits, run};
 
@@ -32,6 +37,9 @@ pub enum KafkaError {
     /// Invalid configuration.
     #[error("invalid kafka config: {0}")]
     Config(String),
+    /// A topic the command needs does not exist.
+    #[error("topic {0:?} does not exist")]
+    MissingTopic(String),
     /// A client could not be created or subscribed.
     #[error("kafka client error: {0}")]
     Client(#[from] rdkafka::error::KafkaError),

@@ -6,10 +6,10 @@
 //! input order (`Pipeline::judge`). So the output does not depend on the number of threads.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use model::SourceRef;
@@ -17,6 +17,8 @@ use pipeline::{InputFormat, Outcome, Pipeline, Prepared, RawMessage};
 
 use crate::VERSION;
 use crate::config::Config;
+use crate::inputs::{self, Input, Item, read_input};
+use crate::progress::{Done, Progress};
 
 pub struct Options {
     pub input: Vec<PathBuf>,
@@ -31,39 +33,21 @@ pub struct Options {
 /// Pages per thread in one batch: enough that a slow page rarely leaves the other threads idle.
 const BATCH_PER_THREAD: usize = 16;
 
-/// One input page: the message value and, for bare HTML files, its URL and content type.
-struct Item {
-    source: SourceRef,
-    value: Vec<u8>,
-    url: Option<String>,
-    content_type: Option<String>,
+/// What a run did (its summary line).
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub pages: usize,
+    pub bytes: usize,
+    pub read_bytes: u64,
+    pub rejected: usize,
+    pub by_status: std::collections::BTreeMap<&'static str, usize>,
+    /// WARC records that hold no page, by type.
+    pub skipped: std::collections::BTreeMap<String, usize>,
+    /// Damaged parts of archives.
+    pub damaged: usize,
 }
 
-/// `<page>.input.json` beside a bare HTML file: what the crawler would have put in the envelope.
-#[derive(Debug, Default, serde::Deserialize)]
-struct Sidecar {
-    url: Option<String>,
-    content_type: Option<String>,
-}
-
-fn read_sidecar(page: &Path) -> anyhow::Result<Sidecar> {
-    let path = page.with_extension("input.json");
-    match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| format!("invalid {}", path.display())),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Sidecar::default()),
-        Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
-    }
-}
-
-#[derive(Default)]
-struct Summary {
-    pages: usize,
-    bytes: usize,
-    rejected: usize,
-    by_status: std::collections::BTreeMap<&'static str, usize>,
-}
-
-pub fn process(options: &Options) -> anyhow::Result<()> {
+pub fn process(options: &Options) -> anyhow::Result<Summary> {
     let mut config = Config::load(options.config.as_deref(), std::env::vars())?;
     for warning in &config.deprecated {
         eprintln!("newsflow: warning: {warning}");
@@ -92,9 +76,14 @@ pub fn process(options: &Options) -> anyhow::Result<()> {
     };
     let started = Instant::now();
     let mut summary = Summary::default();
-    let mut progress = Progress::new(started);
+    let mut progress = Progress::new(started, inputs::total_bytes(&options.input));
     let mut batch: Vec<Item> = Vec::with_capacity(jobs * BATCH_PER_THREAD);
-    let mut write = |prepared: Vec<(SourceRef, Prepared)>, summary: &mut Summary| -> anyhow::Result<()> {
+    // Writes the events and reports of `prepared`, then the report of a damaged part of an archive that
+    // follows them in the input.
+    let mut write = |prepared: Vec<(SourceRef, Prepared)>,
+                     summary: &mut Summary,
+                     damaged: Option<serde_json::Value>|
+     -> anyhow::Result<()> {
         for (source, prepared) in prepared {
             let processed = pipeline.judge(prepared, chrono::Utc::now().timestamp_millis());
             match processed.outcome {
@@ -131,17 +120,57 @@ pub fn process(options: &Options) -> anyhow::Result<()> {
                 }
             }
         }
+        if let Some(report) = damaged {
+            writeln!(rejects, "{report}")?;
+        }
         Ok(())
     };
-    let mut handle = |item: Item| -> anyhow::Result<()> {
+    let mut handle = |input: Input| -> anyhow::Result<()> {
+        let item = match input {
+            Input::Page(item) => item,
+            Input::Skipped(record_type) => {
+                *summary.skipped.entry(record_type).or_default() += 1;
+                return Ok(());
+            }
+            Input::Damaged { source, kind, detail } => {
+                summary.damaged += 1;
+                eprintln!(
+                    "newsflow: warning: {}: {detail}; reading goes on after it",
+                    source.topic.trim_start_matches("file:")
+                );
+                let report = serde_json::json!({
+                    "source": source,
+                    "reason": kind,
+                    "stage": "read",
+                    "detail": detail,
+                });
+                // The pages before it first, so that the reports stay in input order.
+                let items = std::mem::take(&mut batch);
+                let prepared = prepare_all(&pipeline, &url_header, items, jobs)?;
+                write(prepared, &mut summary, Some(report))?;
+                batch.reserve(jobs * BATCH_PER_THREAD);
+                return Ok(());
+            }
+        };
         summary.pages += 1;
         summary.bytes += item.value.len();
+        summary.read_bytes += item.read_bytes;
         batch.push(item);
         if batch.len() == batch.capacity() {
             let items = std::mem::take(&mut batch);
-            write(prepare_all(&pipeline, &url_header, items, jobs)?, &mut summary)?;
+            write(
+                prepare_all(&pipeline, &url_header, items, jobs)?,
+                &mut summary,
+                None,
+            )?;
             batch.reserve(jobs * BATCH_PER_THREAD);
-            progress.show(&summary);
+            let note = format!("{} rejected", summary.rejected);
+            progress.show(&Done {
+                pages: summary.pages,
+                bytes: summary.bytes,
+                read_bytes: summary.read_bytes,
+                note: &note,
+            });
         }
         Ok(())
     };
@@ -149,7 +178,11 @@ pub fn process(options: &Options) -> anyhow::Result<()> {
     for input in &options.input {
         read_input(input, &mut handle).with_context(|| format!("cannot read {}", input.display()))?;
     }
-    write(prepare_all(&pipeline, &url_header, batch, jobs)?, &mut summary)?;
+    write(
+        prepare_all(&pipeline, &url_header, batch, jobs)?,
+        &mut summary,
+        None,
+    )?;
     progress.clear();
     out.flush()?;
     rejects.flush()?;
@@ -160,16 +193,35 @@ pub fn process(options: &Options) -> anyhow::Result<()> {
         .map(|(k, v)| format!("{v} {k}"))
         .collect();
     eprintln!(
-        "newsflow: {} pages ({:.1} MB) in {:.3} s: {}{} rejected; {:.0} pages/s, {:.1} MB/s",
+        "newsflow: {} pages ({:.1} MB) in {:.3} s: {}{} rejected{}; {:.0} pages/s, {:.1} MB/s",
         summary.pages,
         summary.bytes as f64 / 1e6,
         elapsed,
         statuses.iter().map(|s| format!("{s}, ")).collect::<String>(),
         summary.rejected,
+        archive_notes(&summary.skipped, summary.damaged),
         summary.pages as f64 / elapsed.max(1e-9),
         summary.bytes as f64 / 1e6 / elapsed.max(1e-9),
     );
-    Ok(())
+    Ok(summary)
+}
+
+/// What the summary line says of WARC archives: the records without a page by type, and the damaged
+/// parts (reported one by one in the rejects). Empty when no archive was read.
+pub fn archive_notes(skipped: &std::collections::BTreeMap<String, usize>, damaged: usize) -> String {
+    let mut out = String::new();
+    if !skipped.is_empty() {
+        let total: usize = skipped.values().sum();
+        let types: Vec<String> = skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        out.push_str(&format!(
+            "; {total} WARC records without a page skipped ({})",
+            types.join(", ")
+        ));
+    }
+    if damaged > 0 {
+        out.push_str(&format!("; {damaged} damaged archive parts (see the rejects)"));
+    }
+    out
 }
 
 /// Prepares `items` on `jobs` threads; returns them in input order.
@@ -233,177 +285,10 @@ fn prepare_all(
         .collect())
 }
 
-/// A progress line on stderr, when it is a terminal: pages, MB and pages/s, redrawn at most 4 times a
-/// second.
-struct Progress {
-    started: Instant,
-    shown: Option<Instant>,
-    terminal: bool,
-}
-
-impl Progress {
-    fn new(started: Instant) -> Self {
-        use std::io::IsTerminal as _;
-        Progress {
-            started,
-            shown: None,
-            terminal: std::io::stderr().is_terminal(),
-        }
-    }
-
-    fn show(&mut self, summary: &Summary) {
-        if !self.terminal
-            || self
-                .shown
-                .is_some_and(|at| at.elapsed() < Duration::from_millis(250))
-        {
-            return;
-        }
-        self.shown = Some(Instant::now());
-        let elapsed = self.started.elapsed().as_secs_f64().max(1e-9);
-        eprint!(
-            "\r\x1b[2Knewsflow: {} pages, {:.1} MB, {:.0} pages/s, {} rejected",
-            summary.pages,
-            summary.bytes as f64 / 1e6,
-            summary.pages as f64 / elapsed,
-            summary.rejected
-        );
-    }
-
-    fn clear(&self) {
-        if self.terminal && self.shown.is_some() {
-            eprint!("\r\x1b[2K");
-        }
-    }
-}
-
-fn read_input(path: &Path, handle: &mut dyn FnMut(Item) -> anyhow::Result<()>) -> anyhow::Result<()> {
-    if path == Path::new("-") {
-        return read_jsonl("stdin", BufReader::new(std::io::stdin().lock()), handle);
-    }
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() || is_page(&entry) || is_jsonl(&entry) {
-                read_input(&entry, handle)?;
-            }
-        }
-        return Ok(());
-    }
-    if is_jsonl(path) {
-        return read_jsonl(
-            &path.display().to_string(),
-            BufReader::new(File::open(path)?),
-            handle,
-        );
-    }
-    let mut value = Vec::new();
-    File::open(path)?.read_to_end(&mut value)?;
-    let sidecar = read_sidecar(path)?;
-    let url = sidecar.url.or_else(|| declared_url(&value));
-    handle(Item {
-        source: file_source(&path.display().to_string(), 0),
-        value,
-        url,
-        content_type: sidecar.content_type,
-    })
-}
-
-fn read_jsonl(
-    name: &str,
-    reader: impl BufRead,
-    handle: &mut dyn FnMut(Item) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    for (index, line) in reader.split(b'\n').enumerate() {
-        let line = line?;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        handle(Item {
-            source: file_source(name, index as i64 + 1),
-            value: line,
-            url: None,
-            content_type: None,
-        })?;
-    }
-    Ok(())
-}
-
-fn file_source(name: &str, offset: i64) -> SourceRef {
-    SourceRef {
-        topic: format!("file:{name}"),
-        partition: 0,
-        offset,
-    }
-}
-
-fn is_page(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
-}
-
-fn is_jsonl(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
-}
-
-/// The URL a bare HTML file declares for itself (`rel="canonical"` or `og:url`), found by a light scan of
-/// its head. Files without one are rejected by the pipeline as `missing_url`.
-fn declared_url(html: &[u8]) -> Option<String> {
-    let head = String::from_utf8_lossy(html.get(..html.len().min(256 * 1024))?);
-    for tag in head
-        .split('<')
-        .filter(|t| t.starts_with("link") || t.starts_with("meta"))
-    {
-        let tag = tag.split('>').next().unwrap_or_default();
-        let lower = tag.to_ascii_lowercase();
-        let canonical = lower.contains("rel=\"canonical\"") || lower.contains("rel='canonical'");
-        let og_url = lower.contains("property=\"og:url\"") || lower.contains("property='og:url'");
-        let attr = if canonical {
-            "href"
-        } else if og_url {
-            "content"
-        } else {
-            continue;
-        };
-        if let Some(url) = attribute(tag, attr).filter(|u| u.starts_with("http")) {
-            return Some(url);
-        }
-    }
-    None
-}
-
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
-    let mut search = 0;
-    while let Some(found) = lower.get(search..)?.find(&format!("{name}=")) {
-        let start = search + found;
-        let preceded_by_space = start == 0
-            || lower
-                .as_bytes()
-                .get(start - 1)
-                .is_some_and(u8::is_ascii_whitespace);
-        let value_start = start + name.len() + 1;
-        if preceded_by_space {
-            let rest = tag.get(value_start..)?;
-            let quote = rest.chars().next()?;
-            let value = if quote == '"' || quote == '\'' {
-                rest.get(1..)?.split(quote).next()?
-            } else {
-                rest.split(|c: char| c.is_whitespace() || c == '>').next()?
-            };
-            return Some(value.trim().to_owned());
-        }
-        search = value_start;
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     /// The events of one run over five copies of the sample pages (the later copies are duplicates, and
     /// the run spans several batches), without `processed_at`.
@@ -442,6 +327,79 @@ mod tests {
             .collect()
     }
 
+    /// `newsflow process` on the archives of `tests/data/warc`: one line per event or report, in input
+    /// order, held to `tests/data/warc/process.expected`.
+    #[test]
+    fn warc_archives_record_by_record() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/warc");
+        let dir = std::env::temp_dir().join(format!("newsflow-warc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("events.jsonl");
+        let rejects = dir.join("rejects.jsonl");
+        let summary = process(&Options {
+            input: ["pages.warc.gz", "damaged.warc.gz", "truncated.warc"]
+                .iter()
+                .map(|name| data.join(name))
+                .collect(),
+            output: Some(out.clone()),
+            rejects: Some(rejects.clone()),
+            config: None,
+            pretty: false,
+            jobs: 2,
+        })
+        .unwrap();
+        let mut lines: Vec<(String, i64, String)> = Vec::new();
+        let name = |source: &serde_json::Value| {
+            let topic = source["topic"].as_str().unwrap();
+            topic.rsplit('/').next().unwrap().to_owned()
+        };
+        for line in std::fs::read_to_string(&out).unwrap().lines() {
+            let event: serde_json::Value = serde_json::from_str(line).unwrap();
+            let text = event["text"].as_str().unwrap();
+            lines.push((
+                name(&event["source"]),
+                event["source"]["offset"].as_i64().unwrap(),
+                format!(
+                    "{} {} {} | {} | {}",
+                    event["dedup"]["status"].as_str().unwrap(),
+                    event["language"]["code"].as_str().unwrap(),
+                    event["fetched_at"].as_str().unwrap_or("-"),
+                    event["title"].as_str().unwrap_or("-"),
+                    text.chars().take(30).collect::<String>(),
+                ),
+            ));
+        }
+        for line in std::fs::read_to_string(&rejects).unwrap().lines() {
+            let report: serde_json::Value = serde_json::from_str(line).unwrap();
+            lines.push((
+                name(&report["source"]),
+                report["source"]["offset"].as_i64().unwrap(),
+                format!(
+                    "rejected {} {}: {}",
+                    report["stage"].as_str().unwrap(),
+                    report["reason"].as_str().unwrap(),
+                    report["detail"].as_str().unwrap()
+                ),
+            ));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        let order = |file: &str| {
+            ["pages.warc.gz", "damaged.warc.gz", "truncated.warc"]
+                .iter()
+                .position(|n| *n == file)
+        };
+        lines.sort_by_key(|(file, offset, _)| (order(file), *offset));
+        let mut listing: String = lines
+            .iter()
+            .map(|(file, offset, what)| format!("{file}@{offset}: {what}\n"))
+            .collect();
+        listing.push_str(&format!(
+            "pages {}, rejected {}, skipped {:?}, damaged {}\n",
+            summary.pages, summary.rejected, summary.skipped, summary.damaged
+        ));
+        expect_test::expect_file![data.join("process.expected")].assert_eq(&listing);
+    }
+
     #[test]
     fn the_output_is_the_same_on_one_thread_and_on_several() {
         let one = events_with(1);
@@ -457,28 +415,5 @@ mod tests {
             one.len() * 4,
             "the later readings are all duplicates"
         );
-    }
-
-    #[track_caller]
-    fn check(html: &str, expected: Option<&str>) {
-        assert_eq!(declared_url(html.as_bytes()).as_deref(), expected);
-    }
-
-    #[test]
-    fn declared_url_from_head() {
-        check(
-            r#"<html><head><link rel="canonical" href="https://a.example/x"></head>"#,
-            Some("https://a.example/x"),
-        );
-        check(
-            r#"<meta property="og:url" content='https://b.example/y' />"#,
-            Some("https://b.example/y"),
-        );
-        check(
-            r#"<link data-href="x" rel="canonical" href="https://c.example/z">"#,
-            Some("https://c.example/z"),
-        );
-        check(r#"<link rel="stylesheet" href="https://c.example/s.css">"#, None);
-        check("", None);
     }
 }

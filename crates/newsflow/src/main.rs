@@ -2,6 +2,9 @@
 
 mod config;
 mod files;
+mod inputs;
+mod produce;
+mod progress;
 mod worker;
 
 use std::path::PathBuf;
@@ -33,7 +36,8 @@ enum Command {
     },
     /// Run the pipeline on files, without Kafka: one event per line for every page.
     Process {
-        /// HTML files, directories of them, .jsonl files of envelopes, or - for envelopes on stdin.
+        /// HTML files, .jsonl files of envelopes, WARC archives (.warc, .warc.gz), directories of them,
+        /// or - for envelopes on stdin.
         #[arg(long, short, required = true, num_args = 1..)]
         input: Vec<PathBuf>,
         /// Where events go (JSON lines); stdout when absent.
@@ -51,6 +55,29 @@ enum Command {
         /// Threads for the stages (0: one per core). The output is the same whatever the number.
         #[arg(long, short, default_value_t = 0)]
         jobs: usize,
+    },
+    /// Load pages into the input topic as envelopes keyed by normalized URL, for a backfill: HTML
+    /// files, .jsonl files of envelopes, WARC archives, directories of them, or - for envelopes on stdin.
+    /// Exits non-zero when the broker did not acknowledge every record.
+    Produce {
+        /// What to load (as `process --input`).
+        #[arg(long, short, required = true, num_args = 1..)]
+        input: Vec<PathBuf>,
+        /// Configuration file: `[kafka]` gives the brokers, the topic and the producer settings.
+        #[arg(long, short, env = "NEWSFLOW_CONFIG")]
+        config: Option<PathBuf>,
+        /// Bootstrap servers (default: kafka.bootstrap_servers).
+        #[arg(long)]
+        brokers: Option<String>,
+        /// Topic (default: kafka.input_topic).
+        #[arg(long)]
+        topic: Option<String>,
+        /// Pages per second at most (default: as fast as the broker takes them).
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Compression of the records (default: kafka.compression).
+        #[arg(long, value_parser = ["none", "gzip", "snappy", "lz4", "zstd"])]
+        compression: Option<String>,
     },
     /// Validate the configuration and print it, secrets redacted.
     CheckConfig {
@@ -78,7 +105,24 @@ fn main() -> ExitCode {
             config,
             pretty,
             jobs,
-        }),
+        })
+        .map(|_| ()),
+        Command::Produce {
+            input,
+            config,
+            brokers,
+            topic,
+            rate,
+            compression,
+        } => produce::produce(&produce::Options {
+            input,
+            config,
+            brokers,
+            topic,
+            rate,
+            compression: compression.as_deref().map(compression_of),
+        })
+        .map(|_| ()),
         Command::CheckConfig { config } => check_config(config.as_deref()),
     };
     match result {
@@ -87,6 +131,17 @@ fn main() -> ExitCode {
             eprintln!("newsflow: error: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The codec a `--compression` value names (clap allows only these).
+fn compression_of(name: &str) -> kafka::Compression {
+    match name {
+        "none" => kafka::Compression::None,
+        "gzip" => kafka::Compression::Gzip,
+        "snappy" => kafka::Compression::Snappy,
+        "zstd" => kafka::Compression::Zstd,
+        _ => kafka::Compression::Lz4,
     }
 }
 
