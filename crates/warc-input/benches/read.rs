@@ -14,9 +14,11 @@ use std::time::Instant;
 use warc_input::{Entry, Reader};
 
 fn main() {
+    // Archives are the arguments naming WARC files; the rest is cargo's (`--bench`, or a test
+    // filter when `cargo test --all-targets` runs this as a smoke test).
     let mut archives: Vec<PathBuf> = std::env::args()
         .skip(1)
-        .filter(|a| !a.starts_with("--"))
+        .filter(|a| a.ends_with(".warc") || a.ends_with(".warc.gz"))
         .map(PathBuf::from)
         .collect();
     if archives.is_empty() {
