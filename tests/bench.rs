@@ -58,8 +58,43 @@ fn percentile(sorted: &[i64], p: f64) -> i64 {
     sorted[index.min(sorted.len() - 1)]
 }
 
-/// Pages per second of `newsflow process --jobs 1` over `inputs` written as envelopes.
-fn file_mode_rate(inputs: &[Input]) -> f64 {
+/// Clock ticks per second of `/proc/*/stat` times (`getconf CLK_TCK`).
+fn clock_ticks() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// CPU seconds (user + system) of process `pid` so far, and of its waited-for children.
+fn cpu_seconds(pid: &str) -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<f64> = stat
+        .rsplit_once(") ")?
+        .1
+        .split(' ')
+        .map(|f| f.parse().unwrap_or(0.0))
+        .collect();
+    let ticks = clock_ticks();
+    // utime, stime, cutime, cstime are fields 14-17 of the line, 12-15 after the name.
+    Some(((fields[11] + fields[12]) / ticks, (fields[13] + fields[14]) / ticks))
+}
+
+/// The pid of the test broker `scripts/kafka.sh` started for `brokers`.
+fn broker_pid(brokers: &str) -> Option<String> {
+    let port = brokers.rsplit(':').next()?;
+    let file = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(format!(".run/kafka-{port}/kafka.pid"));
+    Some(std::fs::read_to_string(file).ok()?.trim().to_owned())
+}
+
+/// Pages per second of `newsflow process --jobs 1` over `inputs` written as envelopes, and its CPU
+/// seconds.
+fn file_mode_rate(inputs: &[Input]) -> (f64, f64) {
     let dir = std::env::temp_dir().join(format!("newsflow-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("envelopes.jsonl");
@@ -72,6 +107,7 @@ fn file_mode_rate(inputs: &[Input]) -> f64 {
         lines.push('\n');
     }
     std::fs::write(&path, lines).unwrap();
+    let children_before = cpu_seconds("self").map_or(0.0, |(_, c)| c);
     let started = Instant::now();
     let output = std::process::Command::new(e2e::binary())
         .args([
@@ -88,13 +124,14 @@ fn file_mode_rate(inputs: &[Input]) -> f64 {
         .output()
         .expect("run newsflow process");
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds("self").map_or(0.0, |(_, c)| c) - children_before;
     let _ = std::fs::remove_dir_all(&dir);
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    inputs.len() as f64 / elapsed
+    (inputs.len() as f64 / elapsed, cpu)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -104,8 +141,11 @@ async fn main() {
     let topics = setup("bench", partitions).await;
     let backlog = pages(n, 0);
     let bytes: usize = backlog.iter().map(|p| p.value.len()).sum();
-    let file_rate = file_mode_rate(&backlog);
-    println!("file mode, one core (newsflow process --jobs 1, same pages): {file_rate:.0} pages/s");
+    let (file_rate, file_cpu) = file_mode_rate(&backlog);
+    println!(
+        "file mode, one core (newsflow process --jobs 1, same pages): {file_rate:.0} pages/s, {:.2} CPU s per 1000 pages",
+        file_cpu * 1000.0 / n as f64
+    );
     produce(&topics.brokers, &topics.input, partitions, &backlog).await;
     println!(
         "backlog: {n} pages, {:.1} MB, {partitions} partitions",
@@ -117,6 +157,10 @@ async fn main() {
     let _ = std::process::Command::new("sync").status();
     let mut worker = Worker::start(&topics, &[("NEWSFLOW__TELEMETRY__LOG_LEVEL", "warn")]);
     worker.wait_ready(Duration::from_secs(60)).unwrap();
+    let worker_pid = worker.child.id().to_string();
+    let broker = broker_pid(&topics.brokers);
+    let cpu_now = |pid: Option<&str>| pid.and_then(cpu_seconds).map_or(0.0, |(own, _)| own);
+    let (worker_before, broker_before) = (cpu_now(Some(&worker_pid)), cpu_now(broker.as_deref()));
     let started = Instant::now();
     let records = collect(
         &topics.brokers,
@@ -134,6 +178,19 @@ async fn main() {
     println!(
         "through the broker / file mode on one core: {:.2}x (goal 1.5x)",
         broker_rate / file_rate
+    );
+    // Where the two cores go: CPU seconds per 1000 pages of the worker and of the broker in the backlog
+    // phase, against file mode's. Two saturated cores bound the ratio at 2 × file / (worker + broker).
+    let per_k = |cpu: f64| cpu * 1000.0 / n as f64;
+    let worker_cpu = per_k(cpu_now(Some(&worker_pid)) - worker_before);
+    let broker_cpu = per_k(cpu_now(broker.as_deref()) - broker_before);
+    let file_per_k = per_k(file_cpu);
+    println!(
+        "CPU s per 1000 pages: file mode {file_per_k:.2}, worker {worker_cpu:.2} ({:.2}x file mode), broker {broker_cpu:.2}{}; \
+         bound with 2 cores: {:.2}x",
+        worker_cpu / file_per_k,
+        if broker.is_some() { "" } else { " (broker pid unknown)" },
+        2.0 * file_per_k / (worker_cpu + broker_cpu)
     );
 
     // Paced phase: latency from input record timestamp to output record timestamp.
