@@ -381,6 +381,13 @@ impl Class {
     }
 }
 
+/// Whether the `<header>` at `i` is a `<section>`'s title: its parent is a
+/// `<section>` and it holds a heading (`<h2>`, ...) among its first nodes.
+fn section_title(dom: &Dom<'_>, i: usize) -> bool {
+    dom.parent(i).is_some_and(|p| dom.tag(p) == Tag::Section)
+        && (i + 1..dom.end(i).min(i + 32)).any(|h| dom.tag(h).heading_level().is_some())
+}
+
 /// Flag, class weight and the other facts of [`Class`] for one element.
 pub(super) fn classify_element<'a>(
     dom: &Dom<'a>,
@@ -451,7 +458,9 @@ pub(super) fn classify_element<'a>(
         | Tag::Link
         | Tag::Ruby => return Class::of(Flag::Junk),
         Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer | Tag::Menu => Flag::Boiler,
-        Tag::Header if !in_article && !marker => Flag::Boiler,
+        // The header of a `<section>` that holds a heading is the
+        // section's title, not the page's masthead.
+        Tag::Header if !in_article && !marker && !section_title(dom, i) => Flag::Boiler,
         Tag::Figcaption => Flag::Caption,
         _ => Flag::Keep,
     };
