@@ -192,10 +192,10 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 }
             }
         }
-        let body_chars = (0..n)
+        let (body_chars, body_prose) = (0..n)
             .find(|&i| dom.tag(i) == Tag::Body)
             .and_then(|b| info.get(b))
-            .map_or(0, |b| b.raw_chars);
+            .map_or((0, 0), |b| (b.raw_chars, b.raw_chars.saturating_sub(b.raw_link)));
         // Pass 3 (pre-order): final removal decision.
         for i in 0..n {
             let parent = dom.parent(i).and_then(|p| info.get(p));
@@ -214,6 +214,10 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 (me.has_h1 || me.has_marker) && u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 3;
             let link_dense = me.raw_chars > 0 && me.raw_link * 10 >= me.raw_chars * 4;
             let wraps_page = u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 6;
+            // Most of the page's text outside links (menus and link-heavy
+            // footers around it do not count).
+            let wraps_prose =
+                u64::from(me.raw_chars.saturating_sub(me.raw_link)) * 10 >= u64::from(body_prose) * 6;
             let wraps_most = wraps_page && me.raw_link * 10 < me.raw_chars * 4;
             // A block that is mostly the article's content element is a
             // wrapper ("socialicons-sticky" around "entry-content").
@@ -235,11 +239,13 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     // Hidden page UI (a dialog, a menu) is never the text.
                     Flag::Hidden if me.ui => true,
                     // A hidden block is kept only when it is most of the
-                    // page: the page wrapper hidden until a script shows it,
+                    // page, or of its text outside links: the page wrapper hidden until a script shows it,
                     // or while a dialog is open (`aria-hidden` on the app
                     // root). A small one with a heading (an editor's
                     // prompt, a sign-up form) is not the article.
-                    Flag::Hidden => !(wraps_page && (me.has_h1 || me.has_marker || !link_dense)),
+                    Flag::Hidden => {
+                        !((wraps_page || wraps_prose) && (me.has_h1 || me.has_marker || !link_dense))
+                    }
                     Flag::Comments => !wraps_article,
                     // A dialog shown over the page is kept only when it
                     // holds most of the page's text, never for a headline.
