@@ -141,7 +141,8 @@ pub(super) fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize
         // Headings between two joined parts title the second; parts alike
         // (same tag and class) between them belong to the same text even when
         // they score low (an ingredient table between a recipe's intro and
-        // its steps).
+        // its steps), and so do the lists, tables, quotes and code blocks
+        // that the text runs around.
         if containers.len() > 1 {
             let (first, last) = (containers.first().copied(), containers.last().copied());
             if let (Some(first), Some(last)) = (first, last) {
@@ -155,7 +156,12 @@ pub(super) fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize
                     .children(parent)
                     .filter(|&h| h > first && h < last && !containers.contains(&h))
                     .filter(|&h| !an.at(h).removed && an.at(h).chars > 0)
-                    .filter(|&h| dom.tag(h).heading_level().is_some() || alike(h) || is_heading_box(an, h))
+                    .filter(|&h| {
+                        dom.tag(h).heading_level().is_some()
+                            || alike(h)
+                            || is_heading_box(an, h)
+                            || (is_text_block(dom.tag(h)) && an.link_density(h) < 0.5)
+                    })
                     .collect();
                 containers.extend(headings);
                 containers.sort_unstable();
@@ -176,6 +182,15 @@ pub(super) fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize
         }
     }
     containers
+}
+
+/// Blocks of a text that score nothing of their own: lists, tables, quotes,
+/// code, figures and plain paragraphs.
+fn is_text_block(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::P | Tag::Ul | Tag::Ol | Tag::Dl | Tag::Table | Tag::Pre | Tag::Blockquote | Tag::Figure
+    )
 }
 
 /// Whether `i` holds one heading and nearly nothing else (a wrapper such as
