@@ -238,8 +238,8 @@ fn flat_text(an: &Analysis<'_, '_>, s: usize) -> bool {
 /// See [`flat_text`].
 const FLAT_DEPTH: usize = 3;
 
-/// Text of the headings that `p` holds besides `top` (0 when `p` holds
-/// anything else of more than a few characters).
+/// Text of the boxes holding only a heading that `p` holds besides `top`
+/// (the caller checks that `p` adds little else).
 fn heading_chars(an: &Analysis<'_, '_>, p: usize, top: usize) -> u64 {
     let mut headings = 0u64;
     for c in an.dom.children(p) {
