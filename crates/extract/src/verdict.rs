@@ -71,6 +71,10 @@ fn looks_like_search(url: &str, title: &str) -> bool {
     path_hit || query_hit
 }
 
+/// Words of kept text that make a page under article markup a brief, not
+/// a list of links (news briefs run from about 40 words).
+const BRIEF_WORDS: usize = 35;
+
 /// Decides whether the page is not an article; `None` means it is one.
 pub(crate) fn classify(
     _dom: &Dom<'_>,
@@ -109,13 +113,18 @@ pub(crate) fn classify(
     // Teasers everywhere and no continuous prose left once they are
     // dropped: a home page or a section front. Any real body text wins.
     let words = body.words;
-    if !typed && body.headline_links >= 8 && prose == 0 && words < 150 {
+    // A brief under article markup is an article, however many headlines
+    // stand around it: the metadata types the page as an article, or the
+    // text comes from the `<article>` / `articleBody` that holds the page's
+    // `<h1>` (a teaser card holds no `<h1>`).
+    let brief = words >= BRIEF_WORDS && (typed || body.headed_article);
+    if !typed && !brief && body.headline_links >= 8 && prose == 0 && words < 150 {
         return Some(NotArticleReason::LinkList);
     }
-    if body.teaser_links >= 6 && body.teaser_links * 2 >= kept && prose < 2 && words < 120 {
+    if !brief && body.teaser_links >= 6 && body.teaser_links * 2 >= kept && prose < 2 && words < 120 {
         return Some(NotArticleReason::LinkList);
     }
-    if !typed && listing && body.headline_links >= 5 && prose == 0 && words < 100 {
+    if !typed && !brief && listing && body.headline_links >= 5 && prose == 0 && words < 100 {
         return Some(NotArticleReason::LinkList);
     }
     if body.words == 0 {

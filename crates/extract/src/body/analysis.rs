@@ -3,7 +3,7 @@
 //! hold the article are kept), then the text, links and commas of what is
 //! kept.
 
-use super::flags::{Flag, Scratch, classify_element};
+use super::flags::{Class, Flag, Scratch, classify_element};
 use crate::dom::{Dom, Kind, Tag};
 use crate::text;
 
@@ -35,6 +35,9 @@ pub(super) struct Info {
     /// Its class/id names the article's content ("entry-content",
     /// "article-body", "post-text").
     pub(super) content_named: bool,
+    /// Page UI (a dialog, a hidden landmark): never kept for holding a
+    /// headline or an article, only for holding most of the page's text.
+    pub(super) ui: bool,
     /// Text of the largest content-named element in the subtree.
     pub(super) content_chars: u32,
     pub(super) chars: u32,
@@ -62,6 +65,7 @@ const EMPTY: Info = Info {
     marker_chars: 0,
     is_marker: false,
     content_named: false,
+    ui: false,
     content_chars: 0,
     chars: 0,
     link: 0,
@@ -109,9 +113,15 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 }
                 continue;
             }
-            let (own, weight, marker, content_named) = match dom.kind(i) {
+            let Class {
+                flag: own,
+                weight,
+                marker,
+                content_named,
+                ui,
+            } = match dom.kind(i) {
                 Kind::Element(_, tag) => classify_element(dom, i, tag, p_article, &mut scratch),
-                _ => (Flag::Keep, 0, false, false),
+                _ => Class::default(),
             };
             if let Some(x) = info.get_mut(i) {
                 x.own = own;
@@ -121,6 +131,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 x.has_marker = marker && own == Flag::Keep;
                 x.is_marker = x.has_marker;
                 x.content_named = content_named;
+                x.ui = ui;
                 x.has_h1 = dom.tag(i) == Tag::H1;
                 x.is_link = is_link(dom, i);
                 x.in_link = p_link || x.is_link;
@@ -171,7 +182,8 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     || (matches!(
                         me.own,
                         Flag::Boiler | Flag::Comments | Flag::TagBoiler | Flag::Hidden
-                    ) && me.marker_chars > 0
+                    ) && !me.ui
+                        && me.marker_chars > 0
                         && mostly_article)
                 {
                     p.has_h1 |= me.has_h1;
@@ -180,10 +192,10 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 }
             }
         }
-        let body_chars = (0..n)
+        let (body_chars, body_prose) = (0..n)
             .find(|&i| dom.tag(i) == Tag::Body)
             .and_then(|b| info.get(b))
-            .map_or(0, |b| b.raw_chars);
+            .map_or((0, 0), |b| (b.raw_chars, b.raw_chars.saturating_sub(b.raw_link)));
         // Pass 3 (pre-order): final removal decision.
         for i in 0..n {
             let parent = dom.parent(i).and_then(|p| info.get(p));
@@ -201,8 +213,12 @@ impl<'d, 'a> Analysis<'d, 'a> {
             let wraps_article =
                 (me.has_h1 || me.has_marker) && u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 3;
             let link_dense = me.raw_chars > 0 && me.raw_link * 10 >= me.raw_chars * 4;
-            let wraps_most = u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 6
-                && me.raw_link * 10 < me.raw_chars * 4;
+            let wraps_page = u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 6;
+            // Most of the page's text outside links (menus and link-heavy
+            // footers around it do not count).
+            let wraps_prose =
+                u64::from(me.raw_chars.saturating_sub(me.raw_link)) * 10 >= u64::from(body_prose) * 6;
+            let wraps_most = wraps_page && me.raw_link * 10 < me.raw_chars * 4;
             // A block that is mostly the article's content element is a
             // wrapper ("socialicons-sticky" around "entry-content").
             let wraps_content =
@@ -220,7 +236,20 @@ impl<'d, 'a> Analysis<'d, 'a> {
                 || match me.own {
                     Flag::Keep => false,
                     Flag::Junk | Flag::Caption | Flag::Credit => true,
-                    Flag::Comments | Flag::Hidden => !wraps_article,
+                    // Hidden page UI (a dialog, a menu) is never the text.
+                    Flag::Hidden if me.ui => true,
+                    // A hidden block is kept only when it is most of the
+                    // page, or of its text outside links: the page wrapper hidden until a script shows it,
+                    // or while a dialog is open (`aria-hidden` on the app
+                    // root). A small one with a heading (an editor's
+                    // prompt, a sign-up form) is not the article.
+                    Flag::Hidden => {
+                        !((wraps_page || wraps_prose) && (me.has_h1 || me.has_marker || !link_dense))
+                    }
+                    Flag::Comments => !wraps_article,
+                    // A dialog shown over the page is kept only when it
+                    // holds most of the page's text, never for a headline.
+                    Flag::Boiler | Flag::TagBoiler if me.ui => !wraps_most,
                     Flag::Boiler => !wraps_article && !wraps_most && !wraps_content,
                     // A landmark tag that fills `<main>` or a content-named
                     // block is a misused wrapper (`<aside>` around the whole

@@ -4,6 +4,7 @@
 //! when they hold only a small share of the page's prose.
 
 use super::analysis::Analysis;
+use super::flags::Flag;
 use crate::dom::Tag;
 use crate::text;
 
@@ -62,14 +63,25 @@ pub(super) fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize
     }
     // Climb wrappers that hold little besides the chosen block, so that
     // siblings split at a higher level ("module" after "module") are found.
-    let own_chars = u64::from(an.at(top).chars);
+    // A `<section>` that adds only a heading to the block is the block's
+    // section ("<section><h2>A long title</h2><div>text</div></section>"):
+    // the next sections are its siblings.
+    let mut own_chars = u64::from(an.at(top).chars);
     let mut climbed = false;
     while let Some(p) = dom.parent(top) {
         if matches!(dom.tag(p), Tag::Body | Tag::Html | Tag::None) || an.at(p).removed {
             break;
         }
         if u64::from(an.at(p).chars) > own_chars + 25 {
-            break;
+            let headings = if dom.tag(p) == Tag::Section {
+                heading_chars(an, p, top)
+            } else {
+                0
+            };
+            if headings == 0 || u64::from(an.at(p).chars) > own_chars + headings + 25 {
+                break;
+            }
+            own_chars = u64::from(an.at(p).chars);
         }
         top = p;
         top_score = top_score.max(score_of(p));
@@ -98,6 +110,18 @@ pub(super) fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize
                     && (top_class.zip(dom.attr(s, "class")).is_some_and(|(a, b)| classes_alike(a, b))
                         // Plain markup: sections of a page written by hand.
                         || (top_class.is_none() && bare(top) && bare(s) && an.link_density(s) < 0.3));
+                // Sections of one document: the `<section>`s beside the
+                // chosen one continue it, short as they may be (a list, a
+                // table, a code block after a heading).
+                if dom.tag(top) == Tag::Section
+                    && dom.tag(s) == Tag::Section
+                    && x.own == Flag::Keep
+                    && an.link_density(s) < 0.3
+                    && x.marker_chars == 0
+                    && flat_text(an, s)
+                {
+                    return true;
+                }
                 let need = if same_class { top_score * 0.15 } else { threshold };
                 if score_of(s) >= need && score_of(s) > 0.0 {
                     return true;
@@ -117,7 +141,8 @@ pub(super) fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize
         // Headings between two joined parts title the second; parts alike
         // (same tag and class) between them belong to the same text even when
         // they score low (an ingredient table between a recipe's intro and
-        // its steps).
+        // its steps), and so do the lists, tables, quotes and code blocks
+        // that the text runs around.
         if containers.len() > 1 {
             let (first, last) = (containers.first().copied(), containers.last().copied());
             if let (Some(first), Some(last)) = (first, last) {
@@ -131,7 +156,12 @@ pub(super) fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize
                     .children(parent)
                     .filter(|&h| h > first && h < last && !containers.contains(&h))
                     .filter(|&h| !an.at(h).removed && an.at(h).chars > 0)
-                    .filter(|&h| dom.tag(h).heading_level().is_some() || alike(h))
+                    .filter(|&h| {
+                        dom.tag(h).heading_level().is_some()
+                            || alike(h)
+                            || is_heading_box(an, h)
+                            || (is_text_block(dom.tag(h)) && an.link_density(h) < 0.5)
+                    })
                     .collect();
                 containers.extend(headings);
                 containers.sort_unstable();
@@ -152,6 +182,76 @@ pub(super) fn choose(an: &Analysis<'_, '_>, scores: &[Option<f64>]) -> Vec<usize
         }
     }
     containers
+}
+
+/// Blocks of a text that score nothing of their own: lists, tables, quotes,
+/// code, figures and plain paragraphs.
+fn is_text_block(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::P | Tag::Ul | Tag::Ol | Tag::Dl | Tag::Table | Tag::Pre | Tag::Blockquote | Tag::Figure
+    )
+}
+
+/// Whether `i` holds one heading and nearly nothing else (a wrapper such as
+/// `<div class="heading"><h2>Title</h2><a>edit</a></div>`).
+fn is_heading_box(an: &Analysis<'_, '_>, i: usize) -> bool {
+    let dom = an.dom;
+    let x = an.at(i);
+    if x.chars == 0 || x.chars > 300 || x.link * 2 >= x.chars {
+        return false;
+    }
+    (i..dom.end(i).min(i + 16)).any(|h| {
+        dom.tag(h).heading_level().is_some() && !an.at(h).removed && an.at(h).chars * 10 >= x.chars * 8
+    })
+}
+
+/// Whether most of the text of `s` sits at most [`FLAT_DEPTH`] blocks deep
+/// (table rows and cells not counted): paragraphs, lists, tables and code
+/// of a document's section, not a region of the page layout that nests
+/// containers, rows and columns around teasers or a contact card.
+fn flat_text(an: &Analysis<'_, '_>, s: usize) -> bool {
+    let dom = an.dom;
+    let (mut flat, mut all) = (0u64, 0u64);
+    for j in s + 1..dom.end(s) {
+        let x = an.at(j);
+        if dom.text(j).is_none() || x.removed || x.chars == 0 {
+            continue;
+        }
+        all += u64::from(x.chars);
+        let depth = dom
+            .ancestors(j)
+            .take_while(|&a| a != s)
+            .filter(|&a| {
+                dom.tag(a).is_block()
+                    && !matches!(dom.tag(a), Tag::Tbody | Tag::Thead | Tag::Tr | Tag::Td | Tag::Th)
+            })
+            .take(FLAT_DEPTH + 1)
+            .count();
+        if depth <= FLAT_DEPTH {
+            flat += u64::from(x.chars);
+        }
+    }
+    all > 0 && flat * 10 >= all * 7
+}
+
+/// See [`flat_text`].
+const FLAT_DEPTH: usize = 3;
+
+/// Text of the boxes holding only a heading that `p` holds besides `top`
+/// (the caller checks that `p` adds little else).
+fn heading_chars(an: &Analysis<'_, '_>, p: usize, top: usize) -> u64 {
+    let mut headings = 0u64;
+    for c in an.dom.children(p) {
+        let cx = an.at(c);
+        if c == top || cx.removed || cx.chars == 0 {
+            continue;
+        }
+        if is_heading_box(an, c) {
+            headings += u64::from(cx.chars);
+        }
+    }
+    headings
 }
 
 /// Whether two class attributes name the same kind of block: at least half

@@ -245,6 +245,14 @@ pub(super) const POSITIVE: &[&str] = &[
     "paragraph",
 ];
 
+/// Class words of dialogs shown over the page.
+/// One is never the article: hidden, never kept; shown, kept only when it
+/// holds most of the page's text.
+pub(crate) const DIALOG: &[&str] = &["modal", "popup", "overlay", "lightbox", "dialog"];
+
+/// ARIA roles of dialogs.
+pub(super) const DIALOG_ROLES: &[&str] = &["dialog", "alertdialog"];
+
 /// ARIA roles of page furniture.
 pub(super) const BOILER_ROLES: &[&str] = &[
     "navigation",

@@ -39,6 +39,11 @@ impl Collector {
             if raw.starts_with(' ') {
                 raw.remove(0);
             }
+            // A heading's permalink anchor ("Examples¶") is not its text.
+            if matches!(kind, ParaKind::Heading(_)) && raw.ends_with('¶') {
+                let end = raw.trim_end_matches('¶').trim_end().len();
+                raw.truncate(end);
+            }
             raw
         };
         if !text.is_empty() {

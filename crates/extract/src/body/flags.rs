@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::class_words::{
-    BOILER_ROLES, CAPTION, CREDIT, HIDING_CLASSES, POSITIVE, RISKY, STEM_EXCEPTIONS, STRONG, STRONG_STEMS,
-    WEAK,
+    BOILER_ROLES, CAPTION, CREDIT, DIALOG, DIALOG_ROLES, HIDING_CLASSES, POSITIVE, RISKY, STEM_EXCEPTIONS,
+    STRONG, STRONG_STEMS, WEAK,
 };
 use crate::dom::{Dom, Tag};
 use crate::text;
@@ -144,6 +144,8 @@ struct NameBits {
     content_named: bool,
     /// A utility class that hides the element ("sr-only", "d-none").
     hidden: bool,
+    /// A dialog shown over the page ("modal", "popup", "overlay").
+    dialog: bool,
 }
 
 impl NameBits {
@@ -158,6 +160,7 @@ impl NameBits {
             positive: self.positive || o.positive,
             content_named: self.content_named || o.content_named,
             hidden: self.hidden || o.hidden,
+            dialog: self.dialog || o.dialog,
         }
     }
 }
@@ -238,7 +241,7 @@ impl<'a> Scratch<'a> {
                 prev,
                 Some("no" | "has" | "with" | "without" | "hide" | "show" | "enable" | "disable" | "is")
             ) {
-                bits &= !(STRONG_BIT | WEAK_BIT);
+                bits &= !(STRONG_BIT | WEAK_BIT | DIALOG_BIT);
             }
             // Ambiguous words only count as the head (last) word of a
             // name: "post-tags" is a tag list, "tag-politics" is a
@@ -266,6 +269,9 @@ impl<'a> Scratch<'a> {
             out.caption |= bits & CAPTION_BIT != 0;
             out.credit |= bits & CREDIT_BIT != 0;
             out.positive |= bits & POSITIVE_BIT != 0;
+            // Only as the head word: "modal" is the dialog, "overlay-header"
+            // a header drawn over a picture.
+            out.dialog |= k == last && bits & DIALOG_BIT != 0;
             prev = Some(w);
         }
         out.content_named |= owner && part && !name_strong;
@@ -287,6 +293,8 @@ const PART_BIT: u16 = 128;
 const CONTENT_BIT: u16 = 256;
 /// Words of comment sections.
 const COMMENT_BIT: u16 = 512;
+/// Words of dialogs shown over the page.
+const DIALOG_BIT: u16 = 1024;
 /// Bits that a pair of words ("read" + "more") may contribute.
 const PAIR_BITS: u16 = STRONG_BIT | WEAK_BIT | CAPTION_BIT | CREDIT_BIT | POSITIVE_BIT;
 
@@ -307,6 +315,7 @@ fn word_table() -> &'static WordTable {
             (CREDIT, CREDIT_BIT),
             (POSITIVE, POSITIVE_BIT),
             (RISKY, RISKY_BIT),
+            (DIALOG, DIALOG_BIT),
         ] {
             for w in list {
                 *m.entry(w).or_insert(0) |= bit;
@@ -344,16 +353,51 @@ fn word_table() -> &'static WordTable {
     })
 }
 
-/// Flag, class weight, "article marker" and "content-named" for one element.
+/// What an element's tag, role and names say about it.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Class {
+    pub(super) flag: Flag,
+    /// Class weight for the score.
+    pub(super) weight: i16,
+    /// An article marker (`<article>`, `articleBody`).
+    pub(super) marker: bool,
+    /// Its class/id names the article's content ("entry-content").
+    pub(super) content_named: bool,
+    /// Page UI that is never the article's container: a dialog shown over
+    /// the page (`role=dialog`, "modal", "popup", "overlay"), or a hidden
+    /// landmark (a menu, a form).
+    pub(super) ui: bool,
+}
+
+impl Class {
+    const fn of(flag: Flag) -> Self {
+        Class {
+            flag,
+            weight: 0,
+            marker: false,
+            content_named: false,
+            ui: false,
+        }
+    }
+}
+
+/// Whether the `<header>` at `i` is a `<section>`'s title: its parent is a
+/// `<section>` and it holds a heading (`<h2>`, ...) among its first nodes.
+fn section_title(dom: &Dom<'_>, i: usize) -> bool {
+    dom.parent(i).is_some_and(|p| dom.tag(p) == Tag::Section)
+        && (i + 1..dom.end(i).min(i + 32)).any(|h| dom.tag(h).heading_level().is_some())
+}
+
+/// Flag, class weight and the other facts of [`Class`] for one element.
 pub(super) fn classify_element<'a>(
     dom: &Dom<'a>,
     i: usize,
     tag: Tag,
     in_article: bool,
     scratch: &mut Scratch<'a>,
-) -> (Flag, i16, bool, bool) {
+) -> Class {
     let Some(el) = dom.element(i) else {
-        return (Flag::Keep, 0, false, false);
+        return Class::of(Flag::Keep);
     };
     // One pass over the attributes (Element::attr interns the name per call).
     let mut class = None;
@@ -380,7 +424,7 @@ pub(super) fn classify_element<'a>(
     }
     // A label naming a form control ("Size", "Quantity:") is part of the form.
     if tag == Tag::Label && names_control {
-        return (Flag::Junk, 0, false, false);
+        return Class::of(Flag::Junk);
     }
     let is_body_prop = itemprop.eq_ignore_ascii_case("articleBody");
     let marker = tag == Tag::Article || is_body_prop || role.eq_ignore_ascii_case("article");
@@ -412,14 +456,16 @@ pub(super) fn classify_element<'a>(
         | Tag::Title
         | Tag::Meta
         | Tag::Link
-        | Tag::Ruby => return (Flag::Junk, 0, false, false),
+        | Tag::Ruby => return Class::of(Flag::Junk),
         Tag::Nav | Tag::Aside | Tag::Form | Tag::Footer | Tag::Menu => Flag::Boiler,
-        Tag::Header if !in_article && !marker => Flag::Boiler,
+        // The header of a `<section>` that holds a heading is the
+        // section's title, not the page's masthead.
+        Tag::Header if !in_article && !marker && !section_title(dom, i) => Flag::Boiler,
         Tag::Figcaption => Flag::Caption,
         _ => Flag::Keep,
     };
     if matches!(tag, Tag::Html | Tag::Body) {
-        return (Flag::Keep, 0, false, false);
+        return Class::of(Flag::Keep);
     }
     let role_boiler = BOILER_ROLES.iter().any(|r| role.eq_ignore_ascii_case(r));
     let mut positive = marker || role.eq_ignore_ascii_case("main") || tag == Tag::Main;
@@ -464,9 +510,15 @@ pub(super) fn classify_element<'a>(
     if is_body_prop {
         weight += 25;
     }
+    // A hidden landmark (a menu, a form) is page UI like a dialog.
+    let ui = bits.dialog
+        || DIALOG_ROLES.iter().any(|r| role.eq_ignore_ascii_case(r))
+        || (hidden && tag_flag == Flag::Boiler);
     // Landmark tags and roles (`<header>`, `<form>`, `role=banner`) are
     // sometimes misused as whole-page wrappers; class words are surer.
-    let flag = if (tag_flag == Flag::Boiler || (tag_flag == Flag::Keep && role_boiler)) && !strong {
+    let flag = if hidden && tag_flag == Flag::Boiler {
+        Flag::Hidden
+    } else if (tag_flag == Flag::Boiler || (tag_flag == Flag::Keep && role_boiler)) && !strong {
         Flag::TagBoiler
     } else if tag_flag != Flag::Keep {
         tag_flag
@@ -487,7 +539,13 @@ pub(super) fn classify_element<'a>(
     } else {
         Flag::Keep
     };
-    (flag, weight, marker, content_named)
+    Class {
+        flag,
+        weight,
+        marker,
+        content_named,
+        ui,
+    }
 }
 
 #[cfg(test)]

@@ -74,6 +74,10 @@ pub(crate) struct Body {
     pub byline: Option<String>,
     /// The chosen container is or is inside an `<article>` / `articleBody`.
     pub in_article: bool,
+    /// The chosen containers are in or hold an `<article>` / `articleBody`
+    /// that holds the page's `<h1>`: the page's own article, not a teaser
+    /// card.
+    pub headed_article: bool,
     /// Paragraphs dropped because they were mostly a link of headline length.
     pub teaser_links: usize,
     /// Paragraphs of continuous prose (at least 25 words).
@@ -140,6 +144,10 @@ pub(crate) fn extract_body(
     let mut body = Body {
         captions: collected.captions,
         in_article: containers.iter().any(|&c| an.at(c).in_article),
+        headed_article: containers.iter().any(|&c| {
+            let headed = |m: usize| an.at(m).is_marker && an.at(m).has_h1;
+            std::iter::once(c).chain(an.dom.ancestors(c)).any(headed) || (c..an.dom.end(c)).any(headed)
+        }),
         walls: collected
             .paragraphs
             .iter()
