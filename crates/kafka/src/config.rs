@@ -47,7 +47,7 @@ pub struct KafkaConfig {
     /// Time for one produce attempt before it is retried. Default 30 s.
     #[serde(with = "humantime_serde")]
     pub message_timeout: Duration,
-    /// Producer linger. Default 10 ms.
+    /// Producer linger: how long outputs gather into one request. Default 50 ms.
     #[serde(with = "humantime_serde")]
     pub linger: Duration,
     /// Producer compression codec. Default `lz4`.
@@ -87,7 +87,7 @@ impl Default for KafkaConfig {
             queued_max_messages_kbytes: 32_768,
             max_message_bytes: 10_485_760,
             message_timeout: Duration::from_secs(30),
-            linger: Duration::from_millis(10),
+            linger: Duration::from_millis(50),
             compression: Compression::Lz4,
             watch_interval: Duration::from_secs(5),
             stall_timeout: Duration::from_secs(120),
