@@ -309,6 +309,11 @@ async fn no_write_acl_on_an_output_is_seen_commits_nothing_past_it_and_heals() {
         metric_sum(&worker, "newsflow_kafka_denied_total", "operation=\"write\"") > 0.0,
         "no denial counted"
     );
+    assert_eq!(
+        metric_sum(&worker, "newsflow_ready_condition", "condition=\"authorized\""),
+        0.0,
+        "the authorized condition's gauge"
+    );
     // Nothing is committed past an input whose output is not written (let a commit interval pass):
     // a committed offset is the next one to read, so 0 or none.
     std::thread::sleep(Duration::from_secs(2));
@@ -344,6 +349,10 @@ async fn no_write_acl_on_an_output_is_seen_commits_nothing_past_it_and_heals() {
         worker
             .log()
             .contains("the broker accepts writes to the topic again")
+    );
+    assert_eq!(
+        metric_sum(&worker, "newsflow_ready_condition", "condition=\"authorized\""),
+        1.0
     );
     let committed_now = worker.wait_for(Duration::from_secs(30), |_| {
         committed(&secured.brokers, &topics.group, &topics.input, partitions) == [2, 2]

@@ -94,6 +94,10 @@ impl Health {
         let mut holds = [false; COUNT];
         holds[Condition::Authenticated.index()] = true;
         holds[Condition::Authorized.index()] = true;
+        for condition in Condition::ALL {
+            let value = if holds[condition.index()] { 1.0 } else { 0.0 };
+            metrics::gauge!(names::READY_CONDITION, "condition" => condition.as_str()).set(value);
+        }
         Health {
             holds: Arc::new(Mutex::new(holds)),
             stall: Arc::new(Mutex::new(None)),
@@ -144,6 +148,11 @@ impl Health {
         let changed = state[condition.index()] != holds;
         let was_ready = state.iter().all(|h| *h);
         state[condition.index()] = holds;
+        metrics::gauge!(names::READY_CONDITION, "condition" => condition.as_str()).set(if holds {
+            1.0
+        } else {
+            0.0
+        });
         let ready = state.iter().all(|h| *h);
         metrics::gauge!(names::READY).set(if ready { 1.0 } else { 0.0 });
         if ready != was_ready {

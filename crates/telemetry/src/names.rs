@@ -5,6 +5,8 @@
 pub const BUILD_INFO: &str = "newsflow_build_info";
 /// Gauge 0/1: ready to take traffic.
 pub const READY: &str = "newsflow_ready";
+/// Gauge 0/1, label `condition` (the readiness conditions, `/readyz`'s names): whether it holds.
+pub const READY_CONDITION: &str = "newsflow_ready_condition";
 /// Counter, label `topic`.
 pub const MESSAGES_CONSUMED: &str = "newsflow_messages_consumed_total";
 /// Counter, label `topic`.
@@ -91,6 +93,7 @@ pub const PROCESS_START_TIME: &str = "process_start_time_seconds";
 pub const ALL: &[&str] = &[
     BUILD_INFO,
     READY,
+    READY_CONDITION,
     MESSAGES_CONSUMED,
     CONSUMED_BYTES,
     MESSAGES_PRODUCED,
@@ -160,6 +163,10 @@ pub(crate) fn describe() {
     describe_gauge!(
         READY,
         "1 when the worker is subscribed, the broker and the dedup store reachable and not draining"
+    );
+    describe_gauge!(
+        READY_CONDITION,
+        "1 when the readiness condition holds (the names /readyz gives when it does not)"
     );
     describe_counter!(MESSAGES_CONSUMED, "messages received from input topics");
     describe_counter!(CONSUMED_BYTES, Unit::Bytes, "bytes of message values received");
