@@ -445,6 +445,13 @@ fn group_lag(worker: &Worker, topics: &Topics, partition: i32) -> Option<f64> {
     ))
 }
 
+fn group_lag_seconds(worker: &Worker, topics: &Topics, partition: i32) -> Option<f64> {
+    worker.metric(&format!(
+        "newsflow_kafka_group_lag_seconds{{group=\"{}\",topic=\"{}\",partition=\"{partition}\"}}",
+        topics.group, topics.input
+    ))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_workers_lag_shows_on_the_other_workers_metrics() {
     let partitions = 4;
@@ -491,6 +498,19 @@ async fn a_frozen_workers_lag_shows_on_the_other_workers_metrics() {
     let stuck: Vec<i32> = (0..partitions)
         .filter(|p| group_lag(&other, &topics, *p) == Some(15.0))
         .collect();
+    // And its age: the first unconsumed message of a frozen partition gets older; the others have none.
+    let aged = |w: &Worker, at_least: f64| {
+        stuck
+            .iter()
+            .all(|p| group_lag_seconds(w, &topics, *p).is_some_and(|s| s >= at_least))
+    };
+    let first_age = other.wait_for(Duration::from_secs(20), |w| aged(w, 0.5));
+    let age_now = group_lag_seconds(&other, &topics, stuck.first().copied().unwrap_or(0)).unwrap_or(0.0);
+    let older = other.wait_for(Duration::from_secs(20), |w| aged(w, age_now + 2.0));
+    let fresh: Vec<Option<f64>> = (0..partitions)
+        .filter(|p| !stuck.contains(p))
+        .map(|p| group_lag_seconds(&other, &topics, p))
+        .collect();
     frozen.signal("CONT");
 
     let (_, accounting) = collect_all(&topics, 60, partitions, Duration::from_secs(90));
@@ -502,6 +522,15 @@ async fn a_frozen_workers_lag_shows_on_the_other_workers_metrics() {
         other.http_get("/metrics").unwrap().1
     );
     assert_eq!(stuck.len(), 2, "the frozen worker's two partitions: {stuck:?}");
+    assert!(
+        first_age && older,
+        "lag age seen {first_age}, grew {older}\n{}",
+        other.http_get("/metrics").unwrap().1
+    );
+    assert!(
+        fresh.iter().all(|s| *s == Some(0.0)),
+        "partitions without lag have age 0: {fresh:?}"
+    );
     assert_eq!(
         accounting.lost_count,
         0,

@@ -18,6 +18,7 @@ mod backfill;
 mod backoff;
 mod config;
 mod context;
+mod lag_age;
 mod produce;
 mod readiness;
 mod records;

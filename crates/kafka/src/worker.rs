@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use pipeline::Pipeline;
 use rdkafka::TopicPartitionList;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
 use rdkafka::message::Message;
 use rdkafka::producer::Producer as _;
 use rdkafka::types::RDKafkaErrorCode;
@@ -132,6 +132,7 @@ pub async fn run(
             .map_err(|err| KafkaError::Thread(err.to_string()))?
     };
 
+    let lag_age = crate::lag_age::spawn(&config, &health, shutdown.clone())?;
     let readiness = tokio::spawn(readiness_loop(
         producer.clone(),
         config.topics().into_iter().map(str::to_owned).collect(),
@@ -162,6 +163,9 @@ pub async fn run(
     if thread.join().is_err() {
         return Err(KafkaError::Thread("consumer thread panicked".to_owned()));
     }
+    // The lag age reader is not waited for: it stops at its next look, and its client may block for a
+    // while on a broker that is away, which must not hold up the exit.
+    drop(lag_age);
     tracing::info!("worker stopped");
     Ok(())
 }
@@ -292,7 +296,43 @@ impl ErrorStreak {
 }
 
 /// A partition's low and high watermarks and the group's committed offset on it.
-type Marks = (i64, i64, Option<i64>);
+pub(crate) type Marks = (i64, i64, Option<i64>);
+
+/// Per partition of `topic`: low and high watermarks and the committed offset of `consumer`'s group.
+/// `None` when the broker does not answer in time.
+pub(crate) fn group_marks<C: ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    topic: &str,
+) -> Option<BTreeMap<i32, Marks>> {
+    let metadata = consumer.fetch_metadata(Some(topic), WATCH_REQUEST_TIMEOUT).ok()?;
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == topic)
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    let mut all = TopicPartitionList::with_capacity(partitions.len());
+    for partition in &partitions {
+        all.add_partition(topic, *partition);
+    }
+    let committed = consumer.committed_offsets(all, WATCH_REQUEST_TIMEOUT).ok()?;
+    let mut marks = BTreeMap::new();
+    for partition in partitions {
+        let (low, high) = match consumer.fetch_watermarks(topic, partition, WATCH_REQUEST_TIMEOUT) {
+            Ok(marks) => marks,
+            Err(err) => {
+                tracing::debug!(error = %err, partition, "cannot read watermarks");
+                return None;
+            }
+        };
+        let position = committed
+            .find_partition(topic, partition)
+            .and_then(|element| element.offset().to_raw())
+            .filter(|offset| *offset >= 0);
+        marks.insert(partition, (low, high, position));
+    }
+    Some(marks)
+}
 
 struct ConsumerLoop {
     consumer: BaseConsumer<WorkerContext>,
@@ -505,41 +545,7 @@ impl ConsumerLoop {
     /// Per partition of the input topic: low and high watermarks and the group's committed offset.
     /// `None` when the broker does not answer in time.
     fn group_marks(&self) -> Option<BTreeMap<i32, Marks>> {
-        let metadata = self
-            .consumer
-            .fetch_metadata(Some(&self.topic), WATCH_REQUEST_TIMEOUT)
-            .ok()?;
-        let partitions: Vec<i32> = metadata
-            .topics()
-            .iter()
-            .filter(|t| t.name() == self.topic)
-            .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-            .collect();
-        let mut all = TopicPartitionList::with_capacity(partitions.len());
-        for partition in &partitions {
-            all.add_partition(&self.topic, *partition);
-        }
-        let committed = self.consumer.committed_offsets(all, WATCH_REQUEST_TIMEOUT).ok()?;
-        let mut marks = BTreeMap::new();
-        for partition in partitions {
-            let (low, high) =
-                match self
-                    .consumer
-                    .fetch_watermarks(&self.topic, partition, WATCH_REQUEST_TIMEOUT)
-                {
-                    Ok(marks) => marks,
-                    Err(err) => {
-                        tracing::debug!(error = %err, partition, "cannot read watermarks");
-                        return None;
-                    }
-                };
-            let position = committed
-                .find_partition(&self.topic, partition)
-                .and_then(|element| element.offset().to_raw())
-                .filter(|offset| *offset >= 0);
-            marks.insert(partition, (low, high, position));
-        }
-        Some(marks)
+        group_marks(&self.consumer, &self.topic)
     }
 
     fn shut_down(mut self, health: &Health, abandon: &CancellationToken) {

@@ -108,6 +108,17 @@ pub fn group_lag(group: &str, topic: &str, partition: i32, lag: i64) {
     .set(lag as f64);
 }
 
+/// How long ago the first message `group` has not consumed on `topic`/`partition` was written.
+pub fn group_lag_seconds(group: &str, topic: &str, partition: i32, seconds: f64) {
+    gauge!(
+        names::GROUP_LAG_SECONDS,
+        "group" => group.to_owned(),
+        "topic" => topic.to_owned(),
+        "partition" => partition.to_string()
+    )
+    .set(seconds);
+}
+
 /// A partition is no longer owned: its lag series is zeroed (and expires from the exporter).
 pub fn partition_released(topic: &str, partition: i32) {
     gauge!(names::CONSUMER_LAG, "topic" => topic.to_owned(), "partition" => partition.to_string()).set(0.0);

@@ -38,6 +38,9 @@ pub const CONSUMER_LAG: &str = "newsflow_kafka_consumer_lag_messages";
 /// Gauge, labels `group`, `topic`, `partition`: the group's lag on every partition of the input topic,
 /// whoever owns it (measured by each replica).
 pub const GROUP_LAG: &str = "newsflow_kafka_group_lag_messages";
+/// Gauge in seconds, labels `group`, `topic`, `partition`: how long ago the first message the group has
+/// not consumed was written (0 without lag).
+pub const GROUP_LAG_SECONDS: &str = "newsflow_kafka_group_lag_seconds";
 /// Gauge: partitions assigned to this worker.
 pub const ASSIGNED_PARTITIONS: &str = "newsflow_kafka_assigned_partitions";
 /// Counter, label `event`: assign, revoke.
@@ -109,6 +112,7 @@ pub const ALL: &[&str] = &[
     STALLED,
     CONSUMER_LAG,
     GROUP_LAG,
+    GROUP_LAG_SECONDS,
     ASSIGNED_PARTITIONS,
     REBALANCES,
     COMMITS,
@@ -224,6 +228,11 @@ pub(crate) fn describe() {
     describe_gauge!(
         GROUP_LAG,
         "the consumer group's lag on every partition of the input topic, whoever owns it, in messages"
+    );
+    describe_gauge!(
+        GROUP_LAG_SECONDS,
+        Unit::Seconds,
+        "how long ago the first message the group has not consumed on the partition was written; 0 without lag"
     );
     describe_counter!(
         DEDUP_STATE_LOST,
