@@ -80,7 +80,10 @@ fn cpu_seconds(pid: &str) -> Option<(f64, f64)> {
         .collect();
     let ticks = clock_ticks();
     // utime, stime, cutime, cstime are fields 14-17 of the line, 12-15 after the name.
-    Some(((fields[11] + fields[12]) / ticks, (fields[13] + fields[14]) / ticks))
+    Some((
+        (fields[11] + fields[12]) / ticks,
+        (fields[13] + fields[14]) / ticks,
+    ))
 }
 
 /// The pid of the test broker `scripts/kafka.sh` started for `brokers`.
@@ -189,7 +192,11 @@ async fn main() {
         "CPU s per 1000 pages: file mode {file_per_k:.2}, worker {worker_cpu:.2} ({:.2}x file mode), broker {broker_cpu:.2}{}; \
          bound with 2 cores: {:.2}x",
         worker_cpu / file_per_k,
-        if broker.is_some() { "" } else { " (broker pid unknown)" },
+        if broker.is_some() {
+            ""
+        } else {
+            " (broker pid unknown)"
+        },
         2.0 * file_per_k / (worker_cpu + broker_cpu)
     );
 
