@@ -28,6 +28,7 @@ use crate::text::{self, Tokens, normalize};
 use jsonld::LdInfo;
 
 pub(crate) use near_title::near_title_lines;
+pub(crate) use title::title_tag_ends;
 
 /// A `<time>` element.
 #[derive(Debug, Clone)]

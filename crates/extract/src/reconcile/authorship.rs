@@ -5,7 +5,7 @@
 
 use crate::authors;
 use crate::body::Body;
-use crate::meta::PageMeta;
+use crate::meta::{PageMeta, title_tag_ends};
 use crate::text::fold;
 
 /// The authors, at most 20; `site_key` is the folded site name and
@@ -17,9 +17,15 @@ pub(super) fn authors(m: &PageMeta, body: &Body, site_key: &str, title_bylines: 
     // when no source names anyone else.
     let publisher_key = m.ld.publisher.as_deref().map(fold).unwrap_or_default();
     let host = m.host_label.as_deref();
+    // The name a title tag opens or ends with ("Headline | Site"), alone or
+    // before more words ("Site Berlin - Headline").
+    let title_ends = title_tag_ends(m);
     let is_publication = |n: &str| {
         let f = fold(n);
         f == site_key
+            || title_ends.iter().any(|e| {
+                *e == f || (f.contains(' ') && e.strip_prefix(f.as_str()).is_some_and(|r| r.starts_with(' ')))
+            })
             || f == publisher_key
             || authors::looks_like_domain(n)
             || authors::is_organisation(n)
