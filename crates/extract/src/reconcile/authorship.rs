@@ -1,6 +1,7 @@
 //! Who the article is by: the first source that names a person, in order
 //! of trust (JSON-LD, `<meta>`, microdata, author links, byline elements and
-//! labels, the body's byline, lines under the headline, date lines), else a
+//! labels, the body's byline, lines under the headline, date lines, a
+//! signature under the text), else a
 //! user handle, else the publication or the copyright holder.
 
 use crate::authors;
@@ -88,7 +89,8 @@ pub(super) fn authors(m: &PageMeta, body: &Body, site_key: &str, title_bylines: 
         .into_iter()
         .flatten()
         .collect();
-    let sources: [&[String]; 9] = [
+    let signature: Vec<String> = m.signature.iter().cloned().collect();
+    let sources: [&[String]; 10] = [
         &m.ld.authors,
         &meta_authors,
         &m.itemprop_authors,
@@ -98,6 +100,7 @@ pub(super) fn authors(m: &PageMeta, body: &Body, site_key: &str, title_bylines: 
         &byline,
         title_bylines,
         &dated_bylines,
+        &signature,
     ];
     // User handles ("jdoe") give way to a written-out name from a later
     // source, and are kept when none comes.
