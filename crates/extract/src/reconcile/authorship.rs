@@ -109,10 +109,19 @@ pub(super) fn authors(m: &PageMeta, body: &Body, site_key: &str, title_bylines: 
     let mut publications: Vec<String> = Vec::new();
     for list in sources {
         let mut found = Vec::new();
+        let mut sites = Vec::new();
         for v in list {
-            authors::add(&mut found, v);
+            // "Example News (www.example.com)": a name given with its web
+            // address is the publication's.
+            let with_domain = v
+                .split_once('(')
+                .and_then(|(_, r)| r.split_once(')'))
+                .is_some_and(|(inner, _)| authors::looks_like_domain(inner.trim()));
+            authors::add(if with_domain { &mut sites } else { &mut found }, v);
         }
-        let (pubs, people): (Vec<String>, Vec<String>) = found.into_iter().partition(|n| is_publication(n));
+        let (mut pubs, people): (Vec<String>, Vec<String>) =
+            found.into_iter().partition(|n| is_publication(n));
+        pubs.extend(sites);
         if !people.is_empty() && people.iter().all(|n| authors::is_handle(n)) {
             if handles.is_empty() {
                 handles = people;
