@@ -571,7 +571,11 @@ pub(crate) fn is_label(t: &str) -> bool {
                     .strip_suffix(*p)
                     .is_some_and(|h| h.ends_with(' ') && !h.trim().contains(' ')))
     };
-    (bare.contains(' ') && PREFIXES.iter().any(lead_in))
+    // Lead-in phrases end with one of a few words; most short texts do not.
+    let last_word = bare.rsplit(' ').next().unwrap_or_default();
+    (bare.contains(' ')
+        && matches!(last_word, "von" | "by" | "par" | "por" | "de" | "da" | "di")
+        && PREFIXES.iter().any(lead_in))
         || matches!(bare, "by" | "von" | "par" | "por" | "door")
         || (l.ends_with(':')
             && matches!(
