@@ -554,7 +554,8 @@ pub(crate) fn is_organisation(name: &str) -> bool {
 }
 
 /// True for a text that is only an author label: "Autor:", "Text:",
-/// "By", "von" (nouns need their colon).
+/// "By", "von" (nouns need their colon), or a lead-in phrase ("Posted by",
+/// "Eingestellt von", "Ein Artikel von") with at most one word before it.
 pub(crate) fn is_label(t: &str) -> bool {
     let t = t.trim();
     // Most short text nodes are whitespace between tags.
@@ -563,26 +564,36 @@ pub(crate) fn is_label(t: &str) -> bool {
     }
     let l = t.to_lowercase();
     let bare = l.trim_end_matches([':', ' ']);
-    matches!(
-        bare,
-        "by" | "von" | "par" | "por" | "door" | "written by" | "geschrieben von" | "verfasst von"
-    ) || (l.ends_with(':')
-        && matches!(
-            bare,
-            "autor"
-                | "autorin"
-                | "autoren"
-                | "author"
-                | "authors"
-                | "auteur"
-                | "auteurs"
-                | "autore"
-                | "text"
-                | "texte"
-                | "redaktion"
-                | "verfasser"
-                | "verfasserin"
-        ))
+    let lead_in = |p: &&str| {
+        p.contains(' ')
+            && (bare == *p
+                || bare
+                    .strip_suffix(*p)
+                    .is_some_and(|h| h.ends_with(' ') && !h.trim().contains(' ')))
+    };
+    // Lead-in phrases end with one of a few words; most short texts do not.
+    let last_word = bare.rsplit(' ').next().unwrap_or_default();
+    (bare.contains(' ')
+        && matches!(last_word, "von" | "by" | "par" | "por" | "de" | "da" | "di")
+        && PREFIXES.iter().any(lead_in))
+        || matches!(bare, "by" | "von" | "par" | "por" | "door")
+        || (l.ends_with(':')
+            && matches!(
+                bare,
+                "autor"
+                    | "autorin"
+                    | "autoren"
+                    | "author"
+                    | "authors"
+                    | "auteur"
+                    | "auteurs"
+                    | "autore"
+                    | "text"
+                    | "texte"
+                    | "redaktion"
+                    | "verfasser"
+                    | "verfasserin"
+            ))
 }
 
 /// Names introduced by a lead-in anywhere in a line that is mostly about
@@ -794,6 +805,11 @@ mod tests {
         assert!(is_label(" von "));
         assert!(!is_label("Autor"));
         assert!(!is_label("Text"));
+        assert!(is_label("Posted by"));
+        assert!(is_label("Eingestellt von "));
+        assert!(is_label("Ein Artikel von"));
+        assert!(!is_label("Artikel"));
+        assert!(!is_label("Lesen Sie hier alle Beiträge von"));
         assert!(is_organisation("Example Verlag GmbH"));
         assert!(is_organisation("Hanns-Muster-Stiftung e.V."));
         assert!(!is_organisation("Jane Doe"));

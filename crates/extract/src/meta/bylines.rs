@@ -46,6 +46,43 @@ pub(super) fn labelled_author(m: &mut PageMeta, dom: &Dom<'_>, i: usize, n: usiz
     }
 }
 
+/// A paragraph that is only an emphasized name, the way an article is
+/// signed at its end (`<p><strong>Jane Doe</strong></p>`): the last one
+/// outside furniture, and no text paragraph after it (else it was a
+/// subheading, "Weitere Informationen"). Element `i` is a `<p>`.
+pub(super) fn signature(m: &mut PageMeta, dom: &Dom<'_>, i: usize, tokens: &mut Tokens) {
+    if m.signature.is_some() && dom.text_of(i, 100).chars().count() >= 100 && !in_furniture(dom, i, tokens) {
+        m.signature = None;
+        return;
+    }
+    let mut kids = dom
+        .children(i)
+        .filter(|&c| !dom.text(c).is_some_and(|t| t.trim().is_empty()));
+    let (Some(only), None) = (kids.next(), kids.next()) else {
+        return;
+    };
+    let emphasis = dom.element(only).is_some_and(|e| {
+        ["strong", "b", "em", "i"]
+            .iter()
+            .any(|n| e.name().eq_ignore_ascii_case(n))
+    });
+    if !emphasis {
+        return;
+    }
+    let t = dom.text_of(i, 60);
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let name_like = t.chars().count() <= 40
+        && (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\''))
+        });
+    if name_like && !in_furniture(dom, i, tokens) {
+        m.signature = Some(t);
+    }
+}
+
 /// True for links to an author's page: a path segment such as `author`
 /// followed by one more segment (`/author/jane-doe/`, `/autor/x-123`).
 fn is_author_href(href: &str) -> bool {

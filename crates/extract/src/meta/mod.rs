@@ -28,6 +28,7 @@ use crate::text::{self, Tokens, normalize};
 use jsonld::LdInfo;
 
 pub(crate) use near_title::near_title_lines;
+pub(crate) use title::title_tag_ends;
 
 /// A `<time>` element.
 #[derive(Debug, Clone)]
@@ -54,6 +55,8 @@ pub(crate) struct PageMeta {
     pub byline_texts: Vec<String>,
     /// Text after an author label ("Autor:", "Text:", "By").
     pub labelled_authors: Vec<String>,
+    /// The last paragraph that is only an emphasized name (a signature).
+    pub signature: Option<String>,
     /// The last copyright notice ("© 2022 Jane Doe").
     pub copyright: Option<String>,
     /// The first text with a publication label ("Erschienen am: 01.11.2023").
@@ -221,6 +224,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                 continue;
             }
             Tag::H1 => title::h1_element(dom, i, &mut h1_all),
+            Tag::P => bylines::signature(&mut m, dom, i, &mut tokens),
             Tag::Time => time::time_element(&mut m, dom, i, attr, &mut tokens),
             _ => {}
         }

@@ -25,6 +25,27 @@ fn title_node(dom: &Dom<'_>, m: &PageMeta) -> Option<usize> {
     found.or_else(|| m.h1.first().map(|&(i, _)| i))
 }
 
+/// The name closing a date line, after a separator and no lead-in
+/// ("11.12.2019 - Jane Doe", "04.02.2022 | 13:10 Uhr | Jane Doe"): two to
+/// four capitalized words without digits, after a part that holds a date.
+fn name_after_date(t: &str, month_first: bool) -> Option<&str> {
+    let t = t.trim();
+    if t.chars().count() > 80 {
+        return None;
+    }
+    let (head, tail) = [" - ", " – ", " — ", " | ", " · ", " • "]
+        .iter()
+        .filter_map(|sep| t.rfind(sep).map(|p| (p, sep.len())))
+        .max_by_key(|&(p, _)| p)
+        .and_then(|(p, len)| Some((t.get(..p)?, t.get(p + len..)?.trim())))?;
+    let words: Vec<&str> = tail.split_whitespace().collect();
+    let name_like = (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase) && !w.chars().any(|c| c.is_ascii_digit())
+        });
+    (name_like && dates::find_in_text(head, month_first).is_some()).then_some(tail)
+}
+
 /// Dates (into `out`, at most four more, nearest first; those that open
 /// their line also into `heads`) and bylines in the short text lines right
 /// after (or shortly before) the main headline, where bylines and date lines
@@ -76,6 +97,8 @@ pub(crate) fn near_title_lines(
                     bylines.push(t.to_string());
                 } else if let Some(rest) = authors::dated_lead_in(t) {
                     bylines.push(rest.to_string());
+                } else if let Some(name) = name_after_date(t, month_first) {
+                    bylines.push(name.to_string());
                 }
             }
             if found.len() < 4
@@ -114,4 +137,29 @@ pub(crate) fn near_title_lines(
     found.truncate(4);
     heads.extend(found.iter().filter(|(_, _, h)| *h).map(|(_, d, _)| d.clone()));
     out.extend(found.into_iter().map(|(_, d, _)| d));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_after_date;
+
+    #[track_caller]
+    fn check(line: &str, expected: Option<&str>) {
+        assert_eq!(name_after_date(line, false), expected, "line: {line:?}");
+    }
+
+    #[test]
+    fn names_closing_date_lines() {
+        check("11.12.2019 - Jane Doe", Some("Jane Doe"));
+        check(
+            "25.10.2022 | 13:10 Uhr | Anna Maria Weber",
+            Some("Anna Maria Weber"),
+        );
+        check("3. Mai 2021 · Jonas Weber", Some("Jonas Weber"));
+        // No date before the separator, one word, lowercase or digits after it.
+        check("Kultur - Jane Doe", None);
+        check("11.12.2019 - Aktualisiert", None);
+        check("11.12.2019 - vor zwei Tagen", None);
+        check("11.12.2019 - Seite 2 von 3", None);
+    }
 }

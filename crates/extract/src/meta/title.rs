@@ -192,6 +192,24 @@ pub(super) fn pick_title(m: &PageMeta) -> Option<String> {
     (!title.is_empty()).then_some(title)
 }
 
+/// The first and the last part of a title tag split at its separators
+/// ("Headline | Site", "Site - Headline"), folded; nothing when it has one
+/// part. Where a site puts its name.
+pub(crate) fn title_tag_ends(m: &PageMeta) -> Vec<String> {
+    let Some(tt) = m.title_tag.as_deref().map(normalize) else {
+        return Vec::new();
+    };
+    let mut parts = vec![tt.as_str()];
+    for sep in TITLE_SEPARATORS {
+        parts = parts.iter().flat_map(|p| p.split(sep)).collect();
+    }
+    let parts: Vec<String> = parts.iter().map(|p| fold(p)).filter(|p| !p.is_empty()).collect();
+    match (parts.first(), parts.last()) {
+        (Some(a), Some(b)) if parts.len() > 1 => vec![a.clone(), b.clone()],
+        _ => Vec::new(),
+    }
+}
+
 const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " · ", " :: ", " » ", " / ", " • "];
 
 /// True if `seg` is only the site's name (or its host's main label).

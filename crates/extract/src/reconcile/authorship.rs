@@ -1,11 +1,12 @@
 //! Who the article is by: the first source that names a person, in order
 //! of trust (JSON-LD, `<meta>`, microdata, author links, byline elements and
-//! labels, the body's byline, lines under the headline, date lines), else a
+//! labels, the body's byline, lines under the headline, date lines, a
+//! signature under the text), else a
 //! user handle, else the publication or the copyright holder.
 
 use crate::authors;
 use crate::body::Body;
-use crate::meta::PageMeta;
+use crate::meta::{PageMeta, title_tag_ends};
 use crate::text::fold;
 
 /// The authors, at most 20; `site_key` is the folded site name and
@@ -17,9 +18,15 @@ pub(super) fn authors(m: &PageMeta, body: &Body, site_key: &str, title_bylines: 
     // when no source names anyone else.
     let publisher_key = m.ld.publisher.as_deref().map(fold).unwrap_or_default();
     let host = m.host_label.as_deref();
+    // The name a title tag opens or ends with ("Headline | Site"), alone or
+    // before more words ("Site Berlin - Headline").
+    let title_ends = title_tag_ends(m);
     let is_publication = |n: &str| {
         let f = fold(n);
         f == site_key
+            || title_ends.iter().any(|e| {
+                *e == f || (f.contains(' ') && e.strip_prefix(f.as_str()).is_some_and(|r| r.starts_with(' ')))
+            })
             || f == publisher_key
             || authors::looks_like_domain(n)
             || authors::is_organisation(n)
@@ -82,7 +89,8 @@ pub(super) fn authors(m: &PageMeta, body: &Body, site_key: &str, title_bylines: 
         .into_iter()
         .flatten()
         .collect();
-    let sources: [&[String]; 9] = [
+    let signature: Vec<String> = m.signature.iter().cloned().collect();
+    let sources: [&[String]; 10] = [
         &m.ld.authors,
         &meta_authors,
         &m.itemprop_authors,
@@ -92,6 +100,7 @@ pub(super) fn authors(m: &PageMeta, body: &Body, site_key: &str, title_bylines: 
         &byline,
         title_bylines,
         &dated_bylines,
+        &signature,
     ];
     // User handles ("jdoe") give way to a written-out name from a later
     // source, and are kept when none comes.
@@ -100,10 +109,19 @@ pub(super) fn authors(m: &PageMeta, body: &Body, site_key: &str, title_bylines: 
     let mut publications: Vec<String> = Vec::new();
     for list in sources {
         let mut found = Vec::new();
+        let mut sites = Vec::new();
         for v in list {
-            authors::add(&mut found, v);
+            // "Example News (www.example.com)": a name given with its web
+            // address is the publication's.
+            let with_domain = v
+                .split_once('(')
+                .and_then(|(_, r)| r.split_once(')'))
+                .is_some_and(|(inner, _)| authors::looks_like_domain(inner.trim()));
+            authors::add(if with_domain { &mut sites } else { &mut found }, v);
         }
-        let (pubs, people): (Vec<String>, Vec<String>) = found.into_iter().partition(|n| is_publication(n));
+        let (mut pubs, people): (Vec<String>, Vec<String>) =
+            found.into_iter().partition(|n| is_publication(n));
+        pubs.extend(sites);
         if !people.is_empty() && people.iter().all(|n| authors::is_handle(n)) {
             if handles.is_empty() {
                 handles = people;
