@@ -1,14 +1,15 @@
 //! `newsflow process`: the pipeline on files, without Kafka. One dedup state spans the whole run, so
 //! duplicates among the inputs are reported as such.
 //!
-//! Pages are read in order and handled in batches: every stage but the dedup decision runs on `jobs`
-//! threads side by side (`Pipeline::prepare`), then the decisions are taken and the events written in
-//! input order (`Pipeline::judge`). So the output does not depend on the number of threads.
+//! Pages are read in order by one thread, every stage but the dedup decision runs on `jobs` threads side by
+//! side (`Pipeline::prepare`), and the decisions are taken and the events written in input order
+//! (`Pipeline::judge`) by the calling thread, all three at once. So the output does not depend on the
+//! number of threads.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -30,8 +31,22 @@ pub struct Options {
     pub jobs: usize,
 }
 
-/// Pages per thread in one batch: enough that a slow page rarely leaves the other threads idle.
-const BATCH_PER_THREAD: usize = 16;
+/// Inputs queued per preparing thread, before and after the stages.
+const QUEUE_PER_THREAD: usize = 16;
+
+/// Pages between two updates of the progress line.
+const PROGRESS_EVERY: usize = 32;
+
+/// An input back from the stages: a page prepared up to its dedup decision, or what is no page.
+enum Ready {
+    Page {
+        source: SourceRef,
+        bytes: usize,
+        read_bytes: u64,
+        prepared: Box<Prepared>,
+    },
+    Other(Input),
+}
 
 /// What a run did (its summary line).
 #[derive(Debug, Default)]
@@ -77,62 +92,82 @@ pub fn process(options: &Options) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let mut summary = Summary::default();
     let mut progress = Progress::new(started, inputs::total_bytes(&options.input));
-    let mut batch: Vec<Item> = Vec::with_capacity(jobs * BATCH_PER_THREAD);
-    // Writes the events and reports of `prepared`, then the report of a damaged part of an archive that
-    // follows them in the input.
-    let mut write = |prepared: Vec<(SourceRef, Prepared)>,
-                     summary: &mut Summary,
-                     damaged: Option<serde_json::Value>|
-     -> anyhow::Result<()> {
-        for (source, prepared) in prepared {
-            let processed = pipeline.judge(prepared, chrono::Utc::now().timestamp_millis());
-            match processed.outcome {
-                Outcome::Publish { event, .. } | Outcome::Dropped { event } => {
-                    let status = event.dedup.as_ref().map_or("published", |d| d.status.as_str());
-                    *summary.by_status.entry(status).or_default() += 1;
-                    if options.pretty {
-                        serde_json::to_writer_pretty(&mut out, &event)?;
-                    } else {
-                        serde_json::to_writer(&mut out, &event)?;
-                    }
-                    out.write_all(b"\n")?;
-                }
-                Outcome::Unavailable { .. } => {
-                    let detail = processed
-                        .dedup_error
-                        .map(|failure| failure.detail)
-                        .unwrap_or_default();
-                    anyhow::bail!(
-                        "the dedup store is unavailable ({detail}); stopped at {} (set dedup.redis.fail_open \
-                         to pass pages through unjudged)",
-                        source.owner()
-                    );
-                }
-                Outcome::Rejected(rejection) => {
-                    summary.rejected += 1;
-                    let report = serde_json::json!({
-                        "source": source,
-                        "reason": rejection.reason.as_str(),
-                        "stage": rejection.stage.as_str(),
-                        "detail": rejection.detail,
-                    });
-                    writeln!(rejects, "{report}")?;
-                }
-            }
+    let prepare = |item: &Item| {
+        let mut headers: Vec<(&str, &[u8])> = Vec::new();
+        if let Some(url) = &item.url {
+            headers.push((url_header.as_str(), url.as_bytes()));
         }
-        if let Some(report) = damaged {
-            writeln!(rejects, "{report}")?;
+        if let Some(content_type) = &item.content_type {
+            headers.push(("content-type", content_type.as_bytes()));
         }
-        Ok(())
+        let message = RawMessage {
+            value: &item.value,
+            headers,
+            source: item.source.clone(),
+        };
+        pipeline.prepare(&message, chrono::Utc::now().timestamp_millis())
     };
-    let mut handle = |input: Input| -> anyhow::Result<()> {
-        let item = match input {
-            Input::Page(item) => item,
-            Input::Skipped(record_type) => {
-                *summary.skipped.entry(record_type).or_default() += 1;
-                return Ok(());
+    // Takes one input, prepared when it is a page, in input order: the dedup decision, the event or
+    // report written, the counts.
+    let mut take = |ready: Ready| -> anyhow::Result<()> {
+        match ready {
+            Ready::Page {
+                source,
+                bytes,
+                read_bytes,
+                prepared,
+            } => {
+                summary.pages += 1;
+                summary.bytes += bytes;
+                summary.read_bytes += read_bytes;
+                let processed = pipeline.judge(*prepared, chrono::Utc::now().timestamp_millis());
+                match processed.outcome {
+                    Outcome::Publish { event, .. } | Outcome::Dropped { event } => {
+                        let status = event.dedup.as_ref().map_or("published", |d| d.status.as_str());
+                        *summary.by_status.entry(status).or_default() += 1;
+                        if options.pretty {
+                            serde_json::to_writer_pretty(&mut out, &event)?;
+                        } else {
+                            serde_json::to_writer(&mut out, &event)?;
+                        }
+                        out.write_all(b"\n")?;
+                    }
+                    Outcome::Unavailable { .. } => {
+                        let detail = processed
+                            .dedup_error
+                            .map(|failure| failure.detail)
+                            .unwrap_or_default();
+                        anyhow::bail!(
+                            "the dedup store is unavailable ({detail}); stopped at {} (set dedup.redis.fail_open \
+                             to pass pages through unjudged)",
+                            source.owner()
+                        );
+                    }
+                    Outcome::Rejected(rejection) => {
+                        summary.rejected += 1;
+                        let report = serde_json::json!({
+                            "source": source,
+                            "reason": rejection.reason.as_str(),
+                            "stage": rejection.stage.as_str(),
+                            "detail": rejection.detail,
+                        });
+                        writeln!(rejects, "{report}")?;
+                    }
+                }
+                if summary.pages % PROGRESS_EVERY == 0 {
+                    let note = format!("{} rejected", summary.rejected);
+                    progress.show(&Done {
+                        pages: summary.pages,
+                        bytes: summary.bytes,
+                        read_bytes: summary.read_bytes,
+                        note: &note,
+                    });
+                }
             }
-            Input::Damaged { source, kind, detail } => {
+            Ready::Other(Input::Skipped(record_type)) => {
+                *summary.skipped.entry(record_type).or_default() += 1;
+            }
+            Ready::Other(Input::Damaged { source, kind, detail }) => {
                 summary.damaged += 1;
                 eprintln!(
                     "newsflow: warning: {}: {detail}; reading goes on after it",
@@ -144,45 +179,83 @@ pub fn process(options: &Options) -> anyhow::Result<Summary> {
                     "stage": "read",
                     "detail": detail,
                 });
-                // The pages before it first, so that the reports stay in input order.
-                let items = std::mem::take(&mut batch);
-                let prepared = prepare_all(&pipeline, &url_header, items, jobs)?;
-                write(prepared, &mut summary, Some(report))?;
-                batch.reserve(jobs * BATCH_PER_THREAD);
-                return Ok(());
+                writeln!(rejects, "{report}")?;
             }
-        };
-        summary.pages += 1;
-        summary.bytes += item.value.len();
-        summary.read_bytes += item.read_bytes;
-        batch.push(item);
-        if batch.len() == batch.capacity() {
-            let items = std::mem::take(&mut batch);
-            write(
-                prepare_all(&pipeline, &url_header, items, jobs)?,
-                &mut summary,
-                None,
-            )?;
-            batch.reserve(jobs * BATCH_PER_THREAD);
-            let note = format!("{} rejected", summary.rejected);
-            progress.show(&Done {
-                pages: summary.pages,
-                bytes: summary.bytes,
-                read_bytes: summary.read_bytes,
-                note: &note,
-            });
+            Ready::Other(Input::Page(_)) => {}
         }
         Ok(())
     };
+    let ready = |input: Input| match input {
+        Input::Page(item) => Ready::Page {
+            prepared: Box::new(prepare(&item)),
+            source: item.source,
+            bytes: item.value.len(),
+            read_bytes: item.read_bytes,
+        },
+        other => Ready::Other(other),
+    };
 
-    for input in &options.input {
-        read_input(input, &mut handle).with_context(|| format!("cannot read {}", input.display()))?;
+    if jobs <= 1 {
+        for input in &options.input {
+            read_input(input, &mut |input| take(ready(input)))
+                .with_context(|| format!("cannot read {}", input.display()))?;
+        }
+    } else {
+        // A reader, `jobs` threads preparing pages side by side, and this thread taking them back in
+        // input order: reading, deciding and writing overlap with the stages.
+        let (to_prepare, inputs_rx) =
+            std::sync::mpsc::sync_channel::<(usize, Input)>(jobs * QUEUE_PER_THREAD);
+        let inputs_rx = Arc::new(Mutex::new(inputs_rx));
+        let (prepared_tx, prepared) =
+            std::sync::mpsc::sync_channel::<(usize, Ready)>(jobs * QUEUE_PER_THREAD);
+        std::thread::scope(|scope| -> anyhow::Result<()> {
+            let reader = scope.spawn(move || -> anyhow::Result<()> {
+                let mut n = 0usize;
+                for input in &options.input {
+                    read_input(input, &mut |input| {
+                        to_prepare
+                            .send((n, input))
+                            .map_err(|_| anyhow::anyhow!("stopped before the end of the input"))?;
+                        n += 1;
+                        Ok(())
+                    })
+                    .with_context(|| format!("cannot read {}", input.display()))?;
+                }
+                Ok(())
+            });
+            for _ in 0..jobs {
+                let (inputs_rx, prepared_tx, ready) = (inputs_rx.clone(), prepared_tx.clone(), &ready);
+                scope.spawn(move || {
+                    loop {
+                        // Only one thread waits on the queue at a time; the others prepare.
+                        let next = inputs_rx
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .recv();
+                        let Ok((i, input)) = next else { break };
+                        if prepared_tx.send((i, ready(input))).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop((prepared_tx, inputs_rx));
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut next = 0usize;
+            for (i, one) in prepared {
+                waiting.insert(i, one);
+                while let Some(one) = waiting.remove(&next) {
+                    take(one)?;
+                    next += 1;
+                }
+            }
+            reader
+                .join()
+                .map_err(|_| anyhow::anyhow!("the reading thread panicked"))??;
+            anyhow::ensure!(waiting.is_empty(), "a pipeline thread stopped early");
+            Ok(())
+        })?;
     }
-    write(
-        prepare_all(&pipeline, &url_header, batch, jobs)?,
-        &mut summary,
-        None,
-    )?;
     progress.clear();
     out.flush()?;
     rejects.flush()?;
@@ -222,67 +295,6 @@ pub fn archive_notes(skipped: &std::collections::BTreeMap<String, usize>, damage
         out.push_str(&format!("; {damaged} damaged archive parts (see the rejects)"));
     }
     out
-}
-
-/// Prepares `items` on `jobs` threads; returns them in input order.
-fn prepare_all(
-    pipeline: &Pipeline,
-    url_header: &str,
-    items: Vec<Item>,
-    jobs: usize,
-) -> anyhow::Result<Vec<(SourceRef, Prepared)>> {
-    let prepare = |item: &Item| {
-        let mut headers: Vec<(&str, &[u8])> = Vec::new();
-        if let Some(url) = &item.url {
-            headers.push((url_header, url.as_bytes()));
-        }
-        if let Some(content_type) = &item.content_type {
-            headers.push(("content-type", content_type.as_bytes()));
-        }
-        let message = RawMessage {
-            value: &item.value,
-            headers,
-            source: item.source.clone(),
-        };
-        pipeline.prepare(&message, chrono::Utc::now().timestamp_millis())
-    };
-    let threads = jobs.min(items.len());
-    if threads <= 1 {
-        return Ok(items
-            .iter()
-            .map(|item| (item.source.clone(), prepare(item)))
-            .collect());
-    }
-    // Each thread takes the next page not taken yet, so a slow page holds up only its own thread.
-    let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, Prepared)> = std::thread::scope(|scope| -> anyhow::Result<_> {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        mine.push((i, prepare(item)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        let mut done = Vec::with_capacity(items.len());
-        for worker in workers {
-            let mine = worker
-                .join()
-                .map_err(|_| anyhow::anyhow!("a pipeline thread panicked"))?;
-            done.extend(mine);
-        }
-        Ok(done)
-    })?;
-    done.sort_by_key(|(i, _)| *i);
-    Ok(done
-        .into_iter()
-        .map(|(i, prepared)| (items[i].source.clone(), prepared))
-        .collect())
 }
 
 #[cfg(test)]
