@@ -95,9 +95,9 @@ fn broker_pid(brokers: &str) -> Option<String> {
     Some(std::fs::read_to_string(file).ok()?.trim().to_owned())
 }
 
-/// Pages per second of `newsflow process --jobs 1` over `inputs` written as envelopes, and its CPU
-/// seconds.
-fn file_mode_rate(inputs: &[Input]) -> (f64, f64) {
+/// Pages per second of `newsflow process --jobs <jobs>` (0: one thread per core) over `inputs` written
+/// as envelopes, and its CPU seconds.
+fn file_mode_rate(inputs: &[Input], jobs: usize) -> (f64, f64) {
     let dir = std::env::temp_dir().join(format!("newsflow-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("envelopes.jsonl");
@@ -116,7 +116,7 @@ fn file_mode_rate(inputs: &[Input]) -> (f64, f64) {
         .args([
             "process",
             "--jobs",
-            "1",
+            &jobs.to_string(),
             "--output",
             "/dev/null",
             "--rejects",
@@ -144,7 +144,13 @@ async fn main() {
     let topics = setup("bench", partitions).await;
     let backlog = pages(n, 0);
     let bytes: usize = backlog.iter().map(|p| p.value.len()).sum();
-    let (file_rate, file_cpu) = file_mode_rate(&backlog);
+    let (file_rate, file_cpu) = file_mode_rate(&backlog, 1);
+    let (all_cores_rate, _) = file_mode_rate(&backlog, 0);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    println!(
+        "file mode, every core (--jobs {cores}): {all_cores_rate:.0} pages/s, {:.2}x one core (goal 1.8x on 2 cores)",
+        all_cores_rate / file_rate
+    );
     println!(
         "file mode, one core (newsflow process --jobs 1, same pages): {file_rate:.0} pages/s, {:.2} CPU s per 1000 pages",
         file_cpu * 1000.0 / n as f64
