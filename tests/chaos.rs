@@ -145,13 +145,7 @@ async fn a_memory_dedup_state_survives_kill_9() {
         .map(e2e::Record::source)
         .collect();
     accounting.report("kill -9, memory dedup state", unique_copies.is_empty());
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        second.log()
-    );
+    accounting.assert_none_lost(&second.log());
     assert!(
         unique_copies.is_empty(),
         "copies judged unique after the restart (the state was forgotten): {unique_copies:?}\n{}",
@@ -201,13 +195,7 @@ async fn a_redis_that_comes_back_empty_is_said_once() {
     let said = worker.log().matches("dedup state lost").count();
     let healed = worker.wait_for(Duration::from_secs(20), |w| status(w, "/readyz") == 200);
     accounting.report("Redis restarted empty", healed);
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     assert_eq!(said, 1, "said once, not per message\n{}", worker.log());
     assert_eq!(worker.metric(lost_total), Some(1.0));
     assert!(healed, "{}", worker.log());
@@ -283,13 +271,7 @@ async fn a_stall_fails_liveness_until_progress_resumes() {
         status(w, "/healthz") == 200 && w.metric("newsflow_stalled") == Some(0.0)
     });
     accounting.report("writes refused by the topic, a stall", healed);
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     assert!(healed, "{}", worker.log());
     assert!(worker.log().contains("stall over"), "{}", worker.log());
     let stall_lines = worker.log().matches("stalled: owned partitions").count();
@@ -329,13 +311,7 @@ async fn a_missing_topic_makes_the_worker_not_ready_and_says_which() {
     worker.wait_ready(READY).unwrap();
     let (_, accounting) = collect_all(&topics, 6, partitions, Duration::from_secs(90));
     accounting.report("an output topic missing", status(&worker, "/readyz") == 200);
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     assert_eq!(
         worker.log().matches("topics missing").count(),
         1,
@@ -368,13 +344,7 @@ async fn hostile_values_are_dead_lettered_and_the_partition_flows_on() {
     let (records, accounting) = collect_all(&topics, inputs.len(), partitions, Duration::from_secs(120));
     let peak = worker.peak_rss().unwrap_or(0);
     accounting.report("50 MB and 100 000-deep values", accounting.lost_count == 0);
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     let dead = |offset: i64| {
         records
             .iter()
@@ -414,13 +384,7 @@ async fn zstd_compressed_input_and_output_flow() {
     worker.wait_ready(READY).unwrap();
     let (_, accounting) = collect_all(&topics, inputs.len(), partitions, Duration::from_secs(60));
     accounting.report("zstd-compressed input and output", true);
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     assert_eq!(worker.metric("newsflow_stalled"), Some(0.0));
     assert!(!worker.log().contains("Decompression"), "{}", worker.log());
     // What never happened is there at 0, so that its first occurrence shows in rate() and increase().
@@ -531,13 +495,7 @@ async fn a_frozen_workers_lag_shows_on_the_other_workers_metrics() {
         fresh.iter().all(|s| *s == Some(0.0)),
         "partitions without lag have age 0: {fresh:?}"
     );
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        frozen.log()
-    );
+    accounting.assert_none_lost(&frozen.log());
     assert!(drained, "{}", other.http_get("/metrics").unwrap().1);
     assert!(frozen.terminate(Duration::from_secs(30)).unwrap().success());
     assert!(other.terminate(Duration::from_secs(30)).unwrap().success());
@@ -593,13 +551,7 @@ async fn an_input_topic_deleted_under_the_worker_is_seen_and_healed() {
     let (_, accounting) = collect_all(&topics, 4, partitions, Duration::from_secs(120));
     let healed = worker.wait_for(Duration::from_secs(60), |w| status(w, "/readyz") == 200);
     accounting.report("input topic deleted and created again", healed);
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     assert!(
         healed,
         "{}\n{}",

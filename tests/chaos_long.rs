@@ -99,13 +99,7 @@ async fn a_broker_away_longer_than_the_session_timeout() {
     let (_, accounting) = collect_all(&topics, 150, partitions, Duration::from_secs(180));
     let healed = settled(&[&worker]);
     accounting.report("broker away 20 s (session timeout 6 s)", healed);
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     assert!(during, "ready while the broker was away\n{}", worker.log());
     assert_eq!(
         live_during,

@@ -445,6 +445,11 @@ impl Accounting {
         }
     }
 
+    /// Fails the test when an input has no output, with the offsets lost and the worker's `log`.
+    pub fn assert_none_lost(&self, log: &str) {
+        assert_eq!(self.lost_count, 0, "lost {:?}\n{log}", self.lost);
+    }
+
     /// One line `make chaos` gathers into its table.
     pub fn report(&self, scenario: &str, healed: bool) {
         eprintln!(

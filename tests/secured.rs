@@ -114,13 +114,7 @@ async fn pages_flow_over_tls_and_scram_with_no_secret_shown() {
     produce(&secured.brokers, &topics.input, partitions, &inputs).await;
     let (records, accounting) = collect_all(&topics, inputs.len(), partitions, Duration::from_secs(90));
     accounting.report("secured broker (TLS + SCRAM + ACLs)", true);
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     assert_eq!(
         records.iter().filter(|r| r.topic == topics.articles).count(),
         5,
@@ -216,13 +210,7 @@ async fn a_wrong_password_and_an_untrusted_certificate_are_seen() {
     );
     let (_, accounting) = collect_all(&topics, 4, partitions, Duration::from_secs(90));
     accounting.report("wrong password, then untrusted CA, then right settings", true);
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     worker.wait_ready(READY).unwrap();
     assert!(worker.terminate(Duration::from_secs(30)).unwrap().success());
     std::fs::remove_file(&wrong).unwrap();
@@ -262,13 +250,7 @@ async fn no_read_acl_on_the_input_is_seen_and_healed_by_a_grant() {
     let (_, accounting) = collect_all(&topics, 4, partitions, Duration::from_secs(90));
     let healed = worker.wait_for(READY, |w| readyz(w).0 == 200);
     accounting.report("no read ACL on the input, then granted", healed);
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     assert!(healed, "{:?}\n{}", readyz(&worker), worker.log());
     let mut worker = worker;
     assert!(worker.terminate(Duration::from_secs(30)).unwrap().success());
@@ -336,13 +318,7 @@ async fn no_write_acl_on_an_output_is_seen_commits_nothing_past_it_and_heals() {
         "no write ACL on the articles and dead-letter topics, then granted",
         healed,
     );
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     assert_eq!(records.iter().filter(|r| r.topic == topics.dlq).count(), 1);
     assert!(healed, "{:?}\n{}", readyz(&worker), worker.log());
     assert!(
@@ -421,13 +397,7 @@ async fn dedup_over_redis_tls_with_an_acl_user_and_a_denied_command_seen() {
     produce(&topics.brokers, &topics.input, partitions, &inputs).await;
     let (records, accounting) = collect_all(&topics, inputs.len(), partitions, Duration::from_secs(90));
     accounting.report("dedup over Redis TLS with an ACL user", true);
-    assert_eq!(
-        accounting.lost_count,
-        0,
-        "lost {:?}\n{}",
-        accounting.lost,
-        worker.log()
-    );
+    accounting.assert_none_lost(&worker.log());
     assert_eq!(
         records.iter().filter(|r| r.topic == topics.duplicates).count(),
         1,
