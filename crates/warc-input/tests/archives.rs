@@ -200,35 +200,30 @@ fn a_compressed_archive_cut_off_or_with_junk_between_members() {
     );
 }
 
-#[test]
-fn a_block_over_the_limit_is_skipped_without_being_kept() {
-    let bytes = std::fs::read(data_dir().join("truncated.warc")).unwrap();
-    let listing: Vec<String> = Reader::new(Cursor::new(bytes))
+/// Each record of `file` read with a block limit of 6000 bytes: its offset and size, or the error.
+fn listing_with_max_block(file: &str) -> Vec<String> {
+    let bytes = std::fs::read(data_dir().join(file)).unwrap();
+    Reader::new(Cursor::new(bytes))
         .unwrap()
         .with_max_block(6000)
         .map(|item| match item {
             Ok(record) => format!("@{} {} bytes", record.offset, record.block.len()),
             Err(err) => format!("error ({}): {err}", err.kind()),
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_block_over_the_limit_is_skipped_without_being_kept() {
     assert_eq!(
-        listing,
+        listing_with_max_block("truncated.warc"),
         [
             "@0 5453 bytes",
             "error (truncated_record): truncated record at byte 5880: block of 14944 bytes, the archive ends before its end",
         ]
     );
-    let bytes = std::fs::read(data_dir().join("damaged.warc.gz")).unwrap();
-    let listing: Vec<String> = Reader::new(Cursor::new(bytes))
-        .unwrap()
-        .with_max_block(6000)
-        .map(|item| match item {
-            Ok(record) => format!("@{} {} bytes", record.offset, record.block.len()),
-            Err(err) => format!("error ({}): {err}", err.kind()),
-        })
-        .collect();
     assert_eq!(
-        listing,
+        listing_with_max_block("damaged.warc.gz"),
         [
             "@0 48 bytes",
             "error (oversized_record): record at byte 255 skipped: a block of 14944 bytes, over the limit of 6000",
