@@ -50,6 +50,13 @@ fn pages(n: usize, offset: usize) -> Vec<Input> {
         .collect()
 }
 
+/// Wall clock, unix milliseconds (record timestamps are on it).
+fn chrono_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 fn percentile(sorted: &[i64], p: f64) -> i64 {
     if sorted.is_empty() {
         return -1;
@@ -171,6 +178,7 @@ async fn main() {
     let cpu_now = |pid: Option<&str>| pid.and_then(cpu_seconds).map_or(0.0, |(own, _)| own);
     let (worker_before, broker_before) = (cpu_now(Some(&worker_pid)), cpu_now(broker.as_deref()));
     let started = Instant::now();
+    let started_ms = chrono_ms();
     let records = collect(
         &topics.brokers,
         &topics.outputs(),
@@ -188,6 +196,28 @@ async fn main() {
         "through the broker / file mode on one core: {:.2}x (goal 1.5x)",
         broker_rate / file_rate
     );
+    // Where the wall time goes: the wait for the first output (fetch start-up), the steady rate in the
+    // middle of the backlog, and the tail after the 90th percentile output (linger, the reader's fetch).
+    let mut produced: Vec<i64> = records.iter().filter_map(|r| r.timestamp).collect();
+    produced.sort_unstable();
+    if produced.len() == n && n >= 10 {
+        let (p10, p90) = (produced[n / 10], produced[n * 9 / 10]);
+        let steady = (n * 8 / 10) as f64 / ((p90 - p10).max(1) as f64 / 1000.0);
+        println!(
+            "first output {} ms after ready; steady rate (10th to 90th percentile output) {steady:.0} pages/s, {:.2}x file mode on one core; last output {} ms after ready, seen {} ms later",
+            produced[0] - started_ms,
+            steady / file_rate,
+            produced[n - 1] - started_ms,
+            (started_ms + (elapsed * 1000.0) as i64) - produced[n - 1],
+        );
+        let deciles: Vec<String> = (0..=10)
+            .map(|d| (produced[((n - 1) * d) / 10] - started_ms).to_string())
+            .collect();
+        println!(
+            "outputs at each tenth of the backlog, ms after ready: {}",
+            deciles.join(" ")
+        );
+    }
     // Where the two cores go: CPU seconds per 1000 pages of the worker and of the broker in the backlog
     // phase, against file mode's. Two saturated cores bound the ratio at 2 × file / (worker + broker).
     let per_k = |cpu: f64| cpu * 1000.0 / n as f64;
@@ -204,6 +234,11 @@ async fn main() {
             " (broker pid unknown)"
         },
         2.0 * file_per_k / (worker_cpu + broker_cpu)
+    );
+    println!(
+        "cores busy in the backlog phase: worker {:.2}, broker {:.2}",
+        worker_cpu * n as f64 / 1000.0 / elapsed,
+        broker_cpu * n as f64 / 1000.0 / elapsed
     );
 
     // Paced phase: latency from input record timestamp to output record timestamp.

@@ -12,7 +12,8 @@ use telemetry::{Health, events};
 use tokio_util::sync::CancellationToken;
 
 use crate::context::ClientEvents;
-use crate::worker::{client_config, group_marks, now_ms};
+use crate::watch::{group_marks, observer_properties};
+use crate::worker::{client_config, now_ms};
 use crate::{KafkaConfig, KafkaError};
 
 /// Time to wait for the one message of a partition.
@@ -24,19 +25,8 @@ pub(crate) fn spawn(
     health: &Health,
     shutdown: CancellationToken,
 ) -> Result<std::thread::JoinHandle<()>, KafkaError> {
-    let mut properties = config.consumer_properties();
-    // The group's own id, to read its committed offsets; never subscribed (so never a member), never
-    // committing, and fetching little.
-    for (key, value) in &mut properties {
-        match key.as_str() {
-            "enable.auto.commit" | "enable.auto.offset.store" => *value = "false".to_owned(),
-            "queued.min.messages" => *value = "1".to_owned(),
-            "queued.max.messages.kbytes" => *value = "1024".to_owned(),
-            _ => {}
-        }
-    }
-    let consumer: BaseConsumer<ClientEvents> =
-        client_config(properties).create_with_context(ClientEvents {
+    let consumer: BaseConsumer<ClientEvents> = client_config(observer_properties(config))
+        .create_with_context(ClientEvents {
             health: health.clone(),
         })?;
     let (topic, group, interval) = (

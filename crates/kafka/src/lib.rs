@@ -18,6 +18,7 @@ mod backfill;
 mod backoff;
 mod config;
 mod context;
+mod cpu;
 mod lag_age;
 mod produce;
 mod readiness;
@@ -25,6 +26,7 @@ mod records;
 mod restore;
 mod task;
 pub mod tracker;
+mod watch;
 mod watchdog;
 mod worker;
 

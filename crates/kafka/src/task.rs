@@ -13,10 +13,10 @@ use model::{ArticleEvent, SourceRef};
 use pipeline::{DedupFailure, Outcome, Pending, Pipeline, Processed, RawMessage, Reason, Rejection, Stage};
 use rdkafka::message::{Headers, Message, OwnedMessage};
 use telemetry::{Condition, Health, Throttle, events};
-use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use crate::backoff::Backoff;
+use crate::cpu::{CpuPool, Panicked};
 use crate::produce::{Undelivered, deliver};
 use crate::records::{self, Input, Kind, Topics};
 use crate::tracker::{Ticket, Tracker};
@@ -38,8 +38,8 @@ pub(crate) struct Shared {
     pub pipeline: Arc<Pipeline>,
     pub producer: crate::context::Producer,
     pub tracker: Arc<Tracker>,
-    /// Pipeline runs at once.
-    pub cpu: Semaphore,
+    /// The threads the pipeline runs on.
+    pub cpu: CpuPool,
     /// Cancelled when the drain deadline passed: unfinished work stops retrying and is not finished.
     pub abandon: CancellationToken,
     /// Readiness: message tasks own [`Condition::DedupAvailable`].
@@ -117,34 +117,35 @@ impl Task {
         }
     }
 
-    /// Runs the pipeline on the blocking pool, at most `cpu_threads` at once.
-    async fn run_pipeline(&self, work: Work) -> Result<Processed, tokio::task::JoinError> {
-        let _permit = self.shared.cpu.acquire().await;
+    /// Runs the pipeline on the pipeline threads.
+    async fn run_pipeline(&self, work: Work) -> Result<Processed, Panicked> {
         let pipeline = self.shared.pipeline.clone();
-        tokio::task::spawn_blocking(move || match work {
-            Work::Message(message) => {
-                let headers = headers_of(&message)
-                    .into_iter()
-                    .filter_map(|(key, value)| value.map(|value| (key, value)))
-                    .collect();
-                let raw = RawMessage {
-                    value: message.payload().unwrap_or_default(),
-                    headers,
-                    source: SourceRef {
-                        topic: message.topic().to_owned(),
-                        partition: message.partition(),
-                        offset: message.offset(),
-                    },
-                };
-                pipeline.process(&raw, now_ms())
-            }
-            Work::Resume(pending) => pipeline.resume(*pending, now_ms()),
-        })
-        .await
+        self.shared
+            .cpu
+            .run(move || match work {
+                Work::Message(message) => {
+                    let headers = headers_of(&message)
+                        .into_iter()
+                        .filter_map(|(key, value)| value.map(|value| (key, value)))
+                        .collect();
+                    let raw = RawMessage {
+                        value: message.payload().unwrap_or_default(),
+                        headers,
+                        source: SourceRef {
+                            topic: message.topic().to_owned(),
+                            partition: message.partition(),
+                            offset: message.offset(),
+                        },
+                    };
+                    pipeline.process(&raw, now_ms())
+                }
+                Work::Resume(pending) => pipeline.resume(*pending, now_ms()),
+            })
+            .await
     }
 
     /// The pipeline panicked: the message is dead-lettered as `internal`.
-    fn panicked(&self, err: &tokio::task::JoinError) -> Outcome {
+    fn panicked(&self, err: &Panicked) -> Outcome {
         let Ticket { tp, offset, .. } = &self.job.ticket;
         tracing::error!(error = %err, topic = tp.0, partition = tp.1, offset, "pipeline panicked");
         Outcome::Rejected(Rejection {

@@ -8,39 +8,35 @@
 //! in-flight messages pile up the consumer pauses its partitions. Nothing is published unjudged and
 //! nothing is skipped.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use pipeline::Pipeline;
-use rdkafka::TopicPartitionList;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::Message;
 use rdkafka::producer::Producer as _;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
 use telemetry::{Condition, Health, Throttle, events};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::context::{ClientEvents, Producer, WorkerContext, record_commit, store_offsets};
+use crate::cpu::CpuPool;
 use crate::readiness::readiness_loop;
 use crate::records::Topics;
 use crate::restore::restore_dedup_state;
 use crate::task::{Job, Shared, handle};
 use crate::tracker::Tracker;
-use crate::watchdog::{Observation, Stalled, Watchdog};
 use crate::{KafkaConfig, KafkaError};
 
 /// Longest a poll waits for a message (the loop's turn).
 const POLL_TIMEOUT: Duration = Duration::from_millis(100);
 /// With every in-flight slot taken, how long the consumer waits for one before pausing its partitions.
 const HOLD_BEFORE_PAUSE: Duration = Duration::from_secs(1);
-/// Time for each watermark or committed-offset request of the watchdog.
-const WATCH_REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Consume errors (and failures to pause) repeat while their cause lasts: one line per 30 s per error.
 static CONSUME_ERRORS: Throttle = Throttle::new(Duration::from_secs(30));
@@ -50,7 +46,7 @@ static CONSUME_ERRORS: Throttle = Throttle::new(Duration::from_secs(30));
 pub struct Limits {
     /// Messages in flight before partitions are paused.
     pub max_in_flight: usize,
-    /// Pipeline runs at once (CPU threads).
+    /// Threads the pipeline runs on.
     pub cpu_threads: usize,
 }
 
@@ -96,7 +92,7 @@ pub async fn run(
         pipeline,
         producer: producer.clone(),
         tracker: tracker.clone(),
-        cpu: Semaphore::new(limits.cpu_threads.max(1)),
+        cpu: CpuPool::new(limits.cpu_threads).map_err(|err| KafkaError::Thread(err.to_string()))?,
         abandon: abandon.clone(),
         health: health.clone(),
     });
@@ -107,7 +103,6 @@ pub async fn run(
         let health = health.clone();
         let max_in_flight = limits.max_in_flight.max(1);
         let drain_timeout = config.drain_timeout;
-        let (stall_timeout, watch_interval) = (config.stall_timeout, config.watch_interval);
         let (topic, group) = (config.input_topic.clone(), config.group_id.clone());
         let consume_error_timeout = config.consume_error_timeout;
         std::thread::Builder::new()
@@ -121,8 +116,6 @@ pub async fn run(
                     drain_timeout,
                     paused: false,
                     pause_unapplied: false,
-                    watchdog: Watchdog::new(stall_timeout),
-                    watch_interval,
                     topic,
                     group,
                     consume_errors: ErrorStreak::new(consume_error_timeout),
@@ -132,6 +125,7 @@ pub async fn run(
             .map_err(|err| KafkaError::Thread(err.to_string()))?
     };
 
+    let watch = crate::watch::spawn(&config, &health, &shared.tracker, shutdown.clone())?;
     let lag_age = crate::lag_age::spawn(&config, &health, shutdown.clone())?;
     let readiness = tokio::spawn(readiness_loop(
         producer.clone(),
@@ -163,9 +157,9 @@ pub async fn run(
     if thread.join().is_err() {
         return Err(KafkaError::Thread("consumer thread panicked".to_owned()));
     }
-    // The lag age reader is not waited for: it stops at its next look, and its client may block for a
-    // while on a broker that is away, which must not hold up the exit.
-    drop(lag_age);
+    // The watch and the lag age reader are not waited for: they stop at their next look, and their
+    // clients may block for a while on a broker that is away, which must not hold up the exit.
+    drop((watch, lag_age));
     tracing::info!("worker stopped");
     Ok(())
 }
@@ -295,45 +289,6 @@ impl ErrorStreak {
     }
 }
 
-/// A partition's low and high watermarks and the group's committed offset on it.
-pub(crate) type Marks = (i64, i64, Option<i64>);
-
-/// Per partition of `topic`: low and high watermarks and the committed offset of `consumer`'s group.
-/// `None` when the broker does not answer in time.
-pub(crate) fn group_marks<C: ConsumerContext>(
-    consumer: &BaseConsumer<C>,
-    topic: &str,
-) -> Option<BTreeMap<i32, Marks>> {
-    let metadata = consumer.fetch_metadata(Some(topic), WATCH_REQUEST_TIMEOUT).ok()?;
-    let partitions: Vec<i32> = metadata
-        .topics()
-        .iter()
-        .filter(|t| t.name() == topic)
-        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-        .collect();
-    let mut all = TopicPartitionList::with_capacity(partitions.len());
-    for partition in &partitions {
-        all.add_partition(topic, *partition);
-    }
-    let committed = consumer.committed_offsets(all, WATCH_REQUEST_TIMEOUT).ok()?;
-    let mut marks = BTreeMap::new();
-    for partition in partitions {
-        let (low, high) = match consumer.fetch_watermarks(topic, partition, WATCH_REQUEST_TIMEOUT) {
-            Ok(marks) => marks,
-            Err(err) => {
-                tracing::debug!(error = %err, partition, "cannot read watermarks");
-                return None;
-            }
-        };
-        let position = committed
-            .find_partition(topic, partition)
-            .and_then(|element| element.offset().to_raw())
-            .filter(|offset| *offset >= 0);
-        marks.insert(partition, (low, high, position));
-    }
-    Some(marks)
-}
-
 struct ConsumerLoop {
     consumer: BaseConsumer<WorkerContext>,
     tracker: Arc<Tracker>,
@@ -344,9 +299,7 @@ struct ConsumerLoop {
     paused: bool,
     /// The paused decision is not yet applied to the whole current assignment.
     pause_unapplied: bool,
-    watchdog: Watchdog,
-    watch_interval: Duration,
-    /// The input topic and the consumer group, whose lag the loop measures.
+    /// The input topic and the consumer group.
     topic: String,
     group: String,
     /// Consume errors with no message in between.
@@ -355,7 +308,6 @@ struct ConsumerLoop {
 
 impl ConsumerLoop {
     fn run(mut self, shutdown: &CancellationToken, health: &Health, abandon: &CancellationToken) {
-        let mut next_watch = Instant::now() + self.watch_interval;
         while !shutdown.is_cancelled() {
             // Backpressure: with every in-flight slot taken, wait a moment for one (without polling);
             // only work that stays stuck pauses the partitions. A backlog then costs no pause/resume
@@ -382,10 +334,6 @@ impl ConsumerLoop {
             }
             if self.pause_unapplied {
                 self.apply_pause();
-            }
-            if Instant::now() >= next_watch {
-                self.watch(health);
-                next_watch = Instant::now() + self.watch_interval;
             }
         }
         self.shut_down(health, abandon);
@@ -504,50 +452,6 @@ impl ConsumerLoop {
         }
     }
 
-    /// Measures the group's lag on every partition of the input topic (exported whoever owns the
-    /// partition, so a hung or frozen replica's lag shows on the others), and feeds the stall watchdog
-    /// with the partitions this worker owns.
-    fn watch(&mut self, health: &Health) {
-        let now = Instant::now();
-        if !health.holds(Condition::BrokerReachable) {
-            self.watchdog.excuse(now);
-            return;
-        }
-        let Some(marks) = self.group_marks() else {
-            self.watchdog.excuse(now);
-            return;
-        };
-        for (partition, (low, high, committed)) in &marks {
-            let lag = high - committed.unwrap_or(*low).max(*low);
-            events::group_lag(&self.group, &self.topic, *partition, lag.max(0));
-        }
-        let mut observations = Vec::new();
-        for tp in self.tracker.owned() {
-            let Some(&(low, high, committed)) = marks.get(&tp.1).filter(|_| tp.0 == self.topic) else {
-                continue;
-            };
-            // Nothing begun since the assignment: the group's committed offset says where it is.
-            let position = self.tracker.position(&tp).or(committed);
-            let observation = Observation {
-                tp,
-                position,
-                low,
-                high,
-            };
-            events::consumer_lag(&observation.tp.0, observation.tp.1, observation.lag());
-            observations.push(observation);
-        }
-        let excused = !health.holds(Condition::DedupAvailable) || !health.holds(Condition::TopicsPresent);
-        let stalled = self.watchdog.observe(now, &observations, excused);
-        report_stall(health, &stalled);
-    }
-
-    /// Per partition of the input topic: low and high watermarks and the group's committed offset.
-    /// `None` when the broker does not answer in time.
-    fn group_marks(&self) -> Option<BTreeMap<i32, Marks>> {
-        group_marks(&self.consumer, &self.topic)
-    }
-
     fn shut_down(mut self, health: &Health, abandon: &CancellationToken) {
         health.set(Condition::ConsumerRunning, false);
         tracing::info!(in_flight = self.tracker.in_flight(), "draining");
@@ -578,37 +482,6 @@ impl ConsumerLoop {
         // Dropping the consumer closes it and leaves the group.
         drop(self.consumer);
         tracing::info!(drained, "consumer closed");
-    }
-}
-
-/// Sets liveness from the watchdog's verdict and says so once per change.
-fn report_stall(health: &Health, stalled: &[Stalled]) {
-    if stalled.is_empty() {
-        if health.set_stalled(None) {
-            tracing::info!("stall over: partitions progress again; live");
-        }
-        return;
-    }
-    let why = stalled
-        .iter()
-        .map(|s| {
-            format!(
-                "{}/{}: lag {}, no progress for {} s",
-                s.tp.0,
-                s.tp.1,
-                s.lag,
-                s.waited.as_secs()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    if health.set_stalled(Some(why.clone())) {
-        tracing::error!(
-            partitions = stalled.len(),
-            detail = %why,
-            "stalled: owned partitions have lag and make no progress for no known reason; liveness fails so \
-             that the worker is restarted"
-        );
     }
 }
 
