@@ -2,7 +2,8 @@
 //! and store each offset only after the broker acknowledged every output of its message.
 //!
 //! This is the only crate that uses rdkafka. It owns the consumer thread (polling, rebalances, pause
-//! and resume, offset storing, the stall watchdog), the producer (idempotent, retried until
+//! and resume, offset storing), the pipeline threads, the watch (lag and the stall watchdog, on a thread
+//! and client of its own), the producer (idempotent, retried until
 //! acknowledged), the dead-letter records, the per-partition offset [`tracker`], and the rebuilding of
 //! an in-process dedup state from published events at start. It reads no config file and no environment: the
 //! binary hands it a [`KafkaConfig`] and a [`pipeline::Pipeline`].

@@ -1,4 +1,4 @@
-//! One message, start to finish: run the pipeline on the CPU pool; while the dedup state does not
+//! One message, start to finish: run the pipeline on the pipeline threads; while the dedup state does not
 //! answer, hold the message and ask again with backoff; publish its record (or a smaller one the broker
 //! accepts) until acknowledged; then finish its ticket, so that its offset may be stored.
 //!
@@ -64,7 +64,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, job: Job) {
     }
 }
 
-/// What a message task hands to the CPU pool.
+/// What a message task hands to the pipeline threads.
 enum Work {
     /// A consumed message, from the start.
     Message(Arc<OwnedMessage>),

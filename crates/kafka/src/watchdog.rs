@@ -5,7 +5,7 @@
 //! progress, for no reason the worker knows. Restarting is the only cure a worker has for that, so a
 //! stall fails liveness: Kubernetes restarts the pod, and the log and `newsflow_stalled` say why.
 //!
-//! This module is pure: the consumer thread feeds it what it observed (per owned partition: the
+//! This module is pure: the watch ([`crate::watch`]) feeds it what it observed (per owned partition: the
 //! committed position and the high watermark) and the time; it answers whether the worker is stalled.
 
 use std::collections::HashMap;

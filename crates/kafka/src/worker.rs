@@ -1,5 +1,5 @@
 //! The worker: a consumer thread that polls and tracks offsets, and one task per message
-//! ([`crate::task`]) that runs the pipeline on the CPU pool and publishes its output until the broker
+//! ([`crate::task`]) that runs the pipeline on the pipeline threads and publishes its output until the broker
 //! acknowledges it.
 //!
 //! When the dedup state cannot be consulted (the pipeline fails closed), a message task keeps its
