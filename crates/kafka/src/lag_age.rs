@@ -12,8 +12,8 @@ use telemetry::{Health, events};
 use tokio_util::sync::CancellationToken;
 
 use crate::context::ClientEvents;
-use crate::watch::{group_marks, observer_properties};
-use crate::worker::{client_config, now_ms};
+use crate::watch::group_marks;
+use crate::worker::now_ms;
 use crate::{KafkaConfig, KafkaError};
 
 /// Time to wait for the one message of a partition.
@@ -25,10 +25,7 @@ pub(crate) fn spawn(
     health: &Health,
     shutdown: CancellationToken,
 ) -> Result<std::thread::JoinHandle<()>, KafkaError> {
-    let consumer: BaseConsumer<ClientEvents> = client_config(observer_properties(config))
-        .create_with_context(ClientEvents {
-            health: health.clone(),
-        })?;
+    let consumer = crate::watch::observer(config, health)?;
     let (topic, group, interval) = (
         config.input_topic.clone(),
         config.group_id.clone(),

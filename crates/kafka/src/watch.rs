@@ -25,9 +25,12 @@ use crate::{KafkaConfig, KafkaError};
 /// Time for each watermark or committed-offset request.
 const WATCH_REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// The consumer settings of a client that only looks at the group: the group's own id, to read its
-/// committed offsets; never subscribed (so never a member), never committing, and fetching little.
-pub(crate) fn observer_properties(config: &KafkaConfig) -> Vec<(String, String)> {
+/// A client that only looks at the group: the group's own id, to read its committed offsets; never
+/// subscribed (so never a member), never committing, and fetching little.
+pub(crate) fn observer(
+    config: &KafkaConfig,
+    health: &Health,
+) -> Result<BaseConsumer<ClientEvents>, KafkaError> {
     let mut properties = config.consumer_properties();
     for (key, value) in &mut properties {
         match key.as_str() {
@@ -37,7 +40,9 @@ pub(crate) fn observer_properties(config: &KafkaConfig) -> Vec<(String, String)>
             _ => {}
         }
     }
-    properties
+    Ok(client_config(properties).create_with_context(ClientEvents {
+        health: health.clone(),
+    })?)
 }
 
 /// Starts the watch; it stops when `shutdown` is cancelled.
@@ -47,10 +52,7 @@ pub(crate) fn spawn(
     tracker: &Arc<Tracker>,
     shutdown: CancellationToken,
 ) -> Result<std::thread::JoinHandle<()>, KafkaError> {
-    let consumer: BaseConsumer<ClientEvents> = client_config(observer_properties(config))
-        .create_with_context(ClientEvents {
-            health: health.clone(),
-        })?;
+    let consumer = observer(config, health)?;
     let mut watch = Watch {
         consumer,
         tracker: tracker.clone(),
