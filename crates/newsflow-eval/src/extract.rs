@@ -263,7 +263,12 @@ pub fn explain(page: &Path, url: &str, min_chars: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Result<()> {
+pub fn run(
+    corpus: &Path,
+    floors: Option<&Path>,
+    verbose: bool,
+    pages_out: Option<&Path>,
+) -> anyhow::Result<()> {
     let floors = super::floors(floors)?;
     let pages = load(corpus)?;
     anyhow::ensure!(!pages.is_empty(), "no pages in {}", corpus.display());
@@ -277,6 +282,7 @@ pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Resul
     let mut meta_misses: Vec<(&'static str, String, String, String)> = Vec::new();
     // Pages whose body is not the article's text: access, file, words left.
     let mut walled: Vec<(extract::Access, String, usize)> = Vec::new();
+    let mut page_lines: Vec<String> = Vec::with_capacity(pages.len());
     for page in &pages {
         let outcome = run_one(page, &config);
         if let Ok(doc) = &outcome
@@ -320,6 +326,14 @@ pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Resul
                 got_date.unwrap_or_default().to_owned(),
             ),
         ];
+        let mut line = format!("{}\t{}\t{}\t{}", page.gold.file, counts.tp, counts.fn_, counts.fp);
+        for (field, gold, _) in &misses {
+            line.push('\t');
+            if gold.is_some() {
+                line.push_str(field);
+            }
+        }
+        page_lines.push(line);
         for (field, gold, got) in misses {
             if let Some(gold) = gold {
                 meta_misses.push((field, page.gold.file.clone(), gold.to_owned(), got));
@@ -332,6 +346,12 @@ pub fn run(corpus: &Path, floors: Option<&Path>, verbose: bool) -> anyhow::Resul
             missed,
             leaked,
         });
+    }
+
+    if let Some(path) = pages_out {
+        page_lines.push(String::new());
+        std::fs::write(path, page_lines.join("\n"))
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
 
     // Timed passes: extraction, then parsing alone, single thread.

@@ -37,6 +37,10 @@ enum EvalCommand {
         /// Print every failing page.
         #[arg(long)]
         verbose: bool,
+        /// Write every page's scores to this file (tab-separated: file, tp, fn, fp, and the title, author
+        /// and date misses), to compare two runs page by page.
+        #[arg(long)]
+        pages: Option<PathBuf>,
     },
     /// Why a page's body came out as it did: the element tree with flags, scores and the chosen containers.
     Explain {
@@ -85,7 +89,8 @@ fn run(command: EvalCommand) -> anyhow::Result<()> {
             corpus,
             floors,
             verbose,
-        } => extract::run(&corpus, floors.as_deref(), verbose),
+            pages,
+        } => extract::run(&corpus, floors.as_deref(), verbose, pages.as_deref()),
         EvalCommand::Explain { page, url, min_chars } => extract::explain(&page, &url, min_chars),
         EvalCommand::Dedup { corpus, floors } => dedup::run(&corpus, floors.as_deref()),
         EvalCommand::Lang { corpus, floors } => lang::run(&corpus, floors.as_deref()),
