@@ -282,10 +282,18 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
     let dom = dom::Dom::build(&html);
     let base = url::Url::parse(input.url).ok();
     let page_meta = meta::collect(&dom, base.as_ref());
+    let descriptions: Vec<&str> = ["og:description", "description", "twitter:description"]
+        .iter()
+        .filter_map(|key| page_meta.get(key))
+        .chain(page_meta.ld.description.as_deref())
+        .collect();
     let mut body = body::extract_body(
         &dom,
-        page_meta.title.as_deref(),
-        page_meta.ld.article_body.as_deref(),
+        &body::Hints {
+            title: page_meta.title.as_deref(),
+            ld_article_body: page_meta.ld.article_body.as_deref(),
+            descriptions: &descriptions,
+        },
         config,
     );
 

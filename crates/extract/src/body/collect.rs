@@ -241,6 +241,19 @@ pub(super) fn paragraphs_of(raw: &str) -> Vec<Paragraph> {
         .collect()
 }
 
+/// Whether `lead` says what one of the page's descriptions says: the same
+/// words, or the description cut short ("…") at the start of the lead.
+fn says_a_description(lead: &str, descriptions: &[&str]) -> bool {
+    let lead = text::fold(lead);
+    descriptions.iter().any(|d| {
+        let d = text::fold(d);
+        let d = d.trim_end_matches(['…', '.', ' ']).trim_end_matches("...");
+        d.len() >= 40
+            && (lead.trim_end_matches(['…', '.', ' ']) == d
+                || (lead.starts_with(d) && d.len() * 3 >= lead.len() * 2))
+    })
+}
+
 /// Class words of a lead paragraph (standfirst) set apart from the body.
 const LEAD_WORDS: &[&str] = &[
     "lead",
@@ -259,10 +272,15 @@ const LEAD_WORDS: &[&str] = &[
 ];
 
 /// The lead paragraph just before the chosen containers, when the page sets
-/// it apart (`itemprop=description`, a "lead"/"intro"/"chapo" class) in a
-/// block the containers do not include: it is the article's first
-/// paragraph. Nothing but a little text may stand between the two.
-pub(super) fn lead_before(an: &Analysis<'_, '_>, containers: &[usize]) -> Option<String> {
+/// it apart (`itemprop=description`, a "lead"/"intro"/"chapo" class, or
+/// saying what the page's description says) in a block the containers do
+/// not include: it is the article's first paragraph. Nothing but a little
+/// text may stand between the two.
+pub(super) fn lead_before(
+    an: &Analysis<'_, '_>,
+    containers: &[usize],
+    descriptions: &[&str],
+) -> Option<String> {
     let dom = an.dom;
     let container = *containers.iter().min()?;
     // From the first text the containers give, so that a lead inside them
@@ -302,10 +320,13 @@ pub(super) fn lead_before(an: &Analysis<'_, '_>, containers: &[usize]) -> Option
             tokens.push_attr(c);
             tokens.iter().any(|w| LEAD_WORDS.contains(&w))
         });
-        if !(described || lead_class) || dom.tag(j).heading_level() == Some(1) {
+        if dom.tag(j).heading_level() == Some(1) {
             continue;
         }
         let lead = text::normalize(&dom.text_of(j, 1200));
+        if !(described || lead_class || says_a_description(&lead, descriptions)) {
+            continue;
+        }
         return (text::word_count(&lead) >= 6).then_some(lead);
     }
     None

@@ -105,17 +105,25 @@ impl Body {
     }
 }
 
+/// What the page's metadata tells the body extraction.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Hints<'a> {
+    /// The page's title: a paragraph repeating it is dropped.
+    pub title: Option<&'a str>,
+    /// The JSON-LD `articleBody`, which stands in for a body that the markup does not carry.
+    pub ld_article_body: Option<&'a str>,
+    /// The page's descriptions (`og:description`, `description`, ...): a paragraph set apart just before
+    /// the text that says the same is its lead.
+    pub descriptions: &'a [&'a str],
+}
+
 /// Extracts the main text of the page.
-///
-/// `title` is the page's title (a paragraph repeating it is dropped);
-/// `ld_article_body` the JSON-LD `articleBody`, which stands in for a body
-/// that the markup does not carry.
-pub(crate) fn extract_body(
-    dom: &Dom<'_>,
-    title: Option<&str>,
-    ld_article_body: Option<&str>,
-    cfg: &ExtractConfig,
-) -> Body {
+pub(crate) fn extract_body(dom: &Dom<'_>, hints: &Hints<'_>, cfg: &ExtractConfig) -> Body {
+    let Hints {
+        title,
+        ld_article_body,
+        descriptions,
+    } = *hints;
     let an = Analysis::new(dom);
     let scores = score(&an);
     let containers = choose(&an, &scores);
@@ -123,7 +131,7 @@ pub(crate) fn extract_body(
         return Body::default();
     }
     let mut collected = collect(&an, &containers, cfg.include_captions);
-    if let Some(lead) = lead_before(&an, &containers) {
+    if let Some(lead) = lead_before(&an, &containers, descriptions) {
         let already = collected
             .paragraphs
             .iter()
