@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{PageMeta, TimeEl, in_furniture};
+use super::{PageMeta, TimeEl, in_furniture, labelled};
 use crate::dates;
 use crate::dom::{Dom, Tag};
 use crate::text::Tokens;
@@ -146,7 +146,10 @@ pub(super) fn texts<'a>(
             }
             if date {
                 let t = dom.text_of(i, 200);
-                if t.bytes().any(|b| b.is_ascii_digit()) && t.chars().count() <= 150 {
+                if t.bytes().any(|b| b.is_ascii_digit())
+                    && t.chars().count() <= 150
+                    && !labelled::names_other_date(&t)
+                {
                     m.date_texts.push(t);
                 }
             }
