@@ -68,16 +68,18 @@ const OTHER_DATE_LABELS: &[&str] = &[
     "iscritto",
 ];
 
-/// True for a text that opens with the label of a date that is not the
-/// page's (the time now, a member's registration).
+/// True for a short text (a label line, not a sentence) that opens with the
+/// label of a date that is not the page's (the time now, a member's
+/// registration).
 pub(super) fn names_other_date(t: &str) -> bool {
     let t = t.trim_start();
-    OTHER_DATE_LABELS.iter().any(|l| {
-        t.get(..l.len()).is_some_and(|h| h.eq_ignore_ascii_case(l))
-            && !t
-                .get(l.len()..)
-                .is_some_and(|r| r.starts_with(char::is_alphanumeric))
-    })
+    t.len() <= 80
+        && OTHER_DATE_LABELS.iter().any(|l| {
+            t.get(..l.len()).is_some_and(|h| h.eq_ignore_ascii_case(l))
+                && !t
+                    .get(l.len()..)
+                    .is_some_and(|r| r.starts_with(char::is_alphanumeric))
+        })
 }
 
 /// One automaton over [`PUBLISHED_LABELS`], [`MODIFIED_LABELS`] and
@@ -225,5 +227,10 @@ mod tests {
         check("Registrierung für den Newsletter", false);
         check("Who joined the party on 3 March 2011", false);
         check("Erschienen am 14.10.2020", false);
+        // A sentence, not a label line.
+        check(
+            "Registered nurses in three cities went on strike on 5 March 2019, the union said on Tuesday",
+            false,
+        );
     }
 }
