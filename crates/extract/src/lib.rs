@@ -303,7 +303,7 @@ pub fn extract(input: &Input<'_>, config: &ExtractConfig) -> Result<Document, Ex
     }
     let access = access::classify(&dom, &page_meta, &mut body);
 
-    let mut meta = reconcile::finish(&dom, page_meta, &body, input.url, base.as_ref(), config);
+    let mut meta = reconcile::finish(&dom, &text, page_meta, &body, input.url, base.as_ref(), config);
     meta.title = meta.title.map(text::nfc);
     let body_text = text::nfc(body.text());
     let left = [

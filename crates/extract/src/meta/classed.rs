@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{PageMeta, TimeEl, in_furniture};
+use super::{PageMeta, TimeEl, in_furniture, labelled};
 use crate::dates;
 use crate::dom::{Dom, Tag};
 use crate::text::Tokens;
@@ -78,6 +78,39 @@ fn byline_and_date_words(value: &str, tokens: &mut Tokens, pair: &mut String) ->
     (bits & 1 != 0, bits & 2 != 0)
 }
 
+/// True for an element in an item of a list of dated links (other
+/// articles, events, documents: "29.02.2020 <a>Tasting</a>", "<a>Nr. 34 vom
+/// 08. November 2021</a>"): its date is the item's, not the page's. The list
+/// has at least three items that hold a link and a date.
+fn in_dated_link_list(dom: &Dom<'_>, i: usize) -> bool {
+    let Some(item) = std::iter::once(i)
+        .chain(dom.ancestors(i).take(3))
+        .find(|&a| dom.tag(a) == Tag::Li)
+    else {
+        return false;
+    };
+    let Some(list) = dom
+        .parent(item)
+        .filter(|&l| matches!(dom.tag(l), Tag::Ul | Tag::Ol))
+    else {
+        return false;
+    };
+    let has_link = |li: usize| {
+        (li..dom.end(li)).any(|j| {
+            dom.tag(j) == Tag::A
+                && dom
+                    .attr(j, "href")
+                    .is_some_and(|h| !h.trim_start().starts_with('#'))
+        })
+    };
+    dom.children(list)
+        .filter(|&li| dom.tag(li) == Tag::Li)
+        .take(12)
+        .filter(|&li| has_link(li) && dates::find_in_date_line(&dom.text_of(li, 150), false).is_some())
+        .nth(2)
+        .is_some()
+}
+
 /// The byline and date texts of element `i`, by its class and id words
 /// (cached per class string in `class_words`).
 #[expect(
@@ -146,7 +179,11 @@ pub(super) fn texts<'a>(
             }
             if date {
                 let t = dom.text_of(i, 200);
-                if t.bytes().any(|b| b.is_ascii_digit()) && t.chars().count() <= 150 {
+                if t.bytes().any(|b| b.is_ascii_digit())
+                    && t.chars().count() <= 150
+                    && !labelled::names_other_date(&t)
+                    && !in_dated_link_list(dom, i)
+                {
                     m.date_texts.push(t);
                 }
             }

@@ -46,6 +46,42 @@ const MODIFIED_LABELS: &[&str] = &[
     "bijgewerkt",
 ];
 
+/// Labels of dates that are not the page's, lowercase: the time the page was
+/// served ("Aktuelle Zeit: 14.10.2020, 12:18", phpBB's "It is currently")
+/// and a member's registration in a forum post's profile.
+const OTHER_DATE_LABELS: &[&str] = &[
+    "aktuelle zeit",
+    "it is currently",
+    "current time",
+    "heute ist",
+    "today is",
+    "registriert",
+    "registered",
+    "anmeldedatum",
+    "mitglied seit",
+    "dabei seit",
+    "member since",
+    "joined",
+    "inscrit le",
+    "inscription",
+    "registrado",
+    "iscritto",
+];
+
+/// True for a short text (a label line, not a sentence) that opens with the
+/// label of a date that is not the page's (the time now, a member's
+/// registration).
+pub(super) fn names_other_date(t: &str) -> bool {
+    let t = t.trim_start();
+    t.len() <= 80
+        && OTHER_DATE_LABELS.iter().any(|l| {
+            t.get(..l.len()).is_some_and(|h| h.eq_ignore_ascii_case(l))
+                && !t
+                    .get(l.len()..)
+                    .is_some_and(|r| r.starts_with(char::is_alphanumeric))
+        })
+}
+
 /// One automaton over [`PUBLISHED_LABELS`], [`MODIFIED_LABELS`] and
 /// [`DATE_LABELS`] (group 0, 1, 2), built once: asked of every short text
 /// with a digit, so one pass beats a search per label.
@@ -167,5 +203,34 @@ pub(super) fn dates(m: &mut PageMeta, dom: &Dom<'_>, i: usize, tokens: &mut Toke
             };
             *slot = Some(rest);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_other_date;
+
+    #[track_caller]
+    fn check(text: &str, expected: bool) {
+        assert_eq!(names_other_date(text), expected, "text: {text:?}");
+    }
+
+    #[test]
+    fn dates_that_are_not_the_page_s() {
+        check("Aktuelle Zeit: 14.10.2020, 12:18", true);
+        check(" It is currently Wed Oct 14, 2020 12:18 pm", true);
+        check("Registriert:", true);
+        check("Joined: Mar 3, 2011", true);
+        check("Mitglied seit 2009", true);
+        // The label opens the text, as a whole word.
+        check("22.02.2016, 21:07", false);
+        check("Registrierung für den Newsletter", false);
+        check("Who joined the party on 3 March 2011", false);
+        check("Erschienen am 14.10.2020", false);
+        // A sentence, not a label line.
+        check(
+            "Registered nurses in three cities went on strike on 5 March 2019, the union said on Tuesday",
+            false,
+        );
     }
 }

@@ -5,8 +5,9 @@
 //! ([`classed`]), other bylines ([`bylines`]), labelled dates
 //! ([`labelled`]), links to the page itself ([`self_links`]) and headings
 //! ([`title`]); the lines around the headline ([`near_title`]) are read
-//! later. [`crate::reconcile::finish`] then picks the most trustworthy value
-//! per field.
+//! later, and the page's state in its scripts ([`state`]) only when nothing
+//! else dates the page. [`crate::reconcile::finish`] then picks the most
+//! trustworthy value per field.
 
 mod bylines;
 mod classed;
@@ -15,6 +16,7 @@ mod labelled;
 mod microdata;
 mod near_title;
 mod self_links;
+mod state;
 mod tags;
 mod time;
 mod title;
@@ -28,6 +30,7 @@ use crate::text::{self, Tokens, normalize};
 use jsonld::LdInfo;
 
 pub(crate) use near_title::near_title_lines;
+pub(crate) use state::published as published_in_scripts;
 pub(crate) use title::title_tag_ends;
 
 /// A `<time>` element.
@@ -216,6 +219,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
             Tag::Meta | Tag::Title | Tag::Html | Tag::Link => tags::head_element(&mut m, dom, i, tag, attr),
             Tag::Script => {
                 jsonld::collect(dom, i, attr, &mut ld_values);
+
                 i = dom.end(i);
                 continue;
             }

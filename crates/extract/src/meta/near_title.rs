@@ -81,6 +81,16 @@ pub(crate) fn near_title_lines(
         if dom.ancestors(j).take(12).any(|a| dom.tag(a) == Tag::Blockquote) {
             return None;
         }
+        // The time now, a member's registration (the label may sit in the
+        // element before: "<strong>Registriert:</strong> 18.09.2008").
+        let label_before = (j.saturating_sub(4)..j)
+            .rev()
+            .filter_map(|k| dom.text(k))
+            .find(|s| !s.trim().is_empty())
+            .is_some_and(|s| s.len() <= 40 && super::labelled::names_other_date(s));
+        if label_before || super::labelled::names_other_date(t) {
+            return None;
+        }
         let n = text::visible_chars(t);
         if n > 120 {
             // A dateline opening a paragraph: "(25. November 2022) Text ...".

@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::body::Body;
 use crate::dom::Dom;
-use crate::meta::{PageMeta, near_title_lines};
+use crate::meta::{PageMeta, near_title_lines, published_in_scripts};
 use crate::text::{fold, normalize};
 use crate::{ExtractConfig, Metadata, dates};
 use published::Shown;
@@ -29,9 +29,12 @@ fn absolute(u: &str, base: Option<&Url>) -> Option<String> {
     matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
 }
 
-/// Picks the final value of every metadata field.
+/// Picks the final value of every metadata field; `markup` is the page's
+/// decoded markup (searched for the state in its scripts when nothing else
+/// dates the page).
 pub(crate) fn finish(
     dom: &Dom<'_>,
+    markup: &str,
     m: PageMeta,
     body: &Body,
     url: &str,
@@ -87,7 +90,8 @@ pub(crate) fn finish(
         in_date_elements,
         date_lines,
     };
-    let (published_at, modified_at) = published::dates(&m, body, url, &lang, month_first, shown);
+    let in_scripts = || published_in_scripts(markup);
+    let (published_at, modified_at) = published::dates(&m, body, url, &lang, month_first, shown, in_scripts);
 
     let description = m
         .first(&["og:description", "description", "twitter:description"])

@@ -68,6 +68,7 @@ pub(super) fn dates(
     lang: &str,
     month_first: bool,
     shown: Shown,
+    in_scripts: impl FnOnce() -> Option<String>,
 ) -> (Option<String>, Option<String>) {
     let Shown {
         visible,
@@ -156,6 +157,9 @@ pub(super) fn dates(
                 m.first(&["og:description", "description", "twitter:description"])
                     .and_then(|d| dates::find_in_text(d, month_first))
             })
+            // The page's state in a script ("publishedDate": ...), searched
+            // only now.
+            .or_else(in_scripts)
             // A copyright notice with a whole day ("Copyright © 19.12.2019 -
             // 12:14 h") stamps the page's last build.
             .or_else(|| {
