@@ -221,6 +221,9 @@ impl KafkaConfig {
                 // librdkafka waits this long before fetching again once its queue is full (default
                 // 1 s): with large pages the queue drains in less, and the worker sat idle in between.
                 ("fetch.queue.backoff.ms", "10".to_owned()),
+                // How soon the consumer learns that it may read a topic again (Read granted, the topic
+                // created again): librdkafka's default is 5 minutes.
+                ("topic.metadata.refresh.interval.ms", millis(self.watch_interval)),
             ]
             .map(|(k, v)| (k.to_owned(), v)),
         );
