@@ -10,8 +10,9 @@
 //! Body: a `with` segment found in the whitespace-normalized body is a true positive, a missing one a
 //! false negative; a `without` segment found is a false positive; summed over the corpus.
 //! Metadata, over the pages whose gold value is not empty: title and author match leniently (equal after
-//! lowercasing and collapsing whitespace and punctuation, or one contains the other; several authors
-//! also match when each of them is in the gold string); the date matches on the same calendar day.
+//! lowercasing, dropping invisible characters such as soft hyphens, and collapsing whitespace and
+//! punctuation, or one contains the other; several authors also match when each of them is in the gold
+//! string); the date matches on the same calendar day.
 //! Speed: one single-threaded extraction pass over the pages held in memory after the scoring pass (the
 //! warm-up), and a parse-only pass ([`extract::parse_only`]) over the same pages for the ratio.
 
@@ -139,11 +140,15 @@ fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Lowercase; whitespace and punctuation runs collapsed to one space; trimmed.
+/// Lowercase; whitespace and punctuation runs collapsed to one space; trimmed. Invisible characters
+/// (a soft hyphen, zero-width spaces and joiners, a word joiner) are dropped: they break no word.
 fn lenient_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut gap = false;
     for c in s.chars() {
+        if matches!(c, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}') {
+            continue;
+        }
         if c.is_alphanumeric() {
             if gap && !out.is_empty() {
                 out.push(' ');
@@ -501,6 +506,9 @@ mod tests {
             true,
         );
         check("Heiko", "Heiko Adams", true);
+        check("Genesenen\u{ad}\u{ad}nachweise", "Genesenennachweise", true);
+        check("Welt\u{200b}ernährung", "Welternährung", true);
+        check("Welt\u{ad}ernährung", "Welt ernährung", false);
         check("A title", "", false);
         check("A title", "Another", false);
         check("---", "!!!", false);
