@@ -334,8 +334,30 @@ fn is_brand(seg: &str, site: Option<&str>, host: Option<&str>) -> bool {
         [&compact, &spelled]
             .iter()
             .any(|c| **c == h || c.starts_with(&h) && c.len() <= h.len() + 4)
+            || titled_host_name(seg, &h)
     });
     site_hit || host_hit
+}
+
+/// A name that ends with a long host label after at most two capitalized
+/// words ("St. Georgs Chorknaben Ulm" on chorknaben-ulm; not "Rede im
+/// Bundestag").
+fn titled_host_name(seg: &str, host: &str) -> bool {
+    if host.len() < 8 {
+        return false;
+    }
+    let words: Vec<&str> = seg
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (1..=2).any(|k| {
+        words.len() > k
+            && words.get(..k).is_some_and(|lead| {
+                lead.iter()
+                    .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+            })
+            && spell_out_umlauts(&words.get(k..).unwrap_or_default().concat().to_lowercase()) == host
+    })
 }
 
 /// "ä" as "ae", "ö" as "oe", "ü" as "ue", "ß" as "ss".
