@@ -10,8 +10,9 @@
 //! Body: a `with` segment found in the whitespace-normalized body is a true positive, a missing one a
 //! false negative; a `without` segment found is a false positive; summed over the corpus.
 //! Metadata, over the pages whose gold value is not empty: title and author match leniently (equal after
-//! lowercasing and collapsing whitespace and punctuation, or one contains the other; several authors
-//! also match when each of them is in the gold string); the date matches on the same calendar day.
+//! lowercasing, dropping invisible characters such as soft hyphens, and collapsing whitespace and
+//! punctuation, or one contains the other; several authors also match when each of them is in the gold
+//! string); the date matches on the same calendar day.
 //! Speed: one single-threaded extraction pass over the pages held in memory after the scoring pass (the
 //! warm-up), and a parse-only pass ([`extract::parse_only`]) over the same pages for the ratio.
 
@@ -139,21 +140,27 @@ fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A gold segment as a reader sees it: invisible characters (soft hyphens, zero-width spaces and
-/// joiners, word joiners, byte order marks) left out, whitespace squashed. The extracted text has none.
+/// Soft hyphens, zero-width spaces and joiners, word joiners and byte order marks: characters a
+/// reader does not see, which break no word and which the extracted text never holds.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+}
+
+/// A gold segment as a reader sees it: [`invisible`] characters left out, whitespace squashed.
 fn visible(segment: &str) -> String {
-    let kept: String = segment
-        .chars()
-        .filter(|c| !matches!(c, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'))
-        .collect();
+    let kept: String = segment.chars().filter(|&c| !invisible(c)).collect();
     squash(&kept)
 }
 
-/// Lowercase; whitespace and punctuation runs collapsed to one space; trimmed.
+/// Lowercase; whitespace and punctuation runs collapsed to one space; trimmed; [`invisible`]
+/// characters dropped.
 fn lenient_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut gap = false;
     for c in s.chars() {
+        if invisible(c) {
+            continue;
+        }
         if c.is_alphanumeric() {
             if gap && !out.is_empty() {
                 out.push(' ');
@@ -531,6 +538,9 @@ mod tests {
             true,
         );
         check("Heiko", "Heiko Adams", true);
+        check("Genesenen\u{ad}\u{ad}nachweise", "Genesenennachweise", true);
+        check("Welt\u{200b}ernährung", "Welternährung", true);
+        check("Welt\u{ad}ernährung", "Welt ernährung", false);
         check("A title", "", false);
         check("A title", "Another", false);
         check("---", "!!!", false);

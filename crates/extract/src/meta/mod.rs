@@ -51,6 +51,8 @@ pub(crate) struct PageMeta {
     /// The main `<h1>` shares most of its words with a metadata title (or
     /// there is none to compare with).
     pub h1_agrees: bool,
+    /// The text of an `<h1>` that is the site's logo (a link to its home page).
+    pub logo: Option<String>,
     pub canonical: Option<String>,
     pub image_src: Option<String>,
     pub rel_authors: Vec<String>,
@@ -189,7 +191,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
     let mut attr_buf: Vec<(&str, &str)> = Vec::new();
     let mut class_words: HashMap<&str, (bool, bool)> = HashMap::new();
     let mut pair_buf = String::new();
-    let mut h1_all: Vec<(usize, String, bool)> = Vec::new();
+    let mut h1_all = Vec::new();
     let mut self_links = 0usize;
     let mut i = 0usize;
     let n = dom.len();
@@ -227,7 +229,7 @@ pub(crate) fn collect(dom: &Dom<'_>, base: Option<&Url>) -> PageMeta {
                 i = dom.end(i);
                 continue;
             }
-            Tag::H1 => title::h1_element(dom, i, &mut h1_all),
+            Tag::H1 => title::h1_element(dom, i, base, &mut h1_all),
             Tag::P => bylines::signature(&mut m, dom, i, &mut tokens),
             Tag::Time => time::time_element(&mut m, dom, i, attr, &mut tokens),
             _ => {}

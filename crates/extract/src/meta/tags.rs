@@ -24,7 +24,13 @@ pub(super) fn head_element<'a>(
                 }
             }
         }
-        Tag::Title if m.title_tag.is_none() && dom.ancestors(i).take(3).any(|a| dom.tag(a) == Tag::Head) => {
+        // A <title> in the head; or one that a parser put in the body
+        // (text before `<!DOCTYPE>`, such as a server's warning, ends the head).
+        Tag::Title
+            if m.title_tag.is_none()
+                && (dom.ancestors(i).take(3).any(|a| dom.tag(a) == Tag::Head)
+                    || dom.parent(i).is_some_and(|p| dom.tag(p) == Tag::Body)) =>
+        {
             let t = dom.text_of(i, 500);
             if !t.is_empty() {
                 m.title_tag = Some(text::decode_entities(&t).into_owned());
