@@ -25,6 +25,8 @@ pub(super) struct Info {
     pub(super) weight: i16,
     pub(super) raw_chars: u32,
     pub(super) raw_link: u32,
+    /// Links (`<a href>`, empty ones too) outside junk in the subtree.
+    pub(super) anchors: u32,
     pub(super) has_h1: bool,
     pub(super) has_marker: bool,
     /// Text of the largest kept article marker (`<article>`, `articleBody`)
@@ -60,6 +62,7 @@ const EMPTY: Info = Info {
     weight: 0,
     raw_chars: 0,
     raw_link: 0,
+    anchors: 0,
     has_h1: false,
     has_marker: false,
     marker_chars: 0,
@@ -78,6 +81,81 @@ const EMPTY: Info = Info {
 /// around the rest of an old page, is not.
 fn is_link(dom: &Dom<'_>, i: usize) -> bool {
     dom.tag(i) == Tag::A && dom.attr(i, "href").is_some()
+}
+
+/// A block flagged as teasers ([`Flag::Weak`]) with at most this many
+/// characters of text per link is a grid of cards, however few characters
+/// its links hold.
+const TEASER_CHARS_PER_LINK: u64 = 250;
+/// ... when it is short: a long one is a part of the page's layout.
+const TEASER_GRID_MAX_CHARS: u32 = 2000;
+
+/// Whether `i` (or the wrapper that holds most of its text, at most two
+/// levels down) has three or more element children alike (same tag and
+/// class) that each hold a link and some text: cards, not one block of text.
+fn card_grid(dom: &Dom<'_>, info: &[Info], i: usize) -> bool {
+    let at = |c: usize| info.get(c).copied().unwrap_or(EMPTY);
+    let is_card = |c: usize| {
+        dom.element(c).is_some()
+            && at(c).anchors > 0
+            && at(c).raw_chars >= 40
+            && two_text_blocks(dom, info, c)
+    };
+    let mut node = i;
+    for _ in 0..3 {
+        let Some(first) = dom.children(node).find(|&c| is_card(c)) else {
+            return false;
+        };
+        let class = dom.attr(first, "class");
+        let alike = dom
+            .children(node)
+            .filter(|&c| is_card(c) && dom.tag(c) == dom.tag(first) && dom.attr(c, "class") == class)
+            .count();
+        if alike >= 3 {
+            // Only a block named for teasers: a list or grid of short
+            // items with links inside the text is a listicle.
+            return teaser_named(dom, i) || teaser_named(dom, first);
+        }
+        let Some(big) = dom.children(node).max_by_key(|&c| at(c).raw_chars) else {
+            return false;
+        };
+        if u64::from(at(big).raw_chars) * 10 < u64::from(at(node).raw_chars) * 7 {
+            return false;
+        }
+        node = big;
+    }
+    false
+}
+
+/// Whether the class of `i` names teasers or cards ("teaser-item",
+/// "card", "promo-tile").
+fn teaser_named(dom: &Dom<'_>, i: usize) -> bool {
+    dom.attr(i, "class").is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        ["teaser", "card", "promo", "tile"].iter().any(|w| c.contains(w))
+    })
+}
+
+/// Whether the text of `c` sits in two or more blocks (a title and a
+/// summary), not in one (a bullet point with a link).
+fn two_text_blocks(dom: &Dom<'_>, info: &[Info], c: usize) -> bool {
+    let mut first = None;
+    for j in c + 1..dom.end(c) {
+        if dom.text(j).is_none() || info.get(j).is_none_or(|x| x.raw_chars == 0) {
+            continue;
+        }
+        let block = dom
+            .ancestors(j)
+            .take_while(|&a| a != c)
+            .find(|&a| dom.tag(a).is_block() || dom.tag(a).heading_level().is_some())
+            .unwrap_or(c);
+        match first {
+            None => first = Some(block),
+            Some(b) if b != block => return true,
+            Some(_) => {}
+        }
+    }
+    false
 }
 
 fn sat(n: usize) -> u32 {
@@ -154,6 +232,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
             }
             if me.is_link {
                 me.raw_link = me.raw_chars;
+                me.anchors = me.anchors.saturating_add(1);
             }
             if me.is_marker {
                 me.marker_chars = me.marker_chars.max(me.raw_chars);
@@ -168,6 +247,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
             if let Some(p) = dom.parent(i).and_then(|p| before.get_mut(p)) {
                 p.raw_chars = p.raw_chars.saturating_add(me.raw_chars);
                 p.raw_link = p.raw_link.saturating_add(me.raw_link);
+                p.anchors = p.anchors.saturating_add(me.anchors);
                 if me.own != Flag::Comments {
                     p.content_chars = p.content_chars.max(me.content_chars);
                 }
@@ -209,10 +289,22 @@ impl<'d, 'a> Analysis<'d, 'a> {
             let parent_removed = parent.is_some_and(|p| p.removed);
             let parent_weak = parent.is_some_and(|p| p.weak_removed);
             let parent_hidden = parent.is_some_and(|p| p.hard_removed);
+            // A grid of teaser cards: a short summary per link, the link
+            // being a "Read more" or an empty box drawn over the card.
+            let teaser_grid = info.get(i).is_some_and(|me| {
+                me.own == Flag::Weak
+                    && !parent_removed
+                    && me.anchors >= 3
+                    && me.raw_chars <= TEASER_GRID_MAX_CHARS
+                    && !me.has_h1
+                    && !me.has_marker
+                    && u64::from(me.raw_chars) <= u64::from(me.anchors) * TEASER_CHARS_PER_LINK
+            }) && card_grid(dom, &info, i);
             let Some(me) = info.get_mut(i) else { continue };
             let wraps_article =
                 (me.has_h1 || me.has_marker) && u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 3;
             let link_dense = me.raw_chars > 0 && me.raw_link * 10 >= me.raw_chars * 4;
+
             let wraps_page = u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 6;
             // Most of the page's text outside links (menus and link-heavy
             // footers around it do not count).
@@ -258,7 +350,7 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     Flag::TagBoiler => !wraps_article && !wraps_most && !wraps_content && !fills_main,
                     // A whole-page wrapper is never a teaser block.
                     Flag::Weak => {
-                        link_dense
+                        (link_dense || teaser_grid)
                             && !wraps_article
                             && u64::from(me.raw_chars) * 10 < u64::from(body_chars) * 6
                     }
