@@ -243,7 +243,12 @@ pub(super) fn cut_tail_section(kept: &mut Vec<Paragraph>) {
         let label = f.trim_end_matches([':', '.', '…', ' ', '»', '›']);
         // An author box is prose, but it closes the page.
         let author_box = AUTHOR_BOX_LABELS.contains(&label) && k * 4 >= n * 3;
-        author_box || (longest_after.get(k + 1).copied().unwrap_or(0) < 30 && TAIL_LABELS.contains(&label))
+        // A label that closes the page over up to three short paragraphs
+        // introduces a box (a promotion, a teaser), not more of the text.
+        let closing_box = n - k <= 4 && kept.iter().skip(k + 1).map(|p| p.words).sum::<usize>() < 80;
+        author_box
+            || ((closing_box || longest_after.get(k + 1).copied().unwrap_or(0) < 30)
+                && TAIL_LABELS.contains(&label))
     });
     if let Some(k) = cut {
         kept.truncate(k);
