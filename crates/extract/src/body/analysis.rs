@@ -87,6 +87,8 @@ fn is_link(dom: &Dom<'_>, i: usize) -> bool {
 /// characters of text per link is a grid of cards, however few characters
 /// its links hold.
 const TEASER_CHARS_PER_LINK: u64 = 250;
+/// A single card named for teasers holds at most this many characters.
+const TEASER_CARD_MAX_CHARS: u32 = 400;
 /// ... when it is short: a long one is a part of the page's layout.
 const TEASER_GRID_MAX_CHARS: u32 = 2000;
 
@@ -289,8 +291,9 @@ impl<'d, 'a> Analysis<'d, 'a> {
             let parent_removed = parent.is_some_and(|p| p.removed);
             let parent_weak = parent.is_some_and(|p| p.weak_removed);
             let parent_hidden = parent.is_some_and(|p| p.hard_removed);
-            // A grid of teaser cards: a short summary per link, the link
-            // being a "Read more" or an empty box drawn over the card.
+            // A grid of teaser cards (or one card named for teasers, in a
+            // grid of neutral layout modules): a short summary per link, the
+            // link being a "Read more" or an empty box drawn over the card.
             let teaser_grid = info.get(i).is_some_and(|me| {
                 me.own == Flag::Weak
                     && !parent_removed
@@ -299,7 +302,17 @@ impl<'d, 'a> Analysis<'d, 'a> {
                     && !me.has_h1
                     && !me.has_marker
                     && u64::from(me.raw_chars) <= u64::from(me.anchors) * TEASER_CHARS_PER_LINK
-            }) && card_grid(dom, &info, i);
+            }) && card_grid(dom, &info, i)
+                || info.get(i).is_some_and(|me| {
+                    me.own == Flag::Weak
+                        && !parent_removed
+                        && me.anchors >= 1
+                        && me.raw_chars <= TEASER_CARD_MAX_CHARS
+                        && !me.has_h1
+                        && !me.has_marker
+                        && u64::from(me.raw_chars) <= u64::from(me.anchors) * TEASER_CHARS_PER_LINK
+                }) && teaser_named(dom, i)
+                    && two_text_blocks(dom, &info, i);
             let Some(me) = info.get_mut(i) else { continue };
             let wraps_article =
                 (me.has_h1 || me.has_marker) && u64::from(me.raw_chars) * 10 >= u64::from(body_chars) * 3;
