@@ -274,8 +274,10 @@ const LEAD_WORDS: &[&str] = &[
 /// The lead paragraph just before the chosen containers, when the page sets
 /// it apart (`itemprop=description`, a "lead"/"intro"/"chapo" class, or
 /// saying what the page's description says) in a block the containers do
-/// not include: it is the article's first paragraph. Nothing but a little
-/// text may stand between the two.
+/// not include: it is the article's first paragraph. Nothing but a header's
+/// worth of text (breadcrumbs, byline, share bar, a subscription offer) may
+/// stand between the two: the marks above are strong enough that a lead
+/// 1000 characters away is still the article's.
 pub(super) fn lead_before(
     an: &Analysis<'_, '_>,
     containers: &[usize],
@@ -291,8 +293,8 @@ pub(super) fn lead_before(
     let mut between = 0u32;
     let mut j = first;
     let mut tokens = text::Tokens::default();
-    // Walk back over at most 400 nodes.
-    while j > 0 && first - j < 400 {
+    // Walk back over at most 600 nodes.
+    while j > 0 && first - j < 600 {
         j -= 1;
         if dom.end(j) > first {
             // An ancestor of the container.
@@ -305,7 +307,10 @@ pub(super) fn lead_before(
         if dom.text(j).is_some() {
             between = between.saturating_add(x.raw_chars);
         }
-        if between > 400 + x.raw_chars {
+        // Checked at elements only, less their own text: a blank text node
+        // inside the lead block would count the lead's text as standing
+        // between it and the containers.
+        if dom.element(j).is_some() && between > 1000 + x.raw_chars {
             return None;
         }
         let Some(el) = dom.element(j) else { continue };
