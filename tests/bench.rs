@@ -151,16 +151,14 @@ async fn main() {
     let topics = setup("bench", partitions).await;
     let backlog = pages(n, 0);
     let bytes: usize = backlog.iter().map(|p| p.value.len()).sum();
-    let (file_rate, file_cpu) = file_mode_rate(&backlog, 1);
+    // File mode on one core runs before and after the backlog phase, and the broker rate is compared
+    // with the mean: the speed of this machine drifts by a fifth from one minute to the next.
+    let (file_rate_before, file_cpu_before) = file_mode_rate(&backlog, 1);
     let (all_cores_rate, _) = file_mode_rate(&backlog, 0);
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     println!(
         "file mode, every core (--jobs {cores}): {all_cores_rate:.0} pages/s, {:.2}x one core (goal 1.8x on 2 cores)",
-        all_cores_rate / file_rate
-    );
-    println!(
-        "file mode, one core (newsflow process --jobs 1, same pages): {file_rate:.0} pages/s, {:.2} CPU s per 1000 pages",
-        file_cpu * 1000.0 / n as f64
+        all_cores_rate / file_rate_before
     );
     produce(&topics.brokers, &topics.input, partitions, &backlog).await;
     println!(
@@ -188,6 +186,17 @@ async fn main() {
     let elapsed = started.elapsed().as_secs_f64();
     assert_eq!(records.len(), n, "not every page came out:\n{}", worker.log());
     let broker_rate = n as f64 / elapsed;
+    let (worker_after, broker_after) = (cpu_now(Some(&worker_pid)), cpu_now(broker.as_deref()));
+    let (file_rate_after, file_cpu_after) = file_mode_rate(&backlog, 1);
+    // Its envelopes file, written and deleted, leaves dirty pages whose write-back would stall the
+    // broker in the paced phase.
+    let _ = std::process::Command::new("sync").status();
+    let file_rate = (file_rate_before + file_rate_after) / 2.0;
+    let file_cpu = (file_cpu_before + file_cpu_after) / 2.0;
+    println!(
+        "file mode, one core (newsflow process --jobs 1, same pages): {file_rate:.0} pages/s ({file_rate_before:.0} before the backlog phase, {file_rate_after:.0} after), {:.2} CPU s per 1000 pages",
+        file_cpu * 1000.0 / n as f64
+    );
     println!(
         "backlog throughput: {broker_rate:.0} pages/s, {:.1} MB/s (wall time {elapsed:.1} s from ready to last output, 2 cores, broker on the same machine)",
         bytes as f64 / 1e6 / elapsed,
@@ -221,8 +230,8 @@ async fn main() {
     // Where the two cores go: CPU seconds per 1000 pages of the worker and of the broker in the backlog
     // phase, against file mode's. Two saturated cores bound the ratio at 2 × file / (worker + broker).
     let per_k = |cpu: f64| cpu * 1000.0 / n as f64;
-    let worker_cpu = per_k(cpu_now(Some(&worker_pid)) - worker_before);
-    let broker_cpu = per_k(cpu_now(broker.as_deref()) - broker_before);
+    let worker_cpu = per_k(worker_after - worker_before);
+    let broker_cpu = per_k(broker_after - broker_before);
     let file_per_k = per_k(file_cpu);
     println!(
         "CPU s per 1000 pages: file mode {file_per_k:.2}, worker {worker_cpu:.2} ({:.2}x file mode), broker {broker_cpu:.2}{}; \
@@ -245,14 +254,21 @@ async fn main() {
     let rate = env_or("BENCH_RATE", (broker_rate * 0.7) as usize).max(1);
     let paced = env_or("BENCH_PACED", 1000);
     let inputs = pages(paced, n);
-    // One long-lived producer, so connection set-up is not counted as latency.
+    // One long-lived producer, so connection set-up is not counted as latency. Its linger is a
+    // crawler's: the client default of 5 ms (librdkafka's, and the Java client's since Kafka 4.0), which
+    // the latency includes; with none, the broker handles a request per page, on the worker's cores.
     let producer: rdkafka::producer::FutureProducer = rdkafka::ClientConfig::new()
         .set("bootstrap.servers", &topics.brokers)
-        .set("linger.ms", "0")
+        .set("linger.ms", "5")
         .set("message.max.bytes", "10485760")
         .create()
         .expect("producer");
     let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let paced_cpu_before = (
+        cpu_now(Some(&worker_pid)),
+        cpu_now(broker.as_deref()),
+        cpu_now(Some("self")),
+    );
     let paced_started = Instant::now();
     let mut deliveries = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
@@ -286,6 +302,13 @@ async fn main() {
         Duration::from_secs(300),
         |r| r.len() >= n + paced,
     );
+    let paced_elapsed = paced_started.elapsed().as_secs_f64();
+    println!(
+        "cores busy in the paced phase: worker {:.2}, broker {:.2}, this benchmark (producer and reader) {:.2}",
+        (cpu_now(Some(&worker_pid)) - paced_cpu_before.0) / paced_elapsed,
+        (cpu_now(broker.as_deref()) - paced_cpu_before.1) / paced_elapsed,
+        (cpu_now(Some("self")) - paced_cpu_before.2) / paced_elapsed,
+    );
     let inputs_read = collect(
         &topics.brokers,
         &[topics.input.as_str()],
@@ -296,7 +319,8 @@ async fn main() {
         .iter()
         .map(|r: &Record| ((i64::from(r.partition), r.offset), r.timestamp.unwrap_or(0)))
         .collect();
-    let mut latencies: Vec<i64> = all
+    // (input timestamp, latency) of every paced input.
+    let mut timed: Vec<(i64, i64)> = all
         .iter()
         .filter_map(|r| {
             let source = r.source();
@@ -304,9 +328,20 @@ async fn main() {
             // Only paced inputs: the backlog's i-th input sits at (i % partitions, i / partitions).
             let (partition, offset) = source;
             let backlog_in_partition = (n as i64 + partitions as i64 - 1 - partition) / partitions as i64;
-            (offset >= backlog_in_partition).then(|| r.timestamp.unwrap_or(0) - produced)
+            (offset >= backlog_in_partition).then(|| (produced, r.timestamp.unwrap_or(0) - produced))
         })
         .collect();
+    timed.sort_unstable();
+    // Whether latency stays flat through the phase or builds up (the worker falling behind the pace).
+    let tenths: Vec<String> = timed
+        .chunks(timed.len().div_ceil(10).max(1))
+        .map(|chunk| {
+            let mut part: Vec<i64> = chunk.iter().map(|(_, l)| *l).collect();
+            part.sort_unstable();
+            percentile(&part, 0.5).to_string()
+        })
+        .collect();
+    let mut latencies: Vec<i64> = timed.iter().map(|(_, l)| *l).collect();
     latencies.sort_unstable();
     println!(
         "paced {rate} pages/s for {} pages: end-to-end latency p50 {} ms, p99 {} ms, max {} ms",
@@ -314,6 +349,10 @@ async fn main() {
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.99),
         latencies.last().copied().unwrap_or(-1)
+    );
+    println!(
+        "median latency in each tenth of the paced phase, ms: {}",
+        tenths.join(" ")
     );
     match worker.peak_rss() {
         Some(rss) => println!("worker peak RSS: {:.1} MB", rss as f64 / 1e6),
