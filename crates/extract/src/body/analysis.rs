@@ -294,24 +294,22 @@ impl<'d, 'a> Analysis<'d, 'a> {
             // A grid of teaser cards (or one card named for teasers, in a
             // grid of neutral layout modules): a short summary per link, the
             // link being a "Read more" or an empty box drawn over the card.
-            let teaser_grid = info.get(i).is_some_and(|me| {
-                me.own == Flag::Weak
-                    && !parent_removed
-                    && me.anchors >= 3
-                    && me.raw_chars <= TEASER_GRID_MAX_CHARS
-                    && !me.has_h1
-                    && !me.has_marker
-                    && u64::from(me.raw_chars) <= u64::from(me.anchors) * TEASER_CHARS_PER_LINK
-            }) && card_grid(dom, &info, i)
-                || info.get(i).is_some_and(|me| {
+            // A weak block of at least `links` links, at most `max_chars`, with no headline or
+            // article marker, and little text per link.
+            let short_per_link = |links: u32, max_chars: u32| {
+                info.get(i).is_some_and(|me| {
                     me.own == Flag::Weak
                         && !parent_removed
-                        && me.anchors >= 1
-                        && me.raw_chars <= TEASER_CARD_MAX_CHARS
+                        && me.anchors >= links
+                        && me.raw_chars <= max_chars
                         && !me.has_h1
                         && !me.has_marker
                         && u64::from(me.raw_chars) <= u64::from(me.anchors) * TEASER_CHARS_PER_LINK
-                }) && teaser_named(dom, i)
+                })
+            };
+            let teaser_grid = short_per_link(3, TEASER_GRID_MAX_CHARS) && card_grid(dom, &info, i)
+                || short_per_link(1, TEASER_CARD_MAX_CHARS)
+                    && teaser_named(dom, i)
                     && two_text_blocks(dom, &info, i);
             let Some(me) = info.get_mut(i) else { continue };
             let wraps_article =
