@@ -12,7 +12,8 @@
 #                                  acl --add --allow-principal User:newsflow --operation Read --topic news.raw-html
 #
 # Environment: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_VERSION (from deploy/kafka/pom.xml),
-# KAFKA_HEAP (768m). Jars are cached in .cache/kafka/<version>-<pom checksum>/libs; runtime state lives in .run/kafka-<port>.
+# KAFKA_HEAP (768m), KAFKA_JVM_OPTS (extra JVM flags). Jars are cached in .cache/kafka/<version>-<pom checksum>/libs;
+# runtime state lives in .run/kafka-<port>.
 #
 # KAFKA_SECURITY=sasl_ssl starts a secured broker instead: one SASL_SSL listener (TLS with a test CA and
 # broker certificate made on the spot, SCRAM-SHA-512 users created at format time) and the StandardAuthorizer
@@ -189,7 +190,8 @@ up() {
 
 launch() {
   echo "kafka.sh: starting Apache Kafka $version ($security) on 127.0.0.1:$port (logs: $run/kafka.log)"
-  nohup java -Xmx"${KAFKA_HEAP:-768m}" -XX:+UseG1GC -Dlog4j2.configurationFile="$run/log4j2.properties" \
+  # shellcheck disable=SC2086 # KAFKA_JVM_OPTS is a list of flags
+  nohup java -Xmx"${KAFKA_HEAP:-768m}" -XX:+UseG1GC ${KAFKA_JVM_OPTS:-} -Dlog4j2.configurationFile="$run/log4j2.properties" \
     -cp "$libs/*" kafka.Kafka "$run/server.properties" >"$run/kafka.log" 2>&1 &
   echo $! > "$pidfile"
   for _ in $(seq 1 90); do

@@ -4,7 +4,9 @@
 //! `cargo run --release -p e2e --bin e2e-bench` with a broker at `NEWSFLOW_TEST_BROKERS` (scripts/bench.sh
 //! starts one). Pages: `BENCH_PAGES` (a directory of .html files, each sent under several URLs), else
 //! generated pages. `BENCH_MESSAGES` (default 3000) for the backlog, `BENCH_RATE` (default 70 % of the
-//! backlog rate) and `BENCH_PACED` (default 1000) for the latency phase. Partitions: 6.
+//! backlog rate) and `BENCH_PACED` (default 1000) for the latency phase. Partitions: 6. First, untimed,
+//! rounds of `BENCH_WARMUP` pages (default 1000) through a worker of their own warm the broker's JIT, up
+//! to `BENCH_WARMUP_ROUNDS` (default 20, 0 for none) until it has settled.
 //!
 //! The same pages go through `newsflow process --jobs 1` first, as envelopes of bytes: the single-core file-mode
 //! rate the broker rate is compared with (goal: 1.5 × on this 2-core machine, broker included).
@@ -144,11 +146,176 @@ fn file_mode_rate(inputs: &[Input], jobs: usize) -> (f64, f64) {
     (inputs.len() as f64 / elapsed, cpu)
 }
 
+/// One long-lived producer, so connection set-up is not counted as latency. Its linger is a crawler's:
+/// the client default of 5 ms (librdkafka's, and the Java client's since Kafka 4.0), which the latency
+/// includes; with none, the broker handles a request per page, on the worker's cores.
+fn paced_producer(brokers: &str) -> rdkafka::producer::FutureProducer {
+    rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("linger.ms", "5")
+        .set("message.max.bytes", "10485760")
+        .create()
+        .expect("producer")
+}
+
+/// Sends `inputs` round-robin over the partitions at `rate` pages/s; returns once all are acknowledged.
+async fn produce_paced(
+    producer: &rdkafka::producer::FutureProducer,
+    topic: &str,
+    partitions: i32,
+    inputs: &[Input],
+    rate: usize,
+) {
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let started = Instant::now();
+    let mut deliveries = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let mut headers = rdkafka::message::OwnedHeaders::new();
+        for (k, v) in &input.headers {
+            headers = headers.insert(rdkafka::message::Header {
+                key: k,
+                value: Some(v),
+            });
+        }
+        let record = rdkafka::producer::FutureRecord::<(), _>::to(topic)
+            .payload(&input.value)
+            .partition((i % partitions as usize) as i32)
+            .headers(headers);
+        deliveries.push(producer.send_result(record).map_err(|(e, _)| e).expect("enqueue"));
+        let due = interval * (i as u32 + 1);
+        if let Some(wait) = due.checked_sub(started.elapsed()) {
+            tokio::time::sleep(wait).await;
+        }
+    }
+    for delivery in deliveries {
+        delivery
+            .await
+            .expect("delivery")
+            .map_err(|(e, _)| e)
+            .expect("produce");
+    }
+}
+
+/// The cumulative buckets (upper bound in seconds, count) of the worker's
+/// `newsflow_processing_duration_seconds`, `+Inf` last.
+fn processing_buckets(worker: &Worker) -> Vec<(f64, f64)> {
+    let Ok((_, body)) = worker.http_get("/metrics") else {
+        return Vec::new();
+    };
+    body.lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("newsflow_processing_duration_seconds_bucket{")?;
+            let le = rest.split("le=\"").nth(1)?.split('"').next()?;
+            let le = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse().ok()?
+            };
+            Some((le, line.rsplit(' ').next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// CPU seconds the JIT compiler threads of JVM `pid` have used so far.
+fn jit_seconds(pid: &str) -> f64 {
+    let ticks = clock_ticks();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0.0;
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|comm| comm.contains("CompilerThre"))
+        })
+        .filter_map(|task| {
+            let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+            let fields: Vec<f64> = stat
+                .rsplit_once(") ")?
+                .1
+                .split(' ')
+                .map(|f| f.parse().unwrap_or(0.0))
+                .collect();
+            Some((fields[11] + fields[12]) / ticks)
+        })
+        .sum()
+}
+
+/// Untimed: rounds of pages (half a backlog, half paced) through a worker of their own until the
+/// broker's JIT has settled: a round in which its compiler threads took under a tenth of its CPU, or
+/// `max_rounds`. A broker minutes old still spends up to a core compiling (measured on this machine: a
+/// fresh broker took 14 rounds to settle, at 29-44 % of its CPU in the first 8; the broker's CPU per page
+/// was 2-4x a warm one's); a production broker has long finished, and the timed phases should not
+/// measure its start-up.
+async fn warm_up(partitions: i32, pages: &[Input], broker: Option<&str>, max_rounds: usize) {
+    if pages.len() < 2 || max_rounds == 0 {
+        return;
+    }
+    let started = Instant::now();
+    let topics = setup("bench-warmup", partitions).await;
+    let mut worker = Worker::start(&topics, &[("NEWSFLOW__TELEMETRY__LOG_LEVEL", "warn")]);
+    worker.wait_ready(Duration::from_secs(60)).unwrap();
+    let producer = paced_producer(&topics.brokers);
+    let (backlog, paced) = pages.split_at(pages.len() / 2);
+    let mut shares = Vec::new();
+    for round in 1..=max_rounds {
+        let before = broker.map(|pid| (cpu_seconds(pid).map_or(0.0, |(own, _)| own), jit_seconds(pid)));
+        produce(&topics.brokers, &topics.input, partitions, backlog).await;
+        produce_paced(&producer, &topics.input, partitions, paced, 300).await;
+        // Counted on the worker's /metrics: reading every output again each round would cost more.
+        let produced = |worker: &Worker| {
+            worker.http_get("/metrics").map_or(0.0, |(_, body)| {
+                body.lines()
+                    .filter(|line| line.starts_with("newsflow_messages_produced_total{"))
+                    .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+                    .sum()
+            })
+        };
+        assert!(
+            worker.wait_for(Duration::from_secs(300), |w| produced(w)
+                >= (round * pages.len()) as f64),
+            "warm-up: not every page came out:\n{}",
+            worker.log()
+        );
+        let Some((cpu_before, jit_before)) = before else {
+            break;
+        };
+        let pid = broker.unwrap_or_default();
+        let cpu = cpu_seconds(pid).map_or(0.0, |(own, _)| own) - cpu_before;
+        let share = (jit_seconds(pid) - jit_before) / cpu.max(1e-9);
+        shares.push(format!("{:.0} %", share * 100.0));
+        if share < 0.1 {
+            break;
+        }
+    }
+    let status = worker.terminate(Duration::from_secs(30)).unwrap();
+    assert!(status.success());
+    println!(
+        "warm-up (untimed): {} rounds of {} pages in {:.1} s; the broker's JIT compilation took {} of its CPU in each",
+        shares.len().max(1),
+        pages.len(),
+        started.elapsed().as_secs_f64(),
+        if shares.is_empty() {
+            "an unknown share".to_owned()
+        } else {
+            shares.join(", ")
+        },
+    );
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let partitions = 6;
     let n = env_or("BENCH_MESSAGES", 3000);
     let topics = setup("bench", partitions).await;
+    let paced = env_or("BENCH_PACED", 1000);
+    let broker = broker_pid(&topics.brokers);
+    warm_up(
+        partitions,
+        &pages(env_or("BENCH_WARMUP", 1000), n + paced),
+        broker.as_deref(),
+        env_or("BENCH_WARMUP_ROUNDS", 20),
+    )
+    .await;
     let backlog = pages(n, 0);
     let bytes: usize = backlog.iter().map(|p| p.value.len()).sum();
     // File mode on one core runs before and after the backlog phase, and the broker rate is compared
@@ -172,9 +339,10 @@ async fn main() {
     let mut worker = Worker::start(&topics, &[("NEWSFLOW__TELEMETRY__LOG_LEVEL", "warn")]);
     worker.wait_ready(Duration::from_secs(60)).unwrap();
     let worker_pid = worker.child.id().to_string();
-    let broker = broker_pid(&topics.brokers);
     let cpu_now = |pid: Option<&str>| pid.and_then(cpu_seconds).map_or(0.0, |(own, _)| own);
     let (worker_before, broker_before) = (cpu_now(Some(&worker_pid)), cpu_now(broker.as_deref()));
+    let jit_now = || broker.as_deref().map_or(0.0, jit_seconds);
+    let jit_before = jit_now();
     let started = Instant::now();
     let started_ms = chrono_ms();
     let records = collect(
@@ -187,6 +355,7 @@ async fn main() {
     assert_eq!(records.len(), n, "not every page came out:\n{}", worker.log());
     let broker_rate = n as f64 / elapsed;
     let (worker_after, broker_after) = (cpu_now(Some(&worker_pid)), cpu_now(broker.as_deref()));
+    let jit_backlog = jit_now() - jit_before;
     let (file_rate_after, file_cpu_after) = file_mode_rate(&backlog, 1);
     // Its envelopes file, written and deleted, leaves dirty pages whose write-back would stall the
     // broker in the paced phase.
@@ -234,9 +403,10 @@ async fn main() {
     let broker_cpu = per_k(broker_after - broker_before);
     let file_per_k = per_k(file_cpu);
     println!(
-        "CPU s per 1000 pages: file mode {file_per_k:.2}, worker {worker_cpu:.2} ({:.2}x file mode), broker {broker_cpu:.2}{}; \
-         bound with 2 cores: {:.2}x",
+        "CPU s per 1000 pages: file mode {file_per_k:.2}, worker {worker_cpu:.2} ({:.2}x file mode), broker {broker_cpu:.2} \
+         (JIT compilation {:.2}){}; bound with 2 cores: {:.2}x",
         worker_cpu / file_per_k,
+        per_k(jit_backlog),
         if broker.is_some() {
             ""
         } else {
@@ -252,50 +422,17 @@ async fn main() {
 
     // Paced phase: latency from input record timestamp to output record timestamp.
     let rate = env_or("BENCH_RATE", (broker_rate * 0.7) as usize).max(1);
-    let paced = env_or("BENCH_PACED", 1000);
     let inputs = pages(paced, n);
-    // One long-lived producer, so connection set-up is not counted as latency. Its linger is a
-    // crawler's: the client default of 5 ms (librdkafka's, and the Java client's since Kafka 4.0), which
-    // the latency includes; with none, the broker handles a request per page, on the worker's cores.
-    let producer: rdkafka::producer::FutureProducer = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", &topics.brokers)
-        .set("linger.ms", "5")
-        .set("message.max.bytes", "10485760")
-        .create()
-        .expect("producer");
-    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let producer = paced_producer(&topics.brokers);
     let paced_cpu_before = (
         cpu_now(Some(&worker_pid)),
         cpu_now(broker.as_deref()),
         cpu_now(Some("self")),
+        jit_now(),
     );
+    let processing_before = processing_buckets(&worker);
     let paced_started = Instant::now();
-    let mut deliveries = Vec::new();
-    for (i, input) in inputs.iter().enumerate() {
-        let mut headers = rdkafka::message::OwnedHeaders::new();
-        for (k, v) in &input.headers {
-            headers = headers.insert(rdkafka::message::Header {
-                key: k,
-                value: Some(v),
-            });
-        }
-        let record = rdkafka::producer::FutureRecord::<(), _>::to(&topics.input)
-            .payload(&input.value)
-            .partition((i % partitions as usize) as i32)
-            .headers(headers);
-        deliveries.push(producer.send_result(record).map_err(|(e, _)| e).expect("enqueue"));
-        let due = interval * (i as u32 + 1);
-        if let Some(wait) = due.checked_sub(paced_started.elapsed()) {
-            tokio::time::sleep(wait).await;
-        }
-    }
-    for delivery in deliveries {
-        delivery
-            .await
-            .expect("delivery")
-            .map_err(|(e, _)| e)
-            .expect("produce");
-    }
+    produce_paced(&producer, &topics.input, partitions, &inputs, rate).await;
     let all = collect(
         &topics.brokers,
         &topics.outputs(),
@@ -303,11 +440,26 @@ async fn main() {
         |r| r.len() >= n + paced,
     );
     let paced_elapsed = paced_started.elapsed().as_secs_f64();
+    let paced_cpu = (
+        cpu_now(Some(&worker_pid)) - paced_cpu_before.0,
+        cpu_now(broker.as_deref()) - paced_cpu_before.1,
+        cpu_now(Some("self")) - paced_cpu_before.2,
+    );
     println!(
         "cores busy in the paced phase: worker {:.2}, broker {:.2}, this benchmark (producer and reader) {:.2}",
-        (cpu_now(Some(&worker_pid)) - paced_cpu_before.0) / paced_elapsed,
-        (cpu_now(broker.as_deref()) - paced_cpu_before.1) / paced_elapsed,
-        (cpu_now(Some("self")) - paced_cpu_before.2) / paced_elapsed,
+        paced_cpu.0 / paced_elapsed,
+        paced_cpu.1 / paced_elapsed,
+        paced_cpu.2 / paced_elapsed,
+    );
+    // Against the backlog's: a page that trickles in should cost no more than one taken from a backlog.
+    let per_paced = |cpu: f64| cpu * 1000.0 / paced as f64;
+    println!(
+        "CPU s per 1000 pages in the paced phase: worker {:.2} ({:.2}x the backlog's), broker {:.2} (with the input's produce; JIT compilation {:.2}), this benchmark {:.2}",
+        per_paced(paced_cpu.0),
+        per_paced(paced_cpu.0) / worker_cpu,
+        per_paced(paced_cpu.1),
+        per_paced(jit_now() - paced_cpu_before.3),
+        per_paced(paced_cpu.2),
     );
     let inputs_read = collect(
         &topics.brokers,
@@ -353,6 +505,35 @@ async fn main() {
     println!(
         "median latency in each tenth of the paced phase, ms: {}",
         tenths.join(" ")
+    );
+    // The worker's own measure, newsflow_processing_duration_seconds: from a message received to every
+    // output acknowledged (no crawler linger, no time in the broker before the fetch).
+    let processing: Vec<(f64, f64)> = processing_buckets(&worker)
+        .iter()
+        .map(|(le, count)| {
+            let before = processing_before
+                .iter()
+                .find(|(l, _)| l == le)
+                .map_or(0.0, |(_, c)| *c);
+            (*le, count - before)
+        })
+        .collect();
+    let total = processing.last().map_or(0.0, |(_, c)| *c);
+    let within = |limit: f64| {
+        processing
+            .iter()
+            .find(|(le, _)| (*le - limit).abs() < 1e-9)
+            .map_or(0.0, |(_, c)| *c)
+            / total.max(1.0)
+    };
+    let p99_bucket = processing
+        .iter()
+        .find(|(_, c)| *c >= 0.99 * total)
+        .map_or(f64::INFINITY, |(le, _)| *le);
+    println!(
+        "processing latency in the worker (received to every output acknowledged): {:.1} % of {total:.0} paced pages within 250 ms, p99 at most {:.0} ms (histogram bucket)",
+        within(0.25) * 100.0,
+        p99_bucket * 1000.0
     );
     match worker.peak_rss() {
         Some(rss) => println!("worker peak RSS: {:.1} MB", rss as f64 / 1e6),
