@@ -341,7 +341,7 @@ fn apply_env(doc: &mut toml::Table, env: impl IntoIterator<Item = (String, Strin
         if property {
             segments[2] = segments[2].replace('_', ".");
         }
-        // librdkafka properties are strings, whatever they look like (`fetch.wait.max.ms=100`).
+        // librdkafka properties are strings, whatever they look like (`fetch.error.backoff.ms=100`).
         let value = if property {
             toml::Value::String(raw.clone())
         } else {
@@ -419,7 +419,7 @@ mod tests {
                 ("NEWSFLOW__PIPELINE__MAX_IN_FLIGHT", "8"),
                 ("NEWSFLOW__PIPELINE__STAGES", r#"["extract"]"#),
                 ("NEWSFLOW__KAFKA__PROPERTIES__SASL_PASSWORD", "hunter2"),
-                ("NEWSFLOW__KAFKA__PROPERTIES__FETCH_WAIT_MAX_MS", "100"),
+                ("NEWSFLOW__KAFKA__PROPERTIES__FETCH_ERROR_BACKOFF_MS", "100"),
                 ("NEWSFLOW__DEDUP__ROUTING__DUPLICATE", "drop"),
                 ("UNRELATED", "x"),
             ]),
@@ -437,7 +437,7 @@ mod tests {
             config
                 .kafka
                 .properties
-                .get("fetch.wait.max.ms")
+                .get("fetch.error.backoff.ms")
                 .map(String::as_str),
             Some("100"),
             "a number under kafka.properties is a string"
