@@ -414,4 +414,21 @@ mod tests {
         assert!(producer.contains(&("enable.idempotence".into(), "true".into())));
         assert!(is_secret("sasl.password") && !is_secret("sasl.username"));
     }
+
+    #[test]
+    fn fetches_wait_for_several_pages() {
+        let config = KafkaConfig {
+            fetch_wait: Duration::from_millis(20),
+            ..KafkaConfig::default()
+        };
+        let consumer = config.consumer_properties();
+        assert!(consumer.contains(&("fetch.min.bytes".into(), "1048576".into())));
+        assert!(consumer.contains(&("fetch.wait.max.ms".into(), "20".into())));
+        assert!(
+            !config
+                .producer_properties()
+                .iter()
+                .any(|(key, _)| key.starts_with("fetch."))
+        );
+    }
 }
