@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 
-use e2e::{Input, Record, Worker, article_html, collect, produce, setup};
+use e2e::{Input, Record, Topics, Worker, article_html, collect, delete_topic, produce, setup};
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -289,6 +289,7 @@ async fn warm_up(partitions: i32, pages: &[Input], broker: Option<&str>, max_rou
     }
     let status = worker.terminate(Duration::from_secs(30)).unwrap();
     assert!(status.success());
+    delete_topics(&topics).await;
     println!(
         "warm-up (untimed): {} rounds of {} pages in {:.1} s; the broker's JIT compilation took {} of its CPU in each",
         shares.len().max(1),
@@ -541,4 +542,12 @@ async fn main() {
     }
     let status = worker.terminate(Duration::from_secs(30)).unwrap();
     assert!(status.success());
+    delete_topics(&topics).await;
+}
+
+/// A run writes about a gigabyte to the broker (more with warm-up rounds): it leaves none of it behind.
+async fn delete_topics(topics: &Topics) {
+    for topic in topics.all() {
+        delete_topic(&topics.brokers, topic).await;
+    }
 }
